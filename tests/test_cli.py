@@ -1,0 +1,194 @@
+"""The xl-contacts command, in-process and as the installed console script."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import (
+    HOSTILE_NAMES,
+    REFERENCE_CONTACTS,
+    TOKEN,
+    FakeGreenApi,
+    assert_no_token,
+    file_has_no_token,
+    make_contacts,
+)
+from helpers import formulas_in
+
+from xl_contacts.cli import main
+from xl_contacts.contacts import COLUMNS, EMPTY_HINT
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse's own usage errors
+        code = exit_.code
+    out, err = capsys.readouterr()
+    assert_no_token(out, err)
+    assert "Traceback" not in err
+    return code, out, err
+
+
+def test_demo_export_needs_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "export", "--demo", "-o", str(tmp_path / "c.xlsx"))
+    assert code == 0 and "saved 8 contacts" in out
+    wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    assert [c.value for c in wb["Contacts"][1]] == [*COLUMNS, "username"]
+    assert wb["Summary"]["B4"].value == "demo"
+
+
+def test_export_against_the_stand_in_server(
+    green_api_env: FakeGreenApi, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    raw = make_contacts(40) + [{"chatId": "9", "name": n} for n in HOSTILE_NAMES]
+    green_api_env.answer(raw)
+    target = tmp_path / "report.xlsx"
+    code, _out, err = run(capsys, "export", "--count", "100", "-o", str(target))
+    assert code == 0, err
+    assert green_api_env.requests[0].args["count"] == "100"
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Contacts"]
+    assert [c.value for c in ws[1]] == list(COLUMNS)
+    assert ws.max_row == 1 + len(raw) and "Contacts" in ws.tables
+    assert wb["Summary"]["B2"].value.isdigit()
+    assert formulas_in(target) == []
+    file_has_no_token(target)
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (400, "HTTP 400"),
+        (401, "token rejected"),
+        (403, "HTTP 403"),
+        (466, "quota"),
+        (429, "HTTP 429"),
+        (500, "HTTP 500"),
+        (502, "HTTP 502"),
+    ],
+)
+def test_api_failures_exit_1_and_keep_the_previous_report(
+    green_api_env: FakeGreenApi,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    status: int,
+    message: str,
+) -> None:
+    target = tmp_path / "report.xlsx"
+    assert main(["export", "--demo", "-o", str(target)]) == 0
+    before = target.read_bytes()
+    capsys.readouterr()
+    green_api_env.answer(status=status, body="error", headers={"Retry-After": "0"})
+    code, _, err = run(capsys, "export", "-o", str(target))
+    assert code == 1
+    last = err.strip().splitlines()[-1]
+    assert message in last and last.startswith("xl-contacts: error: ") and len(last) < 200
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [("<html>maintenance</html>", "text/html"), ('{"error": "x"}', "application/json")],
+)
+def test_bad_bodies_exit_1(
+    green_api_env: FakeGreenApi,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    body: str,
+    content_type: str,
+) -> None:
+    green_api_env.answer(body=body, content_type=content_type)
+    code, _, err = run(capsys, "export", "-o", str(tmp_path / "r.xlsx"))
+    assert code == 1 and "instead of" in err
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["contacts"], "GREENAPI_ID_INSTANCE"),
+        (["contacts", "--count", "0"], "--count"),
+        (["contacts", "--count", "2.5"], "--count"),
+        (["contacts", "--demo", "--format", "xml"], "invalid choice"),
+        (["export", "--demo"], "-o"),
+        (["export", "--demo", "-o", "/nonexistent-dir/r.xlsx"], "does not exist"),
+        (["export", "--demo", "-o", "report.xls"], ".xlsx"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_and_config_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err
+
+
+def test_bad_token_in_env_exits_2_without_echoing_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GREENAPI_ID_INSTANCE", "1")
+    monkeypatch.setenv("GREENAPI_API_TOKEN_INSTANCE", f"{TOKEN}/../x")
+    code, _, err = run(capsys, "contacts")
+    assert code == 2 and "GREENAPI_API_TOKEN_INSTANCE" in err
+
+
+def test_network_unreachable_exits_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GREENAPI_API_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("GREENAPI_ID_INSTANCE", "1")
+    monkeypatch.setenv("GREENAPI_API_TOKEN_INSTANCE", TOKEN)
+    code, _, err = run(capsys, "contacts")
+    assert code == 1 and "cannot reach GREEN-API at http://127.0.0.1:1" in err
+
+
+def test_contacts_formats(green_api_env: FakeGreenApi, capsys: pytest.CaptureFixture[str]) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS + [{"chatId": "7", "name": "=1+1\x1b[2J"}])
+    code, out, _ = run(capsys, "contacts", "--format", "json")
+    assert code == 0
+    records = json.loads(out)
+    assert records[0] == {
+        "chatId": "10000000",
+        "name": "Василиса",
+        "contactName": "Василиса Премудрая",
+        "type": "user",
+        "phoneNumber": "79876543210",
+    }
+    code, out, _ = run(capsys, "contacts", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == list(COLUMNS) and rows[3][4] == "" and rows[4][1] == "'=1+1[2J"
+    code, out, _ = run(capsys, "contacts")
+    assert "Василиса Премудрая" in out and "\x1b" not in out
+
+
+def test_empty_list_gives_a_hint(
+    green_api_env: FakeGreenApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    green_api_env.answer([])
+    code, out, err = run(capsys, "contacts", "--format", "json")
+    assert code == 0 and json.loads(out) == [] and EMPTY_HINT in err
+
+
+def test_installed_command_prints_one_line_and_no_traceback(
+    green_api: FakeGreenApi, tmp_path: Path
+) -> None:
+    green_api.answer(status=401, body="Unauthorized")
+    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", **green_api.env()}
+    result = subprocess.run(
+        ["xl-contacts", "contacts"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "xl-contacts: error: token rejected by GREEN-API (HTTP 401) — check "
+        "GREENAPI_API_TOKEN_INSTANCE"
+    )
+    assert_no_token(result.stdout, result.stderr)

@@ -1,0 +1,222 @@
+"""GreenApiClient against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import time
+import traceback
+
+import pytest
+from conftest import (
+    ID_INSTANCE,
+    REFERENCE_CONTACTS,
+    TOKEN,
+    FakeGreenApi,
+    assert_no_token,
+    client_side_logs,
+)
+
+from xl_contacts import client as client_module
+from xl_contacts.client import GreenApiClient
+from xl_contacts.errors import (
+    BadResponse,
+    GreenApiError,
+    InstanceNotReady,
+    InstanceRejected,
+    NetworkError,
+    QuotaExceeded,
+    RateLimited,
+    ServerError,
+    TokenRejected,
+)
+from xl_contacts.settings import load_settings
+
+
+def test_fetches_the_reference_list(green_api: FakeGreenApi) -> None:
+    green_api.answer(REFERENCE_CONTACTS)
+    assert green_api.client().get_contacts() == REFERENCE_CONTACTS
+    (request,) = green_api.requests
+    assert request.path == f"/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
+    assert request.query_string == b"", "count is sent only when given"
+    assert request.headers["User-Agent"].startswith("xl-contacts/")
+
+
+def test_sends_count_when_given(green_api: FakeGreenApi) -> None:
+    green_api.answer(REFERENCE_CONTACTS[:2])
+    assert len(green_api.client().get_contacts(2)) == 2
+    assert green_api.requests[0].args["count"] == "2"
+
+
+def test_reuses_one_connection(green_api: FakeGreenApi) -> None:
+    green_api.answer()
+    client = green_api.client()
+    client.get_contacts()
+    pool = client.session.get_adapter(green_api.url).poolmanager
+    connections = [p.num_connections for p in pool.pools._container.values()]
+    client.get_contacts()
+    client.get_contacts()
+    assert [p.num_connections for p in pool.pools._container.values()] == connections == [1]
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "says"),
+    [
+        (400, InstanceNotReady, "authorise"),
+        (401, TokenRejected, "GREENAPI_API_TOKEN_INSTANCE"),
+        (403, InstanceRejected, "GREENAPI_ID_INSTANCE"),
+        (466, QuotaExceeded, "quota"),
+        (404, ServerError, "GREENAPI_API_URL"),
+    ],
+)
+def test_final_errors_are_not_retried(
+    green_api: FakeGreenApi, status: int, kind: type, says: str, all_logs: pytest.LogCaptureFixture
+) -> None:
+    body = '{"error": "QUOTE_EXCEEDED"}' if status == 466 else "nope"
+    green_api.answer(body=body, status=status)
+    with pytest.raises(kind) as caught:
+        green_api.client().get_contacts()
+    assert caught.value.status == status
+    assert f"HTTP {status}" in str(caught.value) and says in str(caught.value)
+    assert len(green_api.requests) == 1
+    assert_no_token(str(caught.value), "".join(traceback.format_exception(caught.value)))
+    assert_no_token(*client_side_logs(all_logs))
+
+
+def test_401_message_matches_the_contract(green_api: FakeGreenApi) -> None:
+    green_api.answer(status=401, body="")
+    with pytest.raises(TokenRejected) as caught:
+        green_api.client().get_contacts()
+    assert str(caught.value) == (
+        "token rejected by GREEN-API (HTTP 401) — check GREENAPI_API_TOKEN_INSTANCE"
+    )
+
+
+@pytest.mark.parametrize("status", [429, 499, 500, 502, 503])
+def test_transient_errors_are_retried_then_succeed(green_api: FakeGreenApi, status: int) -> None:
+    green_api.answer(status=status, body="busy", once=True)
+    green_api.answer(status=status, body="busy", once=True)
+    green_api.answer(REFERENCE_CONTACTS)
+    assert green_api.client().get_contacts() == REFERENCE_CONTACTS
+    assert len(green_api.requests) == 3
+
+
+def test_retries_are_bounded(green_api: FakeGreenApi) -> None:
+    green_api.answer(status=502, body="bad gateway")
+    with pytest.raises(ServerError, match="HTTP 502"):
+        green_api.client(retries=2).get_contacts()
+    assert len(green_api.requests) == 3
+
+
+def test_rate_limit_gives_up_with_a_clear_message(green_api: FakeGreenApi) -> None:
+    green_api.answer(status=429, body="")
+    with pytest.raises(RateLimited, match="one request per second"):
+        green_api.client(retries=1).get_contacts()
+    assert len(green_api.requests) == 2
+
+
+def test_retry_after_is_honoured(green_api: FakeGreenApi) -> None:
+    green_api.answer(status=429, body="", headers={"Retry-After": "1"}, once=True)
+    green_api.answer(REFERENCE_CONTACTS)
+    started = time.monotonic()
+    assert green_api.client().get_contacts() == REFERENCE_CONTACTS
+    assert time.monotonic() - started >= 1.0
+
+
+def test_retry_after_beyond_the_budget_fails_now(green_api: FakeGreenApi) -> None:
+    green_api.answer(status=429, body="", headers={"Retry-After": "3600"})
+    started = time.monotonic()
+    with pytest.raises(RateLimited):
+        green_api.client(budget=5).get_contacts()
+    assert time.monotonic() - started < 2
+    assert len(green_api.requests) == 1
+
+
+def test_slow_answer_times_out(green_api: FakeGreenApi) -> None:
+    def slow(request):
+        time.sleep(1.0)
+        from werkzeug import Response
+
+        return Response("[]", content_type="application/json")
+
+    green_api.answer_with(slow)
+    started = time.monotonic()
+    with pytest.raises(NetworkError, match="did not answer in time") as caught:
+        green_api.client(timeout=(1.0, 0.2), retries=1).get_contacts()
+    assert time.monotonic() - started < 2.5
+    assert_no_token(str(caught.value), "".join(traceback.format_exception(caught.value)))
+
+
+def test_total_budget_bounds_a_call(green_api: FakeGreenApi) -> None:
+    def slow(request):
+        time.sleep(0.6)
+        from werkzeug import Response
+
+        return Response("[]", content_type="application/json")
+
+    green_api.answer_with(slow)
+    started = time.monotonic()
+    with pytest.raises(NetworkError):
+        green_api.client(timeout=(1.0, 0.5), retries=10, budget=1.5).get_contacts()
+    assert time.monotonic() - started < 3.0
+
+
+def _refused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed on exit: nothing listens there
+
+
+def test_connection_refused(all_logs: pytest.LogCaptureFixture) -> None:
+    settings = load_settings(f"http://127.0.0.1:{_refused_port()}", ID_INSTANCE, TOKEN, env={})
+    client = GreenApiClient(settings, backoff=0.01, retries=2)
+    with pytest.raises(NetworkError, match="cannot reach GREEN-API") as caught:
+        client.get_contacts()
+    error = caught.value
+    assert error.__cause__ is None and error.__context__ is None, "requests' text holds the URL"
+    assert_no_token(str(error), repr(error), "".join(traceback.format_exception(error)))
+    assert_no_token(*client_side_logs(all_logs))
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        ("<html><body>502 Bad Gateway</body></html>", "text/html", "text/html instead of JSON"),
+        ('{"chatId": "1"}', "application/json", "dict instead of a list"),
+        ("null", "application/json", "NoneType instead of a list"),
+        ('[{"chatId": "1"', "application/json", "instead of JSON"),
+    ],
+)
+def test_bodies_that_are_not_a_list(
+    green_api: FakeGreenApi, body: str, content_type: str, message: str
+) -> None:
+    green_api.answer(body=body, content_type=content_type)
+    with pytest.raises(BadResponse, match=message):
+        green_api.client().get_contacts()
+
+
+def test_every_error_is_a_green_api_error_with_exit_code_1() -> None:
+    for kind in (BadResponse, InstanceNotReady, NetworkError, QuotaExceeded, RateLimited):
+        assert issubclass(kind, GreenApiError) and kind.exit_code == 1
+
+
+def test_requests_to_one_instance_are_spaced(
+    green_api: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client_module, "RATE_LIMIT_INTERVAL", 0.3)
+    green_api.answer()
+    client = green_api.client()
+    started = time.monotonic()
+    for _ in range(3):
+        client.get_contacts()
+    assert time.monotonic() - started >= 0.6
+
+
+def test_debug_logging_never_shows_the_token(
+    green_api: FakeGreenApi, all_logs: pytest.LogCaptureFixture
+) -> None:
+    green_api.answer()
+    green_api.client().get_contacts()
+    messages = client_side_logs(all_logs)
+    assert any("getContacts/***" in m for m in messages), messages
+    assert_no_token(*messages)
+    assert repr(green_api.client()).count(TOKEN) == 0

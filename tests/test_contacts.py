@@ -1,0 +1,86 @@
+"""Raw getContacts JSON -> the normalised table."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REFERENCE_CONTACTS
+
+from xl_contacts.contacts import COLUMNS, normalise, phone_text
+from xl_contacts.errors import BadResponse
+
+
+def test_reference_page_example() -> None:
+    table = normalise(REFERENCE_CONTACTS, instance_id="1")
+    assert table.columns == list(COLUMNS)
+    assert table.rows == [
+        ["10000000", "Василиса", "Василиса Премудрая", "user", "79876543210"],
+        ["10000001", "Иван", "Иван Царевич", "user", "79998887766"],
+        ["10000002", "Лягушка", "Царевна Лягушка", "user", ""],
+    ]
+    assert table.hidden_phone_count() == 1
+    assert table.type_counts() == [("user", 3)]
+
+
+def test_whatsapp_shape_uses_id_as_chat_id() -> None:
+    raw = [
+        {"id": "79001234567@c.us", "name": "Ann", "type": "user"},
+        {"id": "120363043968066561@g.us", "name": "Team", "type": "group"},
+    ]
+    table = normalise(raw)
+    assert table.columns == list(COLUMNS)
+    assert [r[0] for r in table.rows] == ["79001234567@c.us", "120363043968066561@g.us"]
+    assert [r[4] for r in table.rows] == ["", ""]
+
+
+def test_missing_fields_default_and_extras_keep_first_seen_order() -> None:
+    raw = [
+        {"chatId": 1, "username": "ann", "name": None},
+        {"chatId": "2", "type": "", "lastSeen": 5, "username": "bob", "meta": {"a": [1]}},
+        {"chatId": "3", "type": "group", "isBot": True},
+    ]
+    table = normalise(raw)
+    assert table.columns == [*COLUMNS, "username", "lastSeen", "meta", "isBot"]
+    assert table.rows[0] == ["1", "", "", "user", "", "ann", "", "", ""]
+    assert table.rows[1] == ["2", "", "", "user", "", "bob", "5", '{"a": [1]}', ""]
+    assert table.rows[2][3] == "group" and table.rows[2][-1] == "true"
+
+
+def test_id_stays_an_extra_when_chat_id_is_present() -> None:
+    table = normalise([{"chatId": "5", "id": "x"}])
+    assert table.columns == [*COLUMNS, "id"] and table.rows[0][-1] == "x"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (79876543210, "79876543210"),
+        (0, ""),
+        (None, ""),
+        (-5, ""),
+        (True, ""),
+        (7.9e10, "79000000000"),
+        ("+7 (900) 123-45-67", "79001234567"),
+        ("000", ""),
+        ("n/a", ""),
+    ],
+)
+def test_phone_numbers_are_digit_text(value: object, expected: str) -> None:
+    assert phone_text(value) == expected
+
+
+def test_empty_list_is_a_valid_answer() -> None:
+    table = normalise([])
+    assert table.rows == [] and table.columns == list(COLUMNS) and table.type_counts() == []
+
+
+@pytest.mark.parametrize("raw", [{"chatId": "1"}, [1, 2], [{"chatId": "1"}, "x"], None])
+def test_not_a_list_of_objects(raw: object) -> None:
+    with pytest.raises(BadResponse):
+        normalise(raw)
+
+
+def test_dataframe_keeps_identifiers_as_text() -> None:
+    frame = normalise([{"chatId": "-100200300", "phoneNumber": 79876543210}]).to_dataframe()
+    assert list(frame.columns) == list(COLUMNS)
+    assert frame.loc[0, "chatId"] == "-100200300" and frame.loc[0, "phoneNumber"] == "79876543210"
+    assert all(str(dtype) in ("str", "string", "object") for dtype in frame.dtypes)

@@ -1,0 +1,81 @@
+"""The one place that makes a value safe for a spreadsheet cell (or a terminal).
+
+Contact names are chosen by strangers. Whatever they contain must arrive in a
+workbook as the same text -- never as a formula, a number or a broken file:
+
+* ``clean``: drops characters a workbook cannot hold (XML-illegal control
+  characters, lone surrogates, U+FFFE/U+FFFF) and cuts text to Excel's 32,767
+  characters. Every writer calls it.
+* ``for_excel_input``: for values *typed into* live Excel cells through
+  xlwings. Excel parses such values like keyboard input (``=`` starts a formula,
+  ``+1`` or ``-100200300`` become numbers, ``1/2`` a date, in a locale-dependent
+  way), so every non-empty value gets Excel's quote prefix ``'``: Excel stores
+  the rest as text and does not show the prefix.
+* openpyxl writes text verbatim except that it turns a string starting with
+  ``=`` into a formula: ``report.py`` marks such cells as strings explicitly.
+* UDF results are not parsed by Excel, so ``GETCONTACTS`` returns cleaned text
+  as it is.
+* ``for_csv``: CSV files are opened by Excel and parsed like input: values that
+  would start a formula get the quote prefix (OWASP's CSV-injection rule).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MAX_CELL_CHARS = 32_767
+
+# XML 1.0 cannot carry C0 controls other than tab/LF/CR, lone surrogates or
+# U+FFFE/U+FFFF; openpyxl raises IllegalCharacterError on the controls.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# For terminals also every other C0/C1 control (ESC sequences, CSI \x9b, DEL).
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+QUOTE_PREFIX = "'"
+
+
+def clean(value: str) -> str:
+    """``value`` without characters a workbook cannot hold, at most 32,767 long."""
+    if _ILLEGAL.search(value):
+        value = _ILLEGAL.sub("", value)
+    return value[:MAX_CELL_CHARS] if len(value) > MAX_CELL_CHARS else value
+
+
+def starts_formula(value: str) -> bool:
+    """True when a spreadsheet parsing ``value`` as input could see a formula."""
+    return value.startswith(FORMULA_TRIGGERS)
+
+
+def for_excel_input(value: str) -> str:
+    """Text to assign to a live Excel cell so that it is stored as exactly this text."""
+    value = clean(value)
+    return QUOTE_PREFIX + value if value else value
+
+
+def for_csv(value: str) -> str:
+    """Text for a CSV field that Excel will not run as a formula."""
+    value = clean(value)
+    return QUOTE_PREFIX + value if starts_formula(value) else value
+
+
+def for_terminal(value: str) -> str:
+    """Text that cannot move the cursor or recolour a terminal; one line."""
+    value = value.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return _TERMINAL_UNSAFE.sub("", value)
+
+
+def table_headers(columns: Iterable[str]) -> list[str]:
+    """Column names an Excel table accepts: one line, non-empty, unique
+    regardless of case (Excel's rule), at most 255 characters."""
+    headers: list[str] = []
+    seen: set[str] = set()
+    for position, name in enumerate(columns, 1):
+        header = for_terminal(clean(name)).strip()[:255] or f"Column{position}"
+        base, n = header, 2
+        while header.casefold() in seen:
+            header = f"{base[:250]}_{n}"
+            n += 1
+        seen.add(header.casefold())
+        headers.append(header)
+    return headers

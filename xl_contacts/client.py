@@ -1,0 +1,260 @@
+"""GreenApiClient: the one place that talks HTTP to GREEN-API.
+
+One ``requests.Session`` per client (connection reuse), connect/read time-outs,
+bounded retries with backoff for what is worth retrying (429, 499, 5xx,
+connection errors), a total time budget, and a per-instance pause so this
+process never sends getContacts more often than GREEN-API allows (1/s).
+
+Every failure becomes one ``GreenApiError`` with a message built here. HTTP
+libraries put the request URL -- which contains the token -- into their
+exception texts, so those texts are never used and the original exception is
+not chained.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from . import __version__
+from .errors import (
+    BadResponse,
+    GreenApiError,
+    InstanceNotReady,
+    InstanceRejected,
+    NetworkError,
+    QuotaExceeded,
+    RateLimited,
+    ServerError,
+    TokenRejected,
+)
+from .settings import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, REDACTED, Settings
+
+log = logging.getLogger(__name__)
+
+# getContacts allows one request per second per instance.
+RATE_LIMIT_INTERVAL = 1.0
+# First pause before a retry; doubled on each further attempt.
+BACKOFF_SECONDS = 1.0
+
+_RETRY_STATUSES = frozenset({429, 499, 500, 502, 503, 504})
+
+
+class _Throttle:
+    """Spaces requests to the same instance at least ``interval`` seconds apart,
+    across every client and thread of this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next_allowed: dict[tuple[str, str], float] = {}
+
+    def wait(self, key: tuple[str, str], interval: float) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_allowed.get(key, 0.0))
+            self._next_allowed[key] = start + interval
+        if start > now:
+            time.sleep(start - now)
+
+
+_throttle = _Throttle()
+
+
+class GreenApiClient:
+    """A client for one GREEN-API instance.
+
+    ``timeout`` is (connect, read) seconds for one attempt; ``budget`` bounds the
+    whole call including retries and waits, so nothing hangs for minutes.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        retries: int = 3,
+        budget: float = 60.0,
+        backoff: float | None = None,
+        min_interval: float | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.settings = settings
+        self.timeout = timeout
+        self.retries = retries
+        self.budget = budget
+        self.backoff = backoff
+        self.min_interval = min_interval
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = f"xl-contacts/{__version__}"
+        self.session.headers["Accept"] = "application/json"
+
+    def __enter__(self) -> GreenApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __repr__(self) -> str:
+        return f"GreenApiClient({self.settings.host!r}, id_instance={self.settings.id_instance!r})"
+
+    def get_contacts(self, count: int | None = None) -> list[dict[str, Any]]:
+        """The raw contact list: a list of JSON objects as GREEN-API sent them.
+
+        ``count`` is sent only when given (without it GREEN-API returns every
+        contact).
+        """
+        params = None if count is None else {"count": str(count)}
+        data = self._get("getContacts", params)
+        if not isinstance(data, list):
+            raise BadResponse(
+                f"GREEN-API answered with a JSON {type(data).__name__} instead of a list of "
+                f"contacts — check {ENV_API_URL}"
+            )
+        return data
+
+    # --- internals ----------------------------------------------------------------
+
+    def _url(self, method: str) -> str:
+        s = self.settings
+        return f"{s.api_url}/waInstance{s.id_instance}/{method}/{s.api_token}"
+
+    def _get(self, method: str, params: dict[str, str] | None) -> Any:
+        deadline = time.monotonic() + self.budget
+        interval = RATE_LIMIT_INTERVAL if self.min_interval is None else self.min_interval
+        key = (self.settings.api_url, self.settings.id_instance)
+        for attempt in range(1, self.retries + 2):
+            _throttle.wait(key, interval)
+            try:
+                return self._attempt(method, params, deadline)
+            except GreenApiError as error:
+                if error.retry_after is None or attempt > self.retries:
+                    raise
+                jitter = random.uniform(0.8, 1.2)
+                backoff = BACKOFF_SECONDS if self.backoff is None else self.backoff
+                pause = max(error.retry_after, backoff * 2 ** (attempt - 1) * jitter)
+                if time.monotonic() + pause >= deadline:
+                    raise
+                log.info(
+                    "%s attempt %d failed (%s); retrying in %.1fs", method, attempt, error, pause
+                )
+                time.sleep(pause)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, method: str, params: dict[str, str] | None, deadline: float) -> Any:
+        """One request: the decoded JSON, or a GreenApiError whose ``retry_after``
+        says whether (and how soon) trying again makes sense."""
+        remaining = deadline - time.monotonic()
+        connect, read = self.timeout
+        timeout = (max(0.1, min(connect, remaining)), max(0.1, min(read, remaining)))
+        host = self.settings.host
+        started = time.monotonic()
+        # The error is raised outside the except clause: the requests exception
+        # (whose text holds the URL and so the token) must not be chained to ours.
+        failure: GreenApiError | None = None
+        try:
+            response = self.session.get(self._url(method), params=params, timeout=timeout)
+        except requests.exceptions.Timeout:
+            failure = NetworkError(
+                f"GREEN-API at {host} did not answer in time — try again later, "
+                f"or check {ENV_API_URL}"
+            )
+        except requests.exceptions.SSLError:
+            failure = NetworkError(
+                f"secure connection to {host} failed — check {ENV_API_URL} and the system clock"
+            )
+        except requests.exceptions.ConnectionError:
+            failure = NetworkError(
+                f"cannot reach GREEN-API at {host} — check the network connection and {ENV_API_URL}"
+            )
+        except requests.exceptions.RequestException:
+            failure = NetworkError(f"request to GREEN-API at {host} failed — check {ENV_API_URL}")
+        if failure is not None:
+            failure.retry_after = 0.0
+            raise failure
+        status = response.status_code
+        log.debug(
+            "GET %s/waInstance%s/%s/%s -> HTTP %s in %.2fs",
+            self.settings.api_url,
+            self.settings.id_instance,
+            method,
+            REDACTED,
+            status,
+            time.monotonic() - started,
+        )
+        if status != 200:
+            error = _error_for_status(status)
+            if status in _RETRY_STATUSES:
+                error.retry_after = _retry_after(response)
+            raise error
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            kind = response.headers.get("Content-Type", "unknown content").split(";")[0]
+        raise BadResponse(
+            f"GREEN-API answered with {kind} instead of JSON — check {ENV_API_URL}", status
+        )
+
+
+def _retry_after(response: requests.Response) -> float:
+    """Seconds the server asked us to wait (Retry-After: seconds or HTTP date), else 0."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _error_for_status(status: int) -> GreenApiError:
+    if status == 400:
+        return InstanceNotReady(
+            "instance not ready or not authorised (HTTP 400) — authorise it in the GREEN-API "
+            "console (scan the QR code) and try again",
+            status,
+        )
+    if status == 401:
+        return TokenRejected(
+            f"token rejected by GREEN-API (HTTP 401) — check {ENV_API_TOKEN}", status
+        )
+    if status == 403:
+        return InstanceRejected(
+            f"instance rejected by GREEN-API (HTTP 403) — check {ENV_ID_INSTANCE} "
+            f"and {ENV_API_URL}",
+            status,
+        )
+    if status == 466:
+        return QuotaExceeded(
+            "monthly quota used up (HTTP 466) — change the tariff in the GREEN-API console "
+            "or wait for the next period",
+            status,
+        )
+    if status == 429:
+        return RateLimited(
+            "too many requests (HTTP 429) — getContacts allows one request per second; "
+            "wait a moment and try again",
+            status,
+        )
+    if status == 404:
+        return ServerError(
+            f"GREEN-API does not know this address (HTTP 404) — check {ENV_API_URL}", status
+        )
+    if status in _RETRY_STATUSES or status >= 500:
+        return ServerError(
+            f"GREEN-API is having trouble (HTTP {status}) — try again in a few minutes", status
+        )
+    return ServerError(f"unexpected answer from GREEN-API (HTTP {status})", status)

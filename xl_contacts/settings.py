@@ -1,0 +1,194 @@
+"""Where the GREEN-API credentials come from, how they are checked, and how the
+token is kept out of everything the project prints or stores.
+
+Order of precedence, first wins: explicit arguments, environment variables.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+ENV_API_URL = "GREENAPI_API_URL"
+ENV_ID_INSTANCE = "GREENAPI_ID_INSTANCE"
+ENV_API_TOKEN = "GREENAPI_API_TOKEN_INSTANCE"
+DEFAULT_API_URL = "https://api.green-api.com"
+
+# The token is pasted into the URL path. Only RFC 3986 "unreserved" characters
+# are accepted, so a token can never add a path segment, a query or a fragment,
+# and percent-escapes (which a server might decode into "/") are refused.
+_TOKEN_RE = re.compile(r"[A-Za-z0-9._~-]+")
+_ID_RE = re.compile(r"[0-9]+")
+
+REDACTED = "***"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated credentials for one GREEN-API instance.
+
+    ``repr()`` never shows the token; ``origins`` says where each value came
+    from (for ``xl-contacts doctor``).
+    """
+
+    api_url: str
+    id_instance: str
+    api_token: str = field(repr=False)
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def host(self) -> str:
+        """The apiUrl without any path: safe to show in messages."""
+        parts = urlsplit(self.api_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def token_hint(self) -> str:
+        """The token as a person may see it: its last four characters only."""
+        return f"{REDACTED}{self.api_token[-4:]}" if len(self.api_token) > 12 else REDACTED
+
+    def redact(self, text: str) -> str:
+        """``text`` with every occurrence of the token replaced by ``***``."""
+        return text.replace(self.api_token, REDACTED) if self.api_token else text
+
+
+# A source answers "what is the value of this variable?" or None.
+Source = Callable[[str], str | None]
+
+
+def _environment_source(env: Mapping[str, str]) -> Source:
+    return lambda name: env.get(name)
+
+
+def load_settings(
+    api_url: str | None = None,
+    id_instance: str | int | None = None,
+    api_token: str | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Collect, validate and return the settings, or raise ``ConfigError``.
+
+    Explicit arguments win over the environment (``env`` defaults to
+    ``os.environ``).
+    Nothing here touches the network.
+    """
+    environment = os.environ if env is None else env
+    sources: list[tuple[str, Source]] = [("environment", _environment_source(environment))]
+
+    explicit = {ENV_API_URL: api_url, ENV_ID_INSTANCE: id_instance, ENV_API_TOKEN: api_token}
+    values: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    for name, given in explicit.items():
+        if given is not None and str(given).strip():
+            values[name], origins[name] = str(given).strip(), "argument"
+            continue
+        for origin, source in sources:
+            found = source(name)
+            if found is not None and found.strip():
+                values[name], origins[name] = found.strip(), origin
+                break
+    if ENV_API_URL not in values:
+        values[ENV_API_URL], origins[ENV_API_URL] = DEFAULT_API_URL, "default"
+
+    settings = Settings(
+        api_url=validate_api_url(values[ENV_API_URL]),
+        id_instance=validate_id_instance(values.get(ENV_ID_INSTANCE)),
+        api_token=validate_token(values.get(ENV_API_TOKEN)),
+        origins=origins,
+    )
+    protect(settings.api_token)
+    return settings
+
+
+def validate_api_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{ENV_API_URL} must be an http(s) address such as https://7105.api.greenapi.com"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError(
+            f"{ENV_API_URL} must be the bare apiUrl from the GREEN-API console "
+            "(no user name, query or fragment), e.g. https://7105.api.greenapi.com"
+        )
+    return value.rstrip("/")
+
+
+def validate_id_instance(value: str | None) -> str:
+    if not value:
+        raise ConfigError(
+            f"no instance id: set {ENV_ID_INSTANCE} (or run `xl-contacts login`) "
+            "to the idInstance from the GREEN-API console"
+        )
+    if not _ID_RE.fullmatch(value):
+        raise ConfigError(
+            f"{ENV_ID_INSTANCE} must be digits only, as shown in the GREEN-API console"
+        )
+    return value
+
+
+def validate_token(value: str | None) -> str:
+    if not value:
+        raise ConfigError(
+            f"no API token: set {ENV_API_TOKEN} (or run `xl-contacts login`) "
+            "to the apiTokenInstance from the GREEN-API console"
+        )
+    if not _TOKEN_RE.fullmatch(value) or ".." in value:
+        # The value itself is never echoed: it is (almost) a secret.
+        raise ConfigError(
+            f"{ENV_API_TOKEN} contains characters an apiTokenInstance cannot have "
+            "(only letters, digits and . _ ~ - are allowed); copy it again from the console"
+        )
+    return value
+
+
+# --- keeping the token out of logs -------------------------------------------------
+
+_protected: set[str] = set()
+_protected_lock = threading.Lock()
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites log records that mention a protected token.
+
+    urllib3 logs every request line ("GET /waInstance1/getContacts/<token>") at
+    DEBUG level; anyone who turns on debug logging would otherwise see the token.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_known(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_filter = _RedactingFilter()
+_LOGGERS_THAT_SEE_URLS = ("urllib3.connectionpool", "urllib3", "requests", "xl_contacts")
+
+
+def redact_known(text: str) -> str:
+    """``text`` with every token this process has loaded replaced by ``***``."""
+    for token in tuple(_protected):
+        text = text.replace(token, REDACTED)
+    return text
+
+
+def protect(token: str) -> None:
+    """Register ``token`` so that log records mentioning it are redacted."""
+    with _protected_lock:
+        if token in _protected:
+            return
+        _protected.add(token)
+        for name in _LOGGERS_THAT_SEE_URLS:
+            logger = logging.getLogger(name)
+            if _filter not in logger.filters:
+                logger.addFilter(_filter)
