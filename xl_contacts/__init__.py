@@ -12,8 +12,17 @@ __version__ = "0.1.0"
 from .contacts import COLUMNS, ContactTable
 from .errors import ConfigError, GreenApiError, XlContactsError
 from .fetch import fetch_contacts, parse_count
-from .report import write_report
 from .settings import Settings, load_settings
+
+
+def __getattr__(name: str) -> object:
+    # write_report pulls in openpyxl, which Excel's UDF server never needs:
+    # import it on first use so that `import xl_contacts.udfs` stays cheap.
+    if name == "write_report":
+        from .report import write_report
+
+        return write_report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "COLUMNS",

@@ -25,16 +25,19 @@ def client_for(settings: Settings) -> GreenApiClient:
         return client
 
 
-def parse_count(value: Any, name: str = "count") -> int | None:
+def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> int | None:
     """``None`` (all contacts) or a positive whole number.
 
-    Accepts what people and Excel send: ``50``, ``50.0``, ``"50"``. Refuses
-    booleans, zero, negatives, fractions and other text with a ``ConfigError``.
+    Accepts what people and Excel send: ``50``, ``50.0`` and, with
+    ``allow_text``, ``"50"``. Refuses booleans, zero, negatives, fractions and
+    other text with a ``ConfigError``.
     """
     if value is None or value == "":
         return None
     number: Any = value
-    if isinstance(value, str):
+    if isinstance(value, str) and not allow_text:
+        number = None
+    elif isinstance(value, str):
         number = int(value.strip()) if value.strip().isdigit() else None
     elif isinstance(value, float) and value.is_integer():
         number = int(value)

@@ -1,0 +1,44 @@
+"""Registers and calls xl_contacts.udfs the way xlwings' Office.js runtime does.
+
+Run in a subprocess: XLWINGS_ON_SERVER must be set before xlwings is imported,
+which the rest of the test process has already done. Prints JSON:
+{"meta": <custom_functions_meta>, "results": [<result of each call>]}.
+Usage: python officejs_harness.py '<JSON list of argument lists>'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+
+os.environ["XLWINGS_ON_SERVER"] = "true"
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # tests only
+
+import xlwings as xw
+import xlwings.server
+
+import xl_contacts.udfs as udfs
+
+
+def call(args: list[object]) -> object:
+    data = {
+        "func_name": "GETCONTACTS",
+        # Office.js sends every argument as a 2-D matrix; a left-out one as null.
+        "args": [None if a is None else [[a]] for a in args],
+        "caller_address": "Sheet1!A1",
+        "formula_name": "GETCONTACTS",
+        "version": xw.__version__,
+        "client": "Office.js",
+        "runtime": "1.4",
+        "culture_info_name": "en-US",
+        "date_format": "M/d/yyyy",
+    }
+    return asyncio.run(xlwings.server.custom_functions_call(data, udfs))
+
+
+if __name__ == "__main__":
+    calls = json.loads(sys.argv[1])
+    meta = xlwings.server.custom_functions_meta(udfs)
+    print(json.dumps({"meta": meta, "results": [call(args) for args in calls]}))

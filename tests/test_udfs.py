@@ -1,0 +1,290 @@
+"""=GETCONTACTS as Excel calls it: directly, under load, and through xlwings' own
+Office.js registration and call path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import (
+    HOSTILE_NAMES,
+    REFERENCE_CONTACTS,
+    TOKEN,
+    FakeGreenApi,
+    assert_no_token,
+    make_contacts,
+)
+from werkzeug import Response
+
+from xl_contacts import udfs
+from xl_contacts.cache import ResultCache
+from xl_contacts.contacts import COLUMNS
+from xl_contacts.errors import ConfigError
+from xl_contacts.udfs import GETCONTACTS
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    udfs._cache = None
+
+
+def assert_error_cell(value: object, *fragments: str) -> None:
+    assert isinstance(value, str) and value.startswith("#GETCONTACTS: "), value
+    assert "Traceback" not in value and "\n" not in value
+    assert_no_token(value)
+    for fragment in fragments:
+        assert fragment in value
+
+
+def test_spills_header_and_rows(green_api_env: FakeGreenApi) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    result = GETCONTACTS(50.0)
+    assert result == [
+        list(COLUMNS),
+        ["10000000", "Василиса", "Василиса Премудрая", "user", "79876543210"],
+        ["10000001", "Иван", "Иван Царевич", "user", "79998887766"],
+        ["10000002", "Лягушка", "Царевна Лягушка", "user", ""],
+    ]
+    assert green_api_env.requests[0].args["count"] == "50"
+
+
+@pytest.mark.parametrize("header", [False, 0, 0.0])
+def test_header_false_drops_the_header(green_api_env: FakeGreenApi, header: object) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    assert GETCONTACTS(None, header)[0][0] == "10000000"
+
+
+def test_omitted_count_means_all(green_api_env: FakeGreenApi) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    assert len(GETCONTACTS()) == 4
+    assert "count" not in green_api_env.requests[0].args
+
+
+def test_empty_list_without_header_is_one_empty_cell(green_api_env: FakeGreenApi) -> None:
+    green_api_env.answer([])
+    assert GETCONTACTS() == [list(COLUMNS)]
+    assert GETCONTACTS(None, False) == [[""]]
+
+
+@pytest.mark.parametrize("count", [0.0, -1.0, 2.5, "50", "abc", True, False, float("nan")])
+def test_bad_counts_give_an_error_cell(green_api_env: FakeGreenApi, count: object) -> None:
+    assert_error_cell(GETCONTACTS(count), "count must be a whole number")
+    assert green_api_env.requests == []
+
+
+@pytest.mark.parametrize("header", ["yes", 2.0, -1])
+def test_bad_header_gives_an_error_cell(green_api_env: FakeGreenApi, header: object) -> None:
+    assert_error_cell(GETCONTACTS(None, header), "header must be TRUE or FALSE")
+
+
+def test_values_stay_text_and_hostile_names_are_harmless(green_api_env: FakeGreenApi) -> None:
+    raw = [{"chatId": -100200300, "name": n, "phoneNumber": 79876543210} for n in HOSTILE_NAMES]
+    green_api_env.answer(raw)
+    rows = GETCONTACTS()[1:]
+    assert all(isinstance(v, str) for row in rows for v in row)
+    assert rows[0][0] == "-100200300" and rows[0][4] == "79876543210"
+    assert rows[0][1] == HOSTILE_NAMES[0]  # a UDF result is never parsed as a formula
+    assert rows[7][1] == "bellandnulescape"
+    assert len(rows[8][1]) == 32_767
+
+
+@pytest.mark.parametrize(
+    ("status", "fragment"),
+    [
+        (400, "HTTP 400"),
+        (401, "token rejected by GREEN-API (HTTP 401) — check GREENAPI_API_TOKEN_INSTANCE"),
+        (403, "GREENAPI_ID_INSTANCE"),
+        (466, "quota"),
+        (429, "HTTP 429"),
+        (500, "HTTP 500"),
+        (502, "HTTP 502"),
+    ],
+)
+def test_api_errors_give_an_error_cell(
+    green_api_env: FakeGreenApi, status: int, fragment: str
+) -> None:
+    green_api_env.answer(status=status, body="x")
+    assert_error_cell(GETCONTACTS(10.0), fragment)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"), [("<html/>", "text/html"), ('{"a": 1}', "application/json")]
+)
+def test_bad_bodies_give_an_error_cell(
+    green_api_env: FakeGreenApi, body: str, content_type: str
+) -> None:
+    green_api_env.answer(body=body, content_type=content_type)
+    assert_error_cell(GETCONTACTS(), "instead of")
+
+
+def test_missing_and_bad_settings_give_an_error_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert_error_cell(GETCONTACTS(), "GREENAPI_ID_INSTANCE")
+    udfs._cache = None
+    monkeypatch.setenv("GREENAPI_ID_INSTANCE", "1")
+    monkeypatch.setenv("GREENAPI_API_TOKEN_INSTANCE", TOKEN + "/x")
+    assert_error_cell(GETCONTACTS(), "GREENAPI_API_TOKEN_INSTANCE")
+
+
+def test_unreachable_server_gives_an_error_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GREENAPI_API_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("GREENAPI_ID_INSTANCE", "1")
+    monkeypatch.setenv("GREENAPI_API_TOKEN_INSTANCE", TOKEN)
+    assert_error_cell(GETCONTACTS(), "cannot reach GREEN-API")
+
+
+def test_a_bug_still_gives_an_error_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(count: object) -> None:
+        raise KeyError(TOKEN)
+
+    monkeypatch.setattr(udfs, "_load_rows", broken)
+    assert_error_cell(GETCONTACTS(), "unexpected KeyError")
+
+
+def _slow_answer(contacts: list[dict[str, object]], delay: float):
+    def handler(request):
+        time.sleep(delay)
+        return Response(json.dumps(contacts), content_type="application/json")
+
+    return handler
+
+
+def test_concurrent_identical_calls_share_one_request(green_api_env: FakeGreenApi) -> None:
+    green_api_env.answer_with(_slow_answer(REFERENCE_CONTACTS, 0.3))
+    barrier = threading.Barrier(50)
+
+    def call(_: int) -> object:
+        barrier.wait()
+        return GETCONTACTS(50.0)
+
+    with ThreadPoolExecutor(50) as pool:
+        results = list(pool.map(call, range(50)))
+    assert len(green_api_env.requests) == 1
+    assert all(r == results[0] and len(r) == 4 for r in results)
+
+
+def test_recalculation_storm_costs_one_request_per_query(green_api_env: FakeGreenApi) -> None:
+    """1,000 recalculations of 100 cells holding 10 distinct queries, on 8 threads."""
+    green_api_env.answer_with(_slow_answer(make_contacts(20), 0.05))
+    cells = [(float(1 + i % 10), i % 2 == 0) for i in range(100)]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: GETCONTACTS(*cells[i % 100]), range(1000)))
+    assert not any(isinstance(r, str) for r in results)
+    counts = sorted(int(r.args["count"]) for r in green_api_env.requests)
+    assert counts == list(range(1, 11))
+
+
+def test_errors_are_cached_briefly_then_retried(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(udfs, "_cache", ResultCache(60, 5, clock=lambda: now[0]))
+    green_api_env.answer(status=401, body="", once=True)
+    green_api_env.answer(REFERENCE_CONTACTS)
+    assert_error_cell(GETCONTACTS(), "HTTP 401")
+    assert_error_cell(GETCONTACTS(), "HTTP 401")
+    assert len(green_api_env.requests) == 1
+    now[0] += 6
+    assert len(GETCONTACTS()) == 4
+    now[0] += 59
+    assert len(GETCONTACTS()) == 4
+    assert len(green_api_env.requests) == 2
+    now[0] += 2
+    GETCONTACTS()
+    assert len(green_api_env.requests) == 3
+
+
+def test_clear_cache_forces_fresh_data(green_api_env: FakeGreenApi) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS[:1], once=True)
+    green_api_env.answer(REFERENCE_CONTACTS)
+    assert len(GETCONTACTS()) == 2
+    assert len(GETCONTACTS()) == 2
+    udfs.clear_cache()
+    assert len(GETCONTACTS()) == 4
+
+
+def test_cache_period_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XL_CONTACTS_CACHE_SECONDS", "300")
+    assert udfs.results_cache().ttl == 300
+    udfs._cache = None
+    monkeypatch.setenv("XL_CONTACTS_CACHE_SECONDS", "soon")
+    assert udfs.results_cache().ttl == udfs.DEFAULT_CACHE_SECONDS
+
+
+def test_cache_does_not_keep_results_of_a_load_cleared_midway() -> None:
+    cache: ResultCache[int] = ResultCache(60, 5)
+
+    def load() -> int:
+        cache.clear()
+        return 1
+
+    assert cache.get("k", load) == 1
+    assert cache.get("k", lambda: 2) == 2
+
+
+def test_cache_shares_errors_with_waiting_callers() -> None:
+    cache: ResultCache[int] = ResultCache(60, 5)
+    started = threading.Event()
+
+    def load() -> int:
+        started.set()
+        time.sleep(0.2)
+        raise ConfigError("broken")
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(cache.get, "k", load)
+        started.wait()
+        second = pool.submit(cache.get, "k", lambda: 3)
+        for future in (first, second):
+            with pytest.raises(ConfigError):
+                future.result()
+
+
+def test_import_does_no_work() -> None:
+    code = (
+        "import sys, xl_contacts.udfs as u; "
+        "print(u._cache is None, 'openpyxl' in sys.modules, 'pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    cache_untouched, openpyxl_loaded, _ = out.stdout.split()
+    assert cache_untouched == "True" and openpyxl_loaded == "False"
+
+
+def _officejs(calls: list[list[object]], env: dict[str, str]) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, str(HERE / "officejs_harness.py"), json.dumps(calls)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert_no_token(result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+def test_registered_and_called_through_xlwings_officejs(
+    green_api: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    green_api.answer(REFERENCE_CONTACTS)
+    env = {**os.environ, **green_api.env(), "XL_CONTACTS_CACHE_SECONDS": "0"}
+    out = _officejs([[2.0, None], [None, False], [0.0, None], ["x", None]], env)
+    (function,) = out["meta"]["functions"]
+    assert function["name"] == "GETCONTACTS"
+    assert [p["name"] for p in function["parameters"]] == ["count", "header"]
+    assert all(p["optional"] for p in function["parameters"])
+    assert function["result"]["dimensionality"] == "matrix"
+    full, headless, zero, text = out["results"]
+    assert full[0] == list(COLUMNS) and full[1][4] == "79876543210"
+    assert headless[0][0] == "10000000" and len(headless) == 3
+    assert zero[0][0].startswith("#GETCONTACTS: count must be")
+    assert text[0][0].startswith("#GETCONTACTS: count must be")
