@@ -24,6 +24,7 @@ def __getattr__(name: str) -> object:
         return write_report
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "COLUMNS",
     "ConfigError",

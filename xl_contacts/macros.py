@@ -1,0 +1,90 @@
+"""Ribbon entry points, run by VBA ``RunPython`` on ``xw.Book.caller()``.
+
+Thin on purpose: fetch with the library, write with ``workbook``/``report``.
+Both hold one rule: fetch first, write second -- a failed fetch touches
+nothing. Every failure is one alert, never a traceback, never the token.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import xlwings as xw
+
+from . import udfs, workbook
+from .errors import ConfigError, XlContactsError
+from .fetch import fetch_contacts
+from .settings import redact_known
+
+TITLE = "xl-contacts"
+
+
+def refresh() -> None:
+    """Ribbon "Refresh contacts": fetch, then replace the Contacts table."""
+    book = xw.Book.caller()
+    _guarded(book, _refresh)
+
+
+def export_report() -> None:
+    """Ribbon "Save report": fetch, then save a report workbook next to this one."""
+    book = xw.Book.caller()
+    _guarded(book, _export_report)
+
+
+def _refresh(book: Any) -> None:
+    settings = workbook.read_settings(book)
+    workbook.check_contacts_sheet(book)
+    table = fetch_contacts(settings.count)
+    udfs.clear_cache()  # =GETCONTACTS cells fetch fresh data on their next calculation
+    status = (
+        f"Refreshed {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC — {len(table):,} contacts "
+        f"of instance {table.instance_id}"
+    )
+    with workbook.quiet(book.app):
+        workbook.write_contacts(book, table, status)
+
+
+def _export_report(book: Any) -> None:
+    from .report import write_report  # openpyxl only when a report is saved
+
+    settings = workbook.read_settings(book)
+    folder = report_folder(book, settings.report_folder)
+    table = fetch_contacts(settings.count)
+    path = folder / report_name(book, table.fetched_at)
+    write_report(table, path)
+    book.app.alert(f"Saved {len(table):,} contacts to\n{path}", title=TITLE, mode="info")
+
+
+def report_folder(book: Any, configured: str | None) -> Path:
+    """The configured folder, else the workbook's own folder, else the home folder
+    (an unsaved or cloud-only workbook has no local folder)."""
+    if configured:
+        folder = Path(configured).expanduser()
+        if not folder.is_dir():
+            raise ConfigError(
+                f"the report folder '{folder}' (xlwings.conf: "
+                f"{workbook.KEY_REPORT_FOLDER}) does not exist — create it or fix the setting"
+            )
+        return folder
+    own = Path(book.fullname).parent
+    return own if own.is_absolute() and own.is_dir() else Path.home()
+
+
+def report_name(book: Any, when: datetime) -> str:
+    stem = Path(book.name).stem or "contacts"
+    return f"{stem} contacts {when.astimezone(UTC):%Y-%m-%d %H%M%S}.xlsx"
+
+
+def _guarded(book: Any, action: Any) -> None:
+    try:
+        action(book)
+    except XlContactsError as error:
+        _alert(book, str(error))
+    except Exception as error:  # a bug: still one alert, no traceback, no token
+        _alert(book, f"unexpected {type(error).__name__}: {error} — please report it")
+
+
+def _alert(book: Any, message: str) -> None:
+    book.app.alert(redact_known(message), title=TITLE, mode="critical")
