@@ -65,6 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     _fetch_options(export)
     export.add_argument("-o", "--output", required=True, metavar="FILE", help="the .xlsx to write")
     export.set_defaults(run=_export)
+
+    template = commands.add_parser(
+        "template",
+        help="build the macro-enabled Excel template (.xlsm)",
+        description="Build workbook_template.xlsm: the Contacts ribbon tab, =GETCONTACTS() "
+        "and the xlwings settings. The build is byte-for-byte reproducible.",
+    )
+    template.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the .xlsm to write"
+    )
+    template.set_defaults(run=_template)
     return parser
 
 
@@ -118,6 +129,14 @@ def _export(args: argparse.Namespace) -> int:
         _status(EMPTY_HINT)
     path = write_report(table, args.output, progress=_progress)
     print(f"saved {len(table)} contacts to {path}")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from .template.build import build_template
+
+    path = build_template(args.output)
+    print(f"built {path}")
     return 0
 
 

@@ -9,10 +9,8 @@ never leaves a half-written or emptied report behind.
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from . import __version__
 from .cells import clean, table_headers
 from .contacts import ContactTable
-from .errors import ReportError
+from .files import output_path, replacing
 
 CONTACTS_SHEET = "Contacts"
 SUMMARY_SHEET = "Summary"
@@ -61,44 +59,15 @@ def write_report(
     ``extra_sheets`` may add sheets after Summary; ``summary_rows`` adds
     (label, value) lines to the Summary sheet.
     """
-    target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise ReportError(f"the report must be an .xlsx file, not {target.name!r}")
-    if not target.parent.is_dir():
-        raise ReportError(f"folder {str(target.parent)!r} does not exist — create it first")
+    target = output_path(path, ".xlsx", "report")
     wb = Workbook(write_only=True)
     _write_contacts_sheet(wb.create_sheet(CONTACTS_SHEET), table, progress)
     _write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), table, summary_rows or [])
     if extra_sheets is not None:
         extra_sheets(wb)
-    with _replacing(target) as temporary:
+    with replacing(target) as temporary:
         wb.save(temporary)
     return target
-
-
-@contextmanager
-def _replacing(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; move it over ``target`` on success."""
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise ReportError(f"cannot write in {str(target.parent)!r}: {exc.strerror}") from None
-    os.close(fd)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise ReportError(f"cannot save {str(target)!r}: {exc.strerror}") from None
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def text_cells(ws: Any, values: list[str]) -> list[Any]:
