@@ -45,7 +45,10 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-@xw.func(async_mode="threading")
+# threading: Excel stays responsive while GREEN-API answers (cells show
+# "#N/A waiting..." meanwhile); call_in_wizard=False: no requests while the
+# user types the formula in Excel's function wizard.
+@xw.func(async_mode="threading", call_in_wizard=False)
 @xw.arg("count", doc="How many contacts at most (a whole number ≥ 1); leave out for all")
 @xw.arg("header", doc="TRUE (default) to include the header row, FALSE to leave it out")
 def GETCONTACTS(count=None, header=True):
