@@ -8,7 +8,9 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import keyring
 import pytest
+from file_keyring import FileKeyring
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -106,6 +108,15 @@ class FakeGreenApi:
             Response(body, status=status, headers=headers, content_type=content_type)
         )
 
+    def answer_state(self, state: str = "authorized", *, status: int = 200) -> None:
+        """Register the answer of getStateInstance."""
+        path = f"/waInstance{ID_INSTANCE}/getStateInstance/{TOKEN}"
+        self.server.expect_request(path, method="GET").respond_with_response(
+            Response(
+                json.dumps({"stateInstance": state}), status=status, content_type="application/json"
+            )
+        )
+
     def answer_with(self, handler: Any) -> None:
         self.server.expect_request(self.path, method="GET").respond_with_handler(handler)
 
@@ -150,10 +161,15 @@ def green_api_env(green_api: FakeGreenApi, monkeypatch: pytest.MonkeyPatch) -> F
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No credentials from the developer's machine, no 1-second pauses between
-    the many requests a test suite makes, and fresh shared clients."""
+    """No credentials from the developer's machine (environment, settings file or
+    credential store), no 1-second pauses between the many requests a test
+    suite makes, and fresh shared clients."""
     for name in (ENV_API_URL, ENV_ID_INSTANCE, ENV_API_TOKEN):
         monkeypatch.delenv(name, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("TEST_KEYRING_FILE", str(home / "keyring.json"))
+    keyring.set_keyring(FileKeyring())
     monkeypatch.setattr(client_module, "RATE_LIMIT_INTERVAL", 0.0)
     monkeypatch.setattr(client_module, "BACKOFF_SECONDS", 0.01)
     fetch._clients.clear()

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from . import __version__
@@ -76,6 +79,36 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, metavar="FILE", help="the .xlsm to write"
     )
     template.set_defaults(run=_template)
+
+    login = commands.add_parser(
+        "login",
+        help="check and store the credentials (token in the OS credential store)",
+        description="Ask for apiUrl, idInstance and the token (hidden input; piped input "
+        "works too), check them against GREEN-API, then store the token in the operating "
+        "system's credential store and the rest in a per-user settings file.",
+    )
+    login.add_argument("--api-url", help="apiUrl (asked for when left out)")
+    login.add_argument("--id-instance", help="idInstance (asked for when left out)")
+    login.set_defaults(run=_login)
+
+    logout = commands.add_parser("logout", help="remove the stored credentials")
+    logout.set_defaults(run=_logout)
+
+    doctor = commands.add_parser("doctor", help="check every link from credentials to Excel")
+    doctor.add_argument("--workbook", metavar="FILE", help="also check this workbook's VBA")
+    doctor.set_defaults(run=_doctor)
+
+    workbook = commands.add_parser(
+        "workbook",
+        help="a personal copy of the template for this machine",
+        description="Write the template with xlwings.conf pointing at this Python "
+        "interpreter, so that the first open just works.",
+    )
+    workbook.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the .xlsm to write"
+    )
+    workbook.add_argument("--force", action="store_true", help="overwrite an existing file")
+    workbook.set_defaults(run=_workbook)
     return parser
 
 
@@ -137,6 +170,83 @@ def _template(args: argparse.Namespace) -> int:
 
     path = build_template(args.output)
     print(f"built {path}")
+    return 0
+
+
+def _login(args: argparse.Namespace) -> int:
+    from . import credentials
+    from .client import GreenApiClient
+    from .settings import DEFAULT_API_URL, ENV_API_TOKEN, ENV_ID_INSTANCE
+
+    interactive = sys.stdin.isatty()
+    api_url = args.api_url or (_ask(f"apiUrl [{DEFAULT_API_URL}]: ") if interactive else "")
+    id_instance = args.id_instance or (_ask("idInstance: ") if interactive else "")
+    if interactive:
+        token = getpass.getpass("apiTokenInstance (hidden): ")
+    else:
+        token = sys.stdin.readline()
+    settings = load_settings(
+        api_url or DEFAULT_API_URL, id_instance, token, env={}, use_stored=False
+    )
+    if credentials.keyring_backend() is None:
+        credentials.save(settings)  # raises the "no credential store" explanation
+    with GreenApiClient(settings, retries=1, budget=20) as client:
+        state = client.get_state()  # a wrong token or instance stops here: nothing stored
+    path = credentials.save(settings)
+    print(
+        f"saved: instance {settings.id_instance} at {settings.host}, token "
+        f"{settings.token_hint} in {credentials.keyring_backend()}; settings in {path}"
+    )
+    if state != "authorized":
+        _status(
+            f"note: the instance is {state!r}, not 'authorized' — authorise it in the "
+            "GREEN-API console (scan the QR code)"
+        )
+    overriding = [n for n in (ENV_ID_INSTANCE, ENV_API_TOKEN) if os.environ.get(n)]
+    if overriding:
+        _status(
+            f"note: {', '.join(overriding)} set in the environment still win over "
+            "the stored settings"
+        )
+    return 0
+
+
+def _ask(prompt: str) -> str:
+    return input(prompt).strip()
+
+
+def _logout(args: argparse.Namespace) -> int:
+    from . import credentials
+
+    removed = credentials.forget()
+    print("removed " + "; ".join(removed) if removed else "nothing was stored")
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import FAIL, run_checks
+
+    checks = run_checks(Path(args.workbook) if args.workbook else None)
+    width = max(len(c.name) for c in checks)
+    for check in checks:
+        print(f"{check.status:<5} {check.name:<{width}}  {redact_known(check.detail)}")
+    broken = [c for c in checks if c.status == FAIL]
+    if broken:
+        _status(f"{len(broken)} problem(s) found")
+        return 1
+    return 0
+
+
+def _workbook(args: argparse.Namespace) -> int:
+    from .errors import ReportError
+    from .template.build import DEFAULT_CONF, build_template
+
+    target = Path(args.output)
+    if target.exists() and not args.force:
+        raise ReportError(f"{str(target)!r} exists — choose another name or add --force")
+    key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
+    path = build_template(target, conf=(*DEFAULT_CONF, (key, sys.executable)))
+    print(f"built {path} (Python: {sys.executable})")
     return 0
 
 

@@ -122,6 +122,17 @@ class GreenApiClient:
             )
         return data
 
+    def get_state(self) -> str:
+        """The instance's state (getStateInstance): ``authorized``, ``notAuthorized``,
+        ``blocked``, ``sleepMode``, ``starting`` or ``yellowCard``."""
+        data = self._get("getStateInstance", None)
+        state = data.get("stateInstance") if isinstance(data, dict) else None
+        if not isinstance(state, str):
+            raise BadResponse(
+                f"GREEN-API answered getStateInstance without a state — check {ENV_API_URL}"
+            )
+        return state
+
     # --- internals ----------------------------------------------------------------
 
     def _url(self, method: str) -> str:

@@ -1,7 +1,8 @@
 """Where the GREEN-API credentials come from, how they are checked, and how the
 token is kept out of everything the project prints or stores.
 
-Order of precedence, first wins: explicit arguments, environment variables.
+Order of precedence, first wins: explicit arguments, environment variables,
+then what ``xl-contacts login`` stored (config file + the OS credential store).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -59,12 +60,7 @@ class Settings:
         return text.replace(self.api_token, REDACTED) if self.api_token else text
 
 
-# A source answers "what is the value of this variable?" or None.
-Source = Callable[[str], str | None]
-
-
-def _environment_source(env: Mapping[str, str]) -> Source:
-    return lambda name: env.get(name)
+STORED = "stored by xl-contacts login"
 
 
 def load_settings(
@@ -73,28 +69,36 @@ def load_settings(
     api_token: str | None = None,
     *,
     env: Mapping[str, str] | None = None,
+    use_stored: bool = True,
 ) -> Settings:
     """Collect, validate and return the settings, or raise ``ConfigError``.
 
     Explicit arguments win over the environment (``env`` defaults to
-    ``os.environ``).
-    Nothing here touches the network.
+    ``os.environ``), which wins over what ``xl-contacts login`` stored. A stored
+    apiUrl or token is used only for the stored instance. Nothing here touches
+    the network.
     """
     environment = os.environ if env is None else env
-    sources: list[tuple[str, Source]] = [("environment", _environment_source(environment))]
-
-    explicit = {ENV_API_URL: api_url, ENV_ID_INSTANCE: id_instance, ENV_API_TOKEN: api_token}
     values: dict[str, str] = {}
     origins: dict[str, str] = {}
-    for name, given in explicit.items():
-        if given is not None and str(given).strip():
-            values[name], origins[name] = str(given).strip(), "argument"
-            continue
-        for origin, source in sources:
-            found = source(name)
-            if found is not None and found.strip():
-                values[name], origins[name] = found.strip(), origin
-                break
+
+    def resolve(name: str, given: object) -> None:
+        candidates = [(given, "argument"), (environment.get(name), "environment")]
+        for value, origin in candidates:
+            if value is not None and str(value).strip():
+                values[name], origins[name] = str(value).strip(), origin
+                return
+        if use_stored:
+            from .credentials import stored_value
+
+            found = stored_value(name, values.get(ENV_ID_INSTANCE))
+            if found and found.strip():
+                values[name], origins[name] = found.strip(), STORED
+
+    # The instance first: the stored apiUrl and token belong to one instance.
+    resolve(ENV_ID_INSTANCE, id_instance)
+    resolve(ENV_API_URL, api_url)
+    resolve(ENV_API_TOKEN, api_token)
     if ENV_API_URL not in values:
         values[ENV_API_URL], origins[ENV_API_URL] = DEFAULT_API_URL, "default"
 

@@ -1,0 +1,209 @@
+"""``xl-contacts doctor``: check each link from credentials to Excel, and say
+how to fix the one that is broken."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .client import GreenApiClient
+from .errors import XlContactsError
+from .settings import Settings, load_settings
+
+OK, FAIL, SKIP = "ok", "FAIL", "skip"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    detail: str
+
+
+def run_checks(workbook: Path | None = None) -> list[Check]:
+    checks: list[Check] = []
+    settings: Settings | None = None
+    try:
+        settings = load_settings()
+        checks.append(Check("settings", OK, describe(settings)))
+    except XlContactsError as error:
+        checks.append(Check("settings", FAIL, str(error)))
+    checks.extend(_api_checks(settings))
+    checks.append(_xlwings_check())
+    checks.append(_vba_check(workbook))
+    checks.append(_addin_check())
+    checks.append(_udf_check())
+    checks.append(_excel_check())
+    return checks
+
+
+def describe(settings: Settings) -> str:
+    origins = settings.origins
+    return (
+        f"instance {settings.id_instance} ({origins.get('GREENAPI_ID_INSTANCE', '?')}) at "
+        f"{settings.host} ({origins.get('GREENAPI_API_URL', '?')}), token "
+        f"{settings.token_hint} ({origins.get('GREENAPI_API_TOKEN_INSTANCE', '?')})"
+    )
+
+
+def _api_checks(settings: Settings | None) -> list[Check]:
+    if settings is None:
+        reason = "needs the settings above"
+        return [Check("GREEN-API", SKIP, reason), Check("getContacts", SKIP, reason)]
+    with GreenApiClient(settings, retries=1, budget=20) as client:
+        try:
+            state = client.get_state()
+        except XlContactsError as error:
+            return [
+                Check("GREEN-API", FAIL, str(error)),
+                Check("getContacts", SKIP, "needs GREEN-API above"),
+            ]
+        if state != "authorized":
+            api = Check(
+                "GREEN-API",
+                FAIL,
+                f"reachable, but the instance is {state!r}, not 'authorized' — authorise it "
+                "in the GREEN-API console (scan the QR code)",
+            )
+        else:
+            api = Check("GREEN-API", OK, f"reachable at {settings.host}, instance authorized")
+        try:
+            contacts = client.get_contacts(1)
+        except XlContactsError as error:
+            return [api, Check("getContacts", FAIL, str(error))]
+    if not contacts:
+        return [
+            api,
+            Check(
+                "getContacts",
+                OK,
+                "answers, but with no contacts yet (they can "
+                "take 5 minutes to appear after authorisation)",
+            ),
+        ]
+    return [api, Check("getContacts", OK, "answers")]
+
+
+def required_xlwings() -> str | None:
+    """The exact xlwings version this package pins (its VBA is version-locked)."""
+    try:
+        requirements = metadata.requires("xl-contacts") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for requirement in requirements:
+        match = re.fullmatch(r"xlwings\s*==\s*([\w.]+)", requirement.split(";")[0].strip())
+        if match:
+            return match.group(1)
+    return None
+
+
+def _xlwings_check() -> Check:
+    import xlwings
+
+    pinned = required_xlwings()
+    if pinned and pinned != xlwings.__version__:
+        return Check(
+            "xlwings",
+            FAIL,
+            f"{xlwings.__version__} is installed but xl-contacts needs {pinned} — "
+            f"pip install xlwings=={pinned}",
+        )
+    return Check("xlwings", OK, f"{xlwings.__version__}")
+
+
+def vba_xlwings_version(path: Path) -> str | None:
+    """The xlwings version written in a workbook's or add-in's ``xlwings`` VBA module."""
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(path) as book:
+        if "xlwings" not in book.module_names():
+            return None
+        match = re.search(r"'Version:\s*(\S+)", book.get_module("xlwings"))
+    return match.group(1) if match else None
+
+
+def _compare_vba(name: str, path: Path) -> Check:
+    import xlwings
+
+    try:
+        version = vba_xlwings_version(path)
+    except Exception as error:  # a file pyOpenVBA cannot read is reported, not raised
+        return Check(name, FAIL, f"cannot read the VBA of {path} ({type(error).__name__})")
+    if version is None:
+        return Check(
+            name,
+            FAIL,
+            f"{path} has no xlwings VBA module — rebuild it with `xl-contacts workbook -o FILE`",
+        )
+    if version != xlwings.__version__:
+        return Check(
+            name,
+            FAIL,
+            f"{path} carries xlwings VBA {version}, Python has {xlwings.__version__} — "
+            "make a new copy with `xl-contacts workbook -o FILE`",
+        )
+    return Check(name, OK, f"{path}: xlwings VBA {version}")
+
+
+def _vba_check(workbook: Path | None) -> Check:
+    if workbook is None:
+        return Check("workbook", SKIP, "pass --workbook FILE to check a workbook's VBA")
+    if not workbook.is_file():
+        return Check("workbook", FAIL, f"{workbook} does not exist")
+    return _compare_vba("workbook", workbook)
+
+
+def addin_path() -> Path | None:
+    """Where `xlwings addin install` puts the add-in on this OS, if anywhere."""
+    if sys.platform.startswith("win") and os.environ.get("APPDATA"):
+        return Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART" / "xlwings.xlam"
+    if sys.platform == "darwin":
+        return (
+            Path.home()
+            / "Library"
+            / "Containers"
+            / "com.microsoft.Excel"
+            / "Data"
+            / "Library"
+            / "Application Support"
+            / "Microsoft"
+            / "Office"
+            / "Excel"
+            / "XLSTART"
+            / "xlwings.xlam"
+        )
+    return None
+
+
+def _addin_check() -> Check:
+    path = addin_path()
+    if path is None or not path.is_file():
+        return Check("xlwings add-in", SKIP, "not installed (the template does not need it)")
+    return _compare_vba("xlwings add-in", path)
+
+
+def _udf_check() -> Check:
+    try:
+        udfs = importlib.import_module("xl_contacts.udfs")
+    except Exception as error:
+        return Check("UDF module", FAIL, f"xl_contacts.udfs does not import ({error})")
+    if not callable(getattr(udfs, "GETCONTACTS", None)):
+        return Check("UDF module", FAIL, "xl_contacts.udfs has no GETCONTACTS")
+    return Check("UDF module", OK, "xl_contacts.udfs imports and defines GETCONTACTS")
+
+
+def _excel_check() -> Check:
+    if sys.platform.startswith("win"):
+        try:
+            importlib.import_module("win32com.client")
+        except ImportError:
+            return Check("Excel", FAIL, "pywin32 is missing — pip install pywin32")
+        return Check("Excel", OK, "Windows: =GETCONTACTS() and the ribbon can run")
+    if sys.platform == "darwin":
+        return Check("Excel", OK, "macOS: the ribbon runs; =GETCONTACTS() needs Windows Excel")
+    return Check("Excel", SKIP, "no desktop Excel on this OS: use `xl-contacts export`")
