@@ -19,9 +19,10 @@ from typing import TextIO
 from . import __version__
 from .cells import for_csv, for_terminal
 from .contacts import EMPTY_HINT, ContactTable
+from .demo import DEMO_INSTANCE_ID
 from .errors import XlContactsError
 from .fetch import fetch_contacts, parse_count
-from .settings import load_settings, redact_known
+from .settings import Settings, load_settings, redact_known
 
 PROG = "xl-contacts"
 TERMINAL_COLUMN_WIDTH = 40
@@ -67,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="save a report workbook (.xlsx)")
     _fetch_options(export)
     export.add_argument("-o", "--output", required=True, metavar="FILE", help="the .xlsx to write")
+    export.add_argument(
+        "--since",
+        metavar="PREVIOUS",
+        help="a previous report of the same instance: adds a Changes sheet (added, removed, "
+        "changed contacts)",
+    )
     export.set_defaults(run=_export)
 
     template = commands.add_parser(
@@ -133,16 +140,22 @@ def _count_argument(value: str) -> int | None:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _fetch(args: argparse.Namespace) -> ContactTable:
+def _settings(args: argparse.Namespace) -> Settings | None:
+    """The credentials to fetch with; None for --demo (which needs none)."""
     if args.demo:
+        return None
+    return load_settings(api_url=args.api_url, id_instance=args.id_instance)
+
+
+def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
+    if settings is None:
         return fetch_contacts(args.count, demo=True)
-    settings = load_settings(api_url=args.api_url, id_instance=args.id_instance)
     _status(f"fetching contacts of instance {settings.id_instance}…")
     return fetch_contacts(args.count, settings=settings)
 
 
 def _contacts(args: argparse.Namespace) -> int:
-    table = _fetch(args)
+    table = _fetch(args, _settings(args))
     write: Callable[[ContactTable, TextIO], None] = {
         "table": _write_table,
         "csv": _write_csv,
@@ -155,13 +168,31 @@ def _contacts(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from .changes import compare, read_previous
     from .report import write_report  # openpyxl only loads when a report is written
 
-    table = _fetch(args)
+    settings = _settings(args)
+    previous = None
+    if args.since:  # checked before fetching: a wrong file costs no request
+        instance = settings.id_instance if settings else DEMO_INSTANCE_ID
+        previous = read_previous(args.since, instance)
+    table = _fetch(args, settings)
     if not table.rows:
         _status(EMPTY_HINT)
-    path = write_report(table, args.output, progress=_progress)
+    changes = compare(previous, table) if previous else None
+    path = write_report(
+        table,
+        args.output,
+        progress=_progress,
+        extra_sheets=changes.write_sheet if changes else None,
+        summary_rows=changes.summary_rows() if changes else None,
+    )
     print(f"saved {len(table)} contacts to {path}")
+    if changes:
+        print(
+            f"since {previous.path.name}: {changes.count('added')} added, "
+            f"{changes.count('removed')} removed, {changes.count('changed')} changed"
+        )
     return 0
 
 

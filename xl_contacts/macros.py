@@ -7,6 +7,7 @@ nothing. Every failure is one alert, never a traceback, never the token.
 
 from __future__ import annotations
 
+import glob
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import xlwings as xw
 from . import udfs, workbook
 from .errors import ConfigError, XlContactsError
 from .fetch import fetch_contacts
-from .settings import redact_known
+from .settings import load_settings, redact_known
 
 TITLE = "xl-contacts"
 
@@ -47,14 +48,33 @@ def _refresh(book: Any) -> None:
 
 
 def _export_report(book: Any) -> None:
+    from .changes import ADDED, CHANGED, REMOVED, compare, read_previous
     from .report import write_report  # openpyxl only when a report is saved
 
-    settings = workbook.read_settings(book)
-    folder = report_folder(book, settings.report_folder)
-    table = fetch_contacts(settings.count)
+    options = workbook.read_settings(book)
+    folder = report_folder(book, options.report_folder)
+    settings = load_settings()
+    previous, note = None, ""
+    earlier = latest_report(folder, book)
+    if earlier is not None:
+        try:
+            previous = read_previous(earlier, settings.id_instance)
+        except XlContactsError as error:  # still save; say why nothing was compared
+            note = f"\n\nNot compared with an earlier report: {error}"
+    table = fetch_contacts(options.count, settings=settings)
+    changes = compare(previous, table) if previous else None
     path = folder / report_name(book, table.fetched_at)
-    write_report(table, path)
-    book.app.alert(f"Saved {len(table):,} contacts to\n{path}", title=TITLE, mode="info")
+    write_report(
+        table,
+        path,
+        extra_sheets=changes.write_sheet if changes else None,
+        summary_rows=changes.summary_rows() if changes else None,
+    )
+    if changes:
+        counts = ", ".join(f"{changes.count(kind):,} {kind}" for kind in (ADDED, REMOVED, CHANGED))
+        note = f"\n\nSince {earlier.name}: {counts} (sheet Changes)."
+    message = f"Saved {len(table):,} contacts to\n{path}{note}"
+    book.app.alert(message, title=TITLE, mode="info")
 
 
 def report_folder(book: Any, configured: str | None) -> Path:
@@ -73,8 +93,17 @@ def report_folder(book: Any, configured: str | None) -> Path:
 
 
 def report_name(book: Any, when: datetime) -> str:
-    stem = Path(book.name).stem or "contacts"
-    return f"{stem} contacts {when.astimezone(UTC):%Y-%m-%d %H%M%S}.xlsx"
+    return f"{_report_prefix(book)}{when.astimezone(UTC):%Y-%m-%d %H%M%S}.xlsx"
+
+
+def latest_report(folder: Path, book: Any) -> Path | None:
+    """The newest earlier report of this workbook in ``folder`` (names sort by time)."""
+    earlier = sorted(folder.glob(f"{glob.escape(_report_prefix(book))}*.xlsx"))
+    return earlier[-1] if earlier else None
+
+
+def _report_prefix(book: Any) -> str:
+    return f"{Path(book.name).stem or 'contacts'} contacts "
 
 
 def _guarded(book: Any, action: Any) -> None:
