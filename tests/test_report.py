@@ -10,7 +10,7 @@ import pytest
 from conftest import HOSTILE_NAMES, make_contacts
 from helpers import formulas_in, libreoffice_converts
 
-from xl_contacts import __version__
+from xl_contacts import __version__, report
 from xl_contacts.cells import MAX_CELL_CHARS
 from xl_contacts.contacts import COLUMNS, normalise
 from xl_contacts.errors import ReportError
@@ -83,18 +83,30 @@ def test_empty_list_still_makes_a_valid_table(tmp_path: Path) -> None:
     assert wb["Contacts"].tables["Contacts"].ref == "A1:E2"
 
 
-def test_a_failed_write_leaves_the_previous_report(tmp_path: Path) -> None:
+def test_a_failed_write_leaves_the_previous_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "r.xlsx"
     write_report(normalise(make_contacts(3)), path)
     before = path.read_bytes()
 
-    def explode(wb: object) -> None:
-        raise RuntimeError("disk on fire")
+    def disk_full(rows, progress):
+        yield '<row r="2"></row>'
+        raise OSError(28, "No space left on device")
 
-    with pytest.raises(RuntimeError):
-        write_report(normalise(make_contacts(50)), path, extra_sheets=explode)
+    monkeypatch.setattr(report, "_row_xml", disk_full)
+    with pytest.raises(ReportError, match="No space left on device"):
+        write_report(normalise(make_contacts(50)), path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx"], "no temporary files left"
+
+
+def test_more_rows_than_a_sheet_holds_is_refused(tmp_path: Path) -> None:
+    table = normalise([])
+    table.rows = [["1", "", "", "user", ""]] * (1_048_576)
+    with pytest.raises(ReportError, match="do not fit"):
+        write_report(table, tmp_path / "r.xlsx")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("name", ["r.xls", "r.csv", "missing-folder/r.xlsx"])

@@ -17,8 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from .cells import clean
 from .contacts import COLUMNS, ContactTable, text
 from .errors import ReportError
@@ -28,9 +26,7 @@ from .report import (
     LABEL_INSTANCE,
     SUMMARY_SHEET,
     SUMMARY_TITLE,
-    add_table,
-    column_widths,
-    text_cells,
+    TableSheet,
 )
 
 CHANGES_SHEET = "Changes"
@@ -71,15 +67,8 @@ class Changes:
             ("Changed", self.count(CHANGED)),
         ]
 
-    def write_sheet(self, wb: Any) -> None:
-        ws = wb.create_sheet(CHANGES_SHEET)
-        for i, width in enumerate(column_widths(CHANGE_HEADERS, self.rows), 1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = "C2"
-        add_table(ws, CHANGES_TABLE, CHANGE_HEADERS, len(self.rows))
-        ws.append(text_cells(ws, CHANGE_HEADERS))
-        for row in self.rows:
-            ws.append(text_cells(ws, row))
+    def sheet(self) -> TableSheet:
+        return TableSheet(CHANGES_SHEET, CHANGES_TABLE, CHANGE_HEADERS, self.rows, freeze="C2")
 
 
 def read_previous(path: str | os.PathLike[str], instance_id: str) -> PreviousReport:

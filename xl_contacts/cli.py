@@ -184,7 +184,7 @@ def _export(args: argparse.Namespace) -> int:
         table,
         args.output,
         progress=_progress,
-        extra_sheets=changes.write_sheet if changes else None,
+        extra_tables=[changes.sheet()] if changes else (),
         summary_rows=changes.summary_rows() if changes else None,
     )
     print(f"saved {len(table)} contacts to {path}")

@@ -67,7 +67,7 @@ def _export_report(book: Any) -> None:
     write_report(
         table,
         path,
-        extra_sheets=changes.write_sheet if changes else None,
+        extra_tables=[changes.sheet()] if changes else (),
         summary_rows=changes.summary_rows() if changes else None,
     )
     if changes:

@@ -8,11 +8,16 @@ never leaves a half-written or emptied report behind.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import warnings
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -24,6 +29,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from . import __version__
 from .cells import clean, table_headers
 from .contacts import ContactTable
+from .errors import ReportError
 from .files import output_path, replacing
 
 CONTACTS_SHEET = "Contacts"
@@ -32,6 +38,11 @@ TABLE_NAME = "Contacts"
 TABLE_STYLE = "TableStyleMedium2"
 MIN_WIDTH, MAX_WIDTH = 8, 60
 PROGRESS_EVERY = 10_000
+MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
+# zlib level 1: a fraction of level 6's time for a file a few percent larger.
+ZIP_LEVEL = 1
+_NEEDS_ESCAPE = re.compile("[&<>]")
+_PRESERVE = ' xml:space="preserve"'
 
 # Labels of the Summary sheet, also read back by the "changes since" feature.
 SUMMARY_TITLE = "xl-contacts report"
@@ -45,28 +56,57 @@ LABEL_PROGRAM = "Program"
 Progress = Callable[[int, int], None]
 
 
+@dataclass
+class TableSheet:
+    """A sheet holding one Excel table of text: header row 1, data from row 2."""
+
+    title: str
+    table_name: str
+    columns: list[str]
+    rows: list[list[str]]
+    freeze: str = "A2"
+
+
 def write_report(
     table: ContactTable,
     path: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
-    extra_sheets: Callable[[Workbook], None] | None = None,
+    extra_tables: Sequence[TableSheet] = (),
     summary_rows: list[tuple[str, Any]] | None = None,
 ) -> Path:
     """Write ``table`` as a report workbook at ``path`` (atomically) and return it.
 
-    ``progress(rows_written, rows_total)`` is called every 10,000 rows.
-    ``extra_sheets`` may add sheets after Summary; ``summary_rows`` adds
+    ``progress(rows_written, rows_total)`` is called every 10,000 contacts.
+    ``extra_tables`` become sheets after Summary; ``summary_rows`` adds
     (label, value) lines to the Summary sheet.
     """
     target = output_path(path, ".xlsx", "report")
+    contacts = TableSheet(CONTACTS_SHEET, TABLE_NAME, table.columns, table.rows)
+    tables = [contacts, *extra_tables]
+    for sheet in tables:
+        if len(sheet.rows) > MAX_ROWS:
+            raise ReportError(
+                f"{len(sheet.rows):,} rows do not fit on the Excel sheet {sheet.title} "
+                f"({MAX_ROWS:,} at most) — use --count, or --format csv"
+            )
+    # openpyxl writes the structure (header rows, tables, frozen panes, widths,
+    # the Summary with its chart, styles); the data rows are then streamed into
+    # the sheets' XML. Per-cell objects in openpyxl were where nearly all the time
+    # of a 100,000-contact report went (see benchmarks/).
     wb = Workbook(write_only=True)
-    _write_contacts_sheet(wb.create_sheet(CONTACTS_SHEET), table, progress)
-    _write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), table, summary_rows or [])
-    if extra_sheets is not None:
-        extra_sheets(wb)
+    parts: dict[str, tuple[list[list[str]], Progress | None]] = {}
+    for sheet in tables:
+        _write_table_header(wb.create_sheet(sheet.title), sheet)
+        # openpyxl names the parts of sheets sheet1.xml, sheet2.xml… in order.
+        part = f"xl/worksheets/sheet{len(wb.worksheets)}.xml"
+        parts[part] = (sheet.rows, progress if sheet is contacts else None)
+        if sheet is contacts:
+            _write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), table, summary_rows or [])
+    skeleton = io.BytesIO()
+    wb.save(skeleton)
     with replacing(target) as temporary:
-        wb.save(temporary)
+        _write_package(skeleton, temporary, parts)
     return target
 
 
@@ -113,18 +153,76 @@ def column_widths(headers: list[str], rows: list[list[str]], sample: int = 2000)
     return [min(MAX_WIDTH, max(MIN_WIDTH, w + 2)) for w in widths]
 
 
-def _write_contacts_sheet(ws: Any, table: ContactTable, progress: Progress | None) -> None:
-    headers = table_headers(table.columns)
-    for i, width in enumerate(column_widths(headers, table.rows), 1):
+def _write_table_header(ws: Any, sheet: TableSheet) -> None:
+    """Everything of a table sheet but its data rows (see _write_package)."""
+    headers = table_headers(sheet.columns)
+    for i, width in enumerate(column_widths(headers, sheet.rows), 1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    add_table(ws, TABLE_NAME, headers, len(table.rows))
+    ws.freeze_panes = sheet.freeze
+    add_table(ws, sheet.table_name, headers, len(sheet.rows))
     ws.append(text_cells(ws, headers))
-    total = len(table.rows)
-    for done, row in enumerate(table.rows, 1):
-        ws.append(text_cells(ws, row))
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, total)
+
+
+def _write_package(
+    skeleton: io.BytesIO,
+    target: Path,
+    parts: dict[str, tuple[list[list[str]], Progress | None]],
+) -> None:
+    """Copy openpyxl's package to ``target``, streaming each table sheet's rows
+    in right after its header row."""
+    with (
+        zipfile.ZipFile(skeleton) as source,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as package,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename not in parts:
+                package.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                continue
+            rows, progress = parts[info.filename]
+            head, tail = _split_sheet_data(data.decode("utf-8"))
+            with package.open(info.filename, "w") as sheet:
+                sheet.write(head.encode("utf-8"))
+                for chunk in _row_xml(rows, progress):
+                    sheet.write(chunk.encode("utf-8"))
+                sheet.write(tail.encode("utf-8"))
+
+
+def _split_sheet_data(xml: str) -> tuple[str, str]:
+    """The sheet XML before and after the place where data rows belong."""
+    end = xml.find("</sheetData>")
+    if end < 0:
+        raise AssertionError("openpyxl wrote a table sheet without its header row")
+    return xml[:end], xml[end:]
+
+
+def _row_xml(rows: list[list[str]], progress: Progress | None) -> Iterator[str]:
+    """SpreadsheetML rows 2.. as inline-string cells (never formulas), in chunks."""
+    width = max((len(row) for row in rows), default=0)
+    letters = [get_column_letter(i) for i in range(1, width + 1)]
+    total = len(rows)
+    chunk: list[str] = []
+    for number, row in enumerate(rows, 2):
+        cells = [f'<row r="{number}">']
+        for letter, value in zip(letters, row, strict=False):
+            if not value:
+                continue  # hidden phone numbers and missing fields: empty cells
+            value = clean(value)
+            if _NEEDS_ESCAPE.search(value):
+                value = escape(value)
+            space = _PRESERVE if value[0].isspace() or value[-1].isspace() else ""
+            cells.append(
+                f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
+            )
+        cells.append("</row>")
+        chunk.append("".join(cells))
+        done = number - 1
+        if done % PROGRESS_EVERY == 0:
+            yield "".join(chunk)
+            chunk.clear()
+            if progress is not None:
+                progress(done, total)
+    yield "".join(chunk)
     if progress is not None:
         progress(total, total)
 
