@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,14 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def installed_command() -> str:
+    """The `xl-contacts` console script of the Python running the tests (not
+    whatever a PATH lookup or a version-manager shim would find)."""
+    script = Path(sys.executable).with_name("xl-contacts")
+    assert script.exists(), f"{script} is missing: pip install -e '.[test]'"
+    return str(script)
 
 
 def libreoffice_converts(path: Path, out_dir: Path, to: str = "pdf") -> Path:

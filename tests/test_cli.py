@@ -20,7 +20,7 @@ from conftest import (
     file_has_no_token,
     make_contacts,
 )
-from helpers import formulas_in
+from helpers import formulas_in, installed_command
 
 from xl_contacts.cli import main
 from xl_contacts.contacts import COLUMNS, EMPTY_HINT
@@ -184,7 +184,7 @@ def test_installed_command_prints_one_line_and_no_traceback(
     green_api.answer(status=401, body="Unauthorized")
     env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", **green_api.env()}
     result = subprocess.run(
-        ["xl-contacts", "contacts"], capture_output=True, text=True, env=env, timeout=60
+        [installed_command(), "contacts"], capture_output=True, text=True, env=env, timeout=60
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (

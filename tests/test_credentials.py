@@ -14,6 +14,7 @@ import keyring
 import openpyxl
 import pytest
 from conftest import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, assert_no_token
+from helpers import installed_command
 from keyring.backends import fail
 from pyopenvba import ExcelFile
 
@@ -161,7 +162,7 @@ def test_login_through_the_installed_command_with_piped_input(
         "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
     }
     result = subprocess.run(
-        ["xl-contacts", "login", "--api-url", green_api.url, "--id-instance", ID_INSTANCE],
+        [installed_command(), "login", "--api-url", green_api.url, "--id-instance", ID_INSTANCE],
         input=TOKEN + "\n",
         capture_output=True,
         text=True,

@@ -1,0 +1,482 @@
+"""Benchmarks of what a user with a big contact list waits for, each against a
+baseline measured in the same run (shared, noisy machines: compare ratios and
+medians, not absolute times).
+
+    python benchmarks/run.py            # everything, ~3 minutes
+    python benchmarks/run.py --quick    # smaller sizes and fewer repeats
+
+Writes benchmarks/results.md and benchmarks/results.json.
+
+Measured:
+- export end to end (local stand-in GREEN-API -> report file) for 1k/10k/100k
+  contacts vs the naive path (requests -> pandas.DataFrame -> to_excel with
+  openpyxl), time and peak memory, each run in a fresh process; plus the floor:
+  the same cells as raw sheet XML, deflated;
+- =GETCONTACTS warm call at 1k contacts (vs a cold call), and a recalculation
+  storm: 1,000 calls over 100 cells on 8 threads;
+- cold start: importing xl_contacts.udfs vs importing pandas, requests, xlwings;
+- the Refresh macro writing 100k contacts through xlwings' remote engine vs
+  writing the same rows one call per row;
+- the Changes sheet at 100k: read the previous report + keyed diff, vs reading
+  it with openpyxl (read-only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+HERE = Path(__file__).resolve().parent
+ID_INSTANCE = "1101000001"
+TOKEN = "bench0token0000000000000000000000000000000000000"
+
+
+# --- the stand-in GREEN-API ---------------------------------------------------------
+
+
+def make_contacts(n: int, start: int = 0) -> list[dict[str, Any]]:
+    return [
+        {
+            "chatId": str(10_000_000 + i),
+            "name": f"Name {i} Фамилия",
+            "contactName": f"Contact {i}",
+            "type": "group" if i % 10 == 0 else "user",
+            "phoneNumber": 0 if i % 5 == 0 else 79_000_000_000 + i,
+        }
+        for i in range(start, start + n)
+    ]
+
+
+class StandIn:
+    """getContacts on 127.0.0.1 answering a fixed body; counts requests."""
+
+    def __init__(self, contacts: list[dict[str, Any]], delay: float = 0.0) -> None:
+        body = json.dumps(contacts).encode()
+        self.requests = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.requests += 1
+                time.sleep(delay)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def env(self) -> dict[str, str]:
+        return {
+            "GREENAPI_API_URL": self.url,
+            "GREENAPI_ID_INSTANCE": ID_INSTANCE,
+            "GREENAPI_API_TOKEN_INSTANCE": TOKEN,
+        }
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+# --- workers: one measurement in a fresh process ------------------------------------
+
+
+def _rss_kb() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def worker(kind: str, url: str, out: str) -> dict[str, float]:
+    """Run one export; report seconds and peak memory above the post-import level."""
+    import pandas as pd
+    import requests
+
+    from xl_contacts import fetch_contacts, load_settings, write_report
+
+    settings = load_settings(url, ID_INSTANCE, TOKEN, env={}, use_stored=False)
+    base = _rss_kb()
+    started = time.perf_counter()
+    if kind == "ours":
+        write_report(fetch_contacts(settings=settings), out)
+    else:  # what a user would write first
+        data = requests.get(f"{url}/waInstance{ID_INSTANCE}/getContacts/{TOKEN}", timeout=60).json()
+        pd.DataFrame(data).to_excel(out, engine="openpyxl", index=False)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": seconds, "peak_mb": max(0, peak - base) / 1024}
+
+
+def run_worker(kind: str, url: str) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "report.xlsx")
+        result = subprocess.run(
+            [sys.executable, __file__, "--worker", kind, url, out],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return json.loads(result.stdout)
+
+
+# --- benchmarks ---------------------------------------------------------------------
+
+
+def floor_seconds(contacts: list[dict[str, Any]]) -> float:
+    """The same cells as raw sheet XML, deflated: about the least any writer does."""
+    started = time.perf_counter()
+    parts = []
+    for r, c in enumerate(contacts, 2):
+        phone = str(c["phoneNumber"]) if c["phoneNumber"] else ""
+        cells = (c["chatId"], c["name"], c["contactName"], c["type"], phone)
+        parts.append(
+            f'<row r="{r}">'
+            + "".join(f'<c t="inlineStr"><is><t>{escape(v)}</t></is></c>' for v in cells if v)
+            + "</row>"
+        )
+    zlib.compress("".join(parts).encode(), 6)
+    return time.perf_counter() - started
+
+
+def bench_export(sizes: list[int], repeats: dict[int, int]) -> list[dict[str, Any]]:
+    rows = []
+    for n in sizes:
+        contacts = make_contacts(n)
+        server = StandIn(contacts)
+        ours, naive = [], []
+        for _ in range(repeats[n]):  # alternate, so drift hits both alike
+            ours.append(run_worker("ours", server.url))
+            naive.append(run_worker("naive", server.url))
+        server.close()
+        floor = statistics.median(floor_seconds(contacts) for _ in range(3))
+        row = {
+            "contacts": n,
+            "ours_s": statistics.median(r["seconds"] for r in ours),
+            "naive_s": statistics.median(r["seconds"] for r in naive),
+            "floor_s": floor,
+            "ours_mb": statistics.median(r["peak_mb"] for r in ours),
+            "naive_mb": statistics.median(r["peak_mb"] for r in naive),
+        }
+        row["time_ratio"] = row["ours_s"] / row["naive_s"]
+        row["memory_ratio"] = row["ours_mb"] / row["naive_mb"]
+        rows.append(row)
+        print(
+            f"export {n:>7,}: ours {row['ours_s']:.2f}s {row['ours_mb']:.0f}MB | naive "
+            f"{row['naive_s']:.2f}s {row['naive_mb']:.0f}MB | floor {floor:.2f}s | "
+            f"time x{row['time_ratio']:.2f}, memory x{row['memory_ratio']:.2f}",
+            flush=True,
+        )
+    return rows
+
+
+def bench_udf() -> dict[str, Any]:
+    server = StandIn(make_contacts(1000), delay=0.05)
+    os.environ.update(server.env())
+    from xl_contacts import client, udfs
+
+    client.RATE_LIMIT_INTERVAL = 0.0  # measure the cache, not the throttle
+    started = time.perf_counter()
+    udfs.GETCONTACTS(1000.0)
+    cold = time.perf_counter() - started
+    batches = []
+    for _ in range(5):
+        n = 20_000
+        t = time.perf_counter()
+        for _ in range(n):
+            udfs.GETCONTACTS(1000.0)
+        batches.append((time.perf_counter() - t) / n)
+    warm = statistics.median(batches)
+
+    udfs.clear_cache()
+    before = server.requests
+    cells = [(float(1 + i % 10), i % 2 == 0) for i in range(100)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: udfs.GETCONTACTS(*cells[i % 100]), range(1000)))
+    storm_requests = server.requests - before
+    server.close()
+    result = {
+        "cold_ms": cold * 1e3,
+        "warm_us": warm * 1e6,
+        "warm_vs_cold": warm / cold,
+        "storm_calls": 1000,
+        "storm_distinct_queries": 10,
+        "storm_requests": storm_requests,
+    }
+    print(
+        f"GETCONTACTS at 1k: warm {result['warm_us']:.1f}µs, cold {result['cold_ms']:.1f}ms "
+        f"(x{result['warm_vs_cold']:.5f}); storm of 1,000 calls on 8 threads: "
+        f"{storm_requests} requests for 10 distinct queries",
+        flush=True,
+    )
+    return result
+
+
+def _import_seconds(statement: str) -> float:
+    """Seconds the import statement takes in a fresh interpreter (start-up excluded)."""
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    return float(result.stdout)
+
+
+def bench_cold_start(repeats: int) -> dict[str, Any]:
+    ours, base = [], []
+    for _ in range(repeats):
+        ours.append(_import_seconds("import xl_contacts.udfs"))
+        base.append(_import_seconds("import pandas, requests, xlwings"))
+    result = {"udfs_s": statistics.median(ours), "deps_s": statistics.median(base)}
+    result["ratio"] = result["udfs_s"] / result["deps_s"]
+    print(
+        f"cold start: import xl_contacts.udfs {result['udfs_s']:.2f}s vs its dependencies "
+        f"{result['deps_s']:.2f}s: x{result['ratio']:.2f}",
+        flush=True,
+    )
+    return result
+
+
+def bench_refresh(n: int) -> dict[str, Any]:
+    import xlwings as xw
+
+    from xl_contacts import client, fetch, macros
+    from xl_contacts.cells import for_excel_input
+
+    client.RATE_LIMIT_INTERVAL = 0.0
+    server = StandIn(make_contacts(n))
+    os.environ.update(server.env())
+    fetch._clients.clear()
+
+    def book() -> Any:
+        payload = {
+            "client": "Office.js",
+            "version": xw.__version__,
+            "book": {
+                "name": "Contacts.xlsm",
+                "active_sheet_index": 0,
+                "selection": "A1",
+                "calculation": "Automatic",
+            },
+            "names": [],
+            "sheets": [
+                {
+                    "name": "Sheet1",
+                    "values": [[]],
+                    "pictures": [],
+                    "tables": [],
+                    "shapes": [],
+                    "charts": [],
+                    "notes": [],
+                    "print_area": None,
+                    "show_gridlines": True,
+                    "pivot_tables": [],
+                }
+            ],
+        }
+        b = xw.Book(json=payload)
+        b.set_mock_caller()
+        return b
+
+    b = book()
+    started = time.perf_counter()
+    macros.refresh()
+    ours = time.perf_counter() - started
+    actions = b.json()["actions"]
+    assert not [a for a in actions if a["func"] == "alert"], actions[-1]
+    ours_writes = sum(1 for a in actions if a["func"] == "setValues")
+
+    from xl_contacts import fetch_contacts
+
+    b = book()
+    started = time.perf_counter()
+    table = fetch_contacts()
+    sheet = b.sheets.add("Contacts")
+    for i, row in enumerate(table.rows, 2):  # the baseline: one call per row
+        sheet.range((i, 1)).value = [[for_excel_input(v) for v in row]]
+    per_row = time.perf_counter() - started
+    per_row_writes = sum(1 for a in b.json()["actions"] if a["func"] == "setValues")
+    server.close()
+    result = {
+        "contacts": n,
+        "ours_s": ours,
+        "ours_write_calls": ours_writes,
+        "per_row_s": per_row,
+        "per_row_write_calls": per_row_writes,
+        "ratio": ours / per_row,
+    }
+    print(
+        f"refresh macro {n:,}: {ours:.2f}s, {ours_writes} setValues actions | per-row "
+        f"{per_row:.2f}s, {per_row_writes:,} actions: x{result['ratio']:.2f}",
+        flush=True,
+    )
+    return result
+
+
+def bench_changes(n: int) -> dict[str, Any]:
+    import openpyxl
+
+    from xl_contacts.changes import compare, read_previous
+    from xl_contacts.contacts import normalise
+    from xl_contacts.report import write_report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_report(
+            normalise(make_contacts(n), instance_id=ID_INSTANCE), Path(tmp) / "previous.xlsx"
+        )
+        new = normalise(make_contacts(n, start=n // 100), instance_id=ID_INSTANCE)
+        started = time.perf_counter()
+        previous = read_previous(path, ID_INSTANCE)
+        read = time.perf_counter() - started
+        started = time.perf_counter()
+        changes = compare(previous, new)
+        diff = time.perf_counter() - started
+        started = time.perf_counter()
+        wb = openpyxl.load_workbook(path, read_only=True)
+        baseline_rows = sum(1 for _ in wb["Contacts"].iter_rows(values_only=True))
+        wb.close()
+        baseline = time.perf_counter() - started
+    assert baseline_rows == n + 1
+    result = {
+        "contacts": n,
+        "read_s": read,
+        "diff_s": diff,
+        "openpyxl_read_s": baseline,
+        "ratio": (read + diff) / baseline,
+        "added": changes.count("added"),
+        "removed": changes.count("removed"),
+    }
+    print(
+        f"changes {n:,}: read {read:.2f}s + diff {diff:.3f}s vs openpyxl read-only "
+        f"{baseline:.2f}s: x{result['ratio']:.2f}",
+        flush=True,
+    )
+    return result
+
+
+def machine() -> dict[str, str]:
+    import openpyxl
+    import pandas
+    import xlwings
+
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "openpyxl": openpyxl.__version__,
+        "pandas": pandas.__version__,
+        "xlwings": xlwings.__version__,
+    }
+
+
+def write_results(results: dict[str, Any]) -> None:
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    m = results["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"`python benchmarks/run.py{' --quick' if results['quick'] else ''}` on "
+        f"{results['date']}: {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+        f"openpyxl {m['openpyxl']}, pandas {m['pandas']}, xlwings {m['xlwings']}. "
+        "Medians; ratios are ours / baseline, measured in the same run.",
+        "",
+        "## Export end to end (stand-in server -> report file)",
+        "",
+        "| contacts | ours | naive (requests → DataFrame → to_excel) | floor (raw XML + "
+        "deflate) | time ratio | ours peak MB | naive peak MB | memory ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results["export"]:
+        lines.append(
+            f"| {r['contacts']:,} | {r['ours_s']:.2f} s | {r['naive_s']:.2f} s | "
+            f"{r['floor_s']:.2f} s | **{r['time_ratio']:.2f}x** | {r['ours_mb']:.0f} | "
+            f"{r['naive_mb']:.0f} | **{r['memory_ratio']:.2f}x** |"
+        )
+    u, c, f, ch = results["udf"], results["cold_start"], results["refresh"], results["changes"]
+    lines += [
+        "",
+        "## =GETCONTACTS",
+        "",
+        f"- warm call at 1,000 contacts: **{u['warm_us']:.1f} µs** (cold call with the HTTP "
+        f"request to a stand-in answering after 50 ms: {u['cold_ms']:.1f} ms)",
+        f"- storm: {u['storm_calls']:,} calls over 100 cells ({u['storm_distinct_queries']} "
+        f"distinct queries) on 8 threads: **{u['storm_requests']} HTTP requests**",
+        f"- cold start: `import xl_contacts.udfs` {c['udfs_s']:.2f} s vs `import pandas, "
+        f"requests, xlwings` {c['deps_s']:.2f} s: **{c['ratio']:.2f}x**",
+        "",
+        "## Refresh macro (xlwings remote engine)",
+        "",
+        f"- {f['contacts']:,} contacts: **{f['ours_s']:.2f} s in {f['ours_write_calls']} "
+        f"setValues actions** (xlwings' own chunks) vs one call per row: "
+        f"{f['per_row_s']:.2f} s in {f['per_row_write_calls']:,} actions (**{f['ratio']:.2f}x**)",
+        "",
+        "## Changes sheet",
+        "",
+        f"- {ch['contacts']:,} contacts: read the previous report {ch['read_s']:.2f} s + keyed "
+        f"diff {ch['diff_s']:.3f} s vs reading it with openpyxl read-only "
+        f"{ch['openpyxl_read_s']:.2f} s (**{ch['ratio']:.2f}x**)",
+        "",
+    ]
+    (HERE / "results.md").write_text("\n".join(lines))
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        print(json.dumps(worker(*sys.argv[2:5])))
+        return
+    # xlwings' remote engine (the refresh benchmark) registers at import time and is
+    # PolyForm-Noncommercial: a development tool here, never needed by xl-contacts.
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    args = parser.parse_args()
+    big = 20_000 if args.quick else 100_000
+    sizes = [1_000, 10_000, big]
+    repeats = {1_000: 5, 10_000: 3, big: 1 if args.quick else 3}
+    results = {
+        "quick": args.quick,
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "export": bench_export(sizes, repeats),
+        "udf": bench_udf(),
+        "cold_start": bench_cold_start(5 if args.quick else 11),
+        "refresh": bench_refresh(big),
+        "changes": bench_changes(big),
+    }
+    write_results(results)
+    print(f"written: {HERE / 'results.md'}")
+
+
+if __name__ == "__main__":
+    main()
