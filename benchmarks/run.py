@@ -41,25 +41,15 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from xl_contacts.demo import synthetic_contacts
+
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # remote_book: real xlwings books without Excel
 ID_INSTANCE = "1101000001"
 TOKEN = "bench0token0000000000000000000000000000000000000"
 
 
 # --- the stand-in GREEN-API ---------------------------------------------------------
-
-
-def make_contacts(n: int, start: int = 0) -> list[dict[str, Any]]:
-    return [
-        {
-            "chatId": str(10_000_000 + i),
-            "name": f"Name {i} Фамилия",
-            "contactName": f"Contact {i}",
-            "type": "group" if i % 10 == 0 else "user",
-            "phoneNumber": 0 if i % 5 == 0 else 79_000_000_000 + i,
-        }
-        for i in range(start, start + n)
-    ]
 
 
 class StandIn:
@@ -165,7 +155,7 @@ def floor_seconds(contacts: list[dict[str, Any]]) -> float:
 def bench_export(sizes: list[int], repeats: dict[int, int]) -> list[dict[str, Any]]:
     rows = []
     for n in sizes:
-        contacts = make_contacts(n)
+        contacts = synthetic_contacts(n)
         server = StandIn(contacts)
         ours, naive = [], []
         for _ in range(repeats[n]):  # alternate, so drift hits both alike
@@ -194,7 +184,7 @@ def bench_export(sizes: list[int], repeats: dict[int, int]) -> list[dict[str, An
 
 
 def bench_udf() -> dict[str, Any]:
-    server = StandIn(make_contacts(1000), delay=0.05)
+    server = StandIn(synthetic_contacts(1000), delay=0.05)
     os.environ.update(server.env())
     from xl_contacts import client, udfs
 
@@ -260,45 +250,18 @@ def bench_cold_start(repeats: int) -> dict[str, Any]:
 
 
 def bench_refresh(n: int) -> dict[str, Any]:
-    import xlwings as xw
-
     from xl_contacts import client, fetch, macros
     from xl_contacts.cells import for_excel_input
 
     client.RATE_LIMIT_INTERVAL = 0.0
-    server = StandIn(make_contacts(n))
+    server = StandIn(synthetic_contacts(n))
     os.environ.update(server.env())
     fetch._clients.clear()
 
     def book() -> Any:
-        payload = {
-            "client": "Office.js",
-            "version": xw.__version__,
-            "book": {
-                "name": "Contacts.xlsm",
-                "active_sheet_index": 0,
-                "selection": "A1",
-                "calculation": "Automatic",
-            },
-            "names": [],
-            "sheets": [
-                {
-                    "name": "Sheet1",
-                    "values": [[]],
-                    "pictures": [],
-                    "tables": [],
-                    "shapes": [],
-                    "charts": [],
-                    "notes": [],
-                    "print_area": None,
-                    "show_gridlines": True,
-                    "pivot_tables": [],
-                }
-            ],
-        }
-        b = xw.Book(json=payload)
-        b.set_mock_caller()
-        return b
+        from remote_book import make_book
+
+        return make_book({"Sheet1": [[]]})
 
     b = book()
     started = time.perf_counter()
@@ -344,9 +307,9 @@ def bench_changes(n: int) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_report(
-            normalise(make_contacts(n), instance_id=ID_INSTANCE), Path(tmp) / "previous.xlsx"
+            normalise(synthetic_contacts(n), instance_id=ID_INSTANCE), Path(tmp) / "previous.xlsx"
         )
-        new = normalise(make_contacts(n, start=n // 100), instance_id=ID_INSTANCE)
+        new = normalise(synthetic_contacts(n, start=n // 100), instance_id=ID_INSTANCE)
         started = time.perf_counter()
         previous = read_previous(path, ID_INSTANCE)
         read = time.perf_counter() - started

@@ -17,6 +17,7 @@ from werkzeug import Request, Response
 from xl_contacts import client as client_module
 from xl_contacts import fetch
 from xl_contacts.client import GreenApiClient
+from xl_contacts.demo import synthetic_contacts as make_contacts  # noqa: F401 - shared
 from xl_contacts.settings import (
     ENV_API_TOKEN,
     ENV_API_URL,
@@ -64,21 +65,6 @@ HOSTILE_NAMES = [
     "bell\x07and\x00nul\x1bescape",
     "x" * 40_000,
 ]
-
-
-def make_contacts(n: int, *, start: int = 0) -> list[dict[str, Any]]:
-    """n Telegram-shaped contacts, every fifth with a hidden number, every
-    tenth a group."""
-    return [
-        {
-            "chatId": str(10_000_000 + i),
-            "name": f"Name {i}",
-            "contactName": f"Contact {i}",
-            "type": "group" if i % 10 == 0 else "user",
-            "phoneNumber": 0 if i % 5 == 0 else 79_000_000_000 + i,
-        }
-        for i in range(start, start + n)
-    ]
 
 
 class FakeGreenApi:

@@ -46,7 +46,9 @@ def doctor_lines(out: str) -> dict[str, tuple[str, str]]:
     return {name: (status, detail) for status, name, detail in parsed}
 
 
-def login(green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+def login(
+    green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str], token: str = TOKEN
+) -> tuple[int, str, str]:
     return run(
         capsys,
         "login",
@@ -54,7 +56,7 @@ def login(green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str]) -> tuple[
         green_api.url,
         "--id-instance",
         ID_INSTANCE,
-        stdin=TOKEN + "\n",
+        stdin=token + "\n",
     )
 
 
@@ -120,15 +122,7 @@ def test_login_without_a_credential_store_points_to_the_environment(
 def test_login_with_a_malformed_token_is_a_usage_error(
     green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str], token: str
 ) -> None:
-    code, _, err = run(
-        capsys,
-        "login",
-        "--api-url",
-        green_api.url,
-        "--id-instance",
-        ID_INSTANCE,
-        stdin=token + "\n",
-    )
+    code, _, err = login(green_api, capsys, token)
     assert code == 2 and "GREENAPI_API_TOKEN_INSTANCE" in err
 
 

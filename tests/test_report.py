@@ -31,7 +31,7 @@ def test_contacts_sheet_is_a_table_of_text(tmp_path: Path) -> None:
     rows = _rows(ws)
     assert rows[0] == [*COLUMNS, "username"]
     assert len(rows) == 27
-    assert rows[1] == ["10000000", "Name 0", "Contact 0", "group", None, None]
+    assert rows[1] == ["10000000", "Name 0 Фамилия", "Contact 0", "group", None, None]
     assert rows[2][4] == "79000000001"
     assert rows[26][:5] == ["-100200300", None, None, "channel", None]
     assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row if c.value)

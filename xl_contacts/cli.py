@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="save a report workbook (.xlsx)")
     _fetch_options(export)
-    export.add_argument("-o", "--output", required=True, metavar="FILE", help="the .xlsx to write")
+    _output_option(export, ".xlsx")
     export.add_argument(
         "--since",
         metavar="PREVIOUS",
@@ -82,9 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build workbook_template.xlsm: the Contacts ribbon tab, =GETCONTACTS() "
         "and the xlwings settings. The build is byte-for-byte reproducible.",
     )
-    template.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="the .xlsm to write"
-    )
+    _output_option(template, ".xlsm")
     template.set_defaults(run=_template)
 
     login = commands.add_parser(
@@ -111,12 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the template with xlwings.conf pointing at this Python "
         "interpreter, so that the first open just works.",
     )
-    workbook.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="the .xlsm to write"
-    )
+    _output_option(workbook, ".xlsm")
     workbook.add_argument("--force", action="store_true", help="overwrite an existing file")
     workbook.set_defaults(run=_workbook)
     return parser
+
+
+def _output_option(parser: argparse.ArgumentParser, suffix: str) -> None:
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help=f"the {suffix} file to write"
+    )
 
 
 def _fetch_options(parser: argparse.ArgumentParser) -> None:
