@@ -127,6 +127,8 @@ def test_ribbon_callbacks_exist(built: Path) -> None:
 
 def test_sheets_and_settings(built: Path) -> None:
     wb = openpyxl.load_workbook(built, keep_vba=True)
+    assert wb.vba_archive is not None
+    wb.vba_archive.close()  # openpyxl keeps it open for a later save
     assert wb.sheetnames == ["Start", "xlwings.conf"]
     conf = {row[0].value: row[1].value for row in wb["xlwings.conf"].iter_rows()}
     assert conf == {"UDF Modules": "xl_contacts.udfs", "Use UDF Server": True}
