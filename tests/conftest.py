@@ -64,6 +64,7 @@ HOSTILE_NAMES = [
     "=cmd|' /C calc'!A0",
     "bell\x07and\x00nul\x1bescape",
     "x" * 40_000,
+    "\x01\x02",  # nothing a workbook can hold: an empty cell
 ]
 
 

@@ -8,6 +8,8 @@ import openpyxl
 import pytest
 from conftest import HOSTILE_NAMES, ID_INSTANCE, FakeGreenApi, make_contacts
 from helpers import formulas_in
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from remote_book import make_book
 
 from xl_contacts import macros
@@ -191,3 +193,47 @@ def test_save_report_macro_still_saves_when_the_earlier_report_is_foreign(
     ((message, _, _, mode, _),) = [a["args"] for a in book.json()["actions"]]
     assert mode == "info" and "Not compared" in message and "instance 42" in message
     assert len(list(tmp_path.glob("*.xlsx"))) == 2
+
+
+def _reference_diff(old: list[list[str]], new: list[list[str]]) -> set[tuple]:
+    """The obvious quadratic version: match each chatId's n-th occurrences."""
+
+    def nth(rows: list[list[str]]) -> list[tuple[tuple[str, int], list[str]]]:
+        return [((r[0], sum(1 for q in rows[:i] if q[0] == r[0])), r) for i, r in enumerate(rows)]
+
+    old_keyed, new_keyed = nth(old), nth(new)
+    result = set()
+    for key, row in new_keyed:
+        match = [r for k, r in old_keyed if k == key]
+        if not match:
+            result.add(("added", key[0], tuple(row[1:5])))
+        elif match[0][1:5] != row[1:5]:
+            result.add(("changed", key[0], tuple(row[1:5])))
+    for key, row in old_keyed:
+        if not any(k == key for k, _ in new_keyed):
+            result.add(("removed", key[0], tuple(row[1:5])))
+    return result
+
+
+contact = st.fixed_dictionaries(
+    {
+        "chatId": st.sampled_from(["1", "2", "3", "-100", "=x"]),
+        "name": st.sampled_from(["", "Ann", "=HYPERLINK(1)", "+1"]),
+        "type": st.sampled_from(["user", "group"]),
+        "phoneNumber": st.sampled_from([0, 7900, 7901]),
+    }
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(contact, max_size=8), st.lists(contact, max_size=8))
+def test_diff_matches_the_obvious_algorithm(tmp_path: Path, old: list, new: list) -> None:
+    previous = read_previous(report(tmp_path, old, "old.xlsx"), ID_INSTANCE)
+    table = normalise(new)
+    changes = compare(previous, table)
+    # Each Changes row holds before/now pairs; keep the side that exists.
+    got = {(r[0], r[1], tuple(r[2 if r[0] == "removed" else 3 : 10 : 2])) for r in changes.rows}
+    old_rows = normalise(old).rows
+    assert got == _reference_diff(old_rows, table.rows)

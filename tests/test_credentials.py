@@ -229,8 +229,7 @@ def test_workbook_points_at_this_python(capsys: pytest.CaptureFixture[str], tmp_
     code, out, _ = run(capsys, "workbook", "-o", str(target))
     assert code == 0 and sys.executable in out
     conf = {
-        r[0].value: r[1].value
-        for r in openpyxl.load_workbook(target)["xlwings.conf"].iter_rows()
+        r[0].value: r[1].value for r in openpyxl.load_workbook(target)["xlwings.conf"].iter_rows()
     }
     key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
     assert conf == {"UDF Modules": "xl_contacts.udfs", "Use UDF Server": True, key: sys.executable}

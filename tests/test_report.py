@@ -9,9 +9,11 @@ import openpyxl
 import pytest
 from conftest import HOSTILE_NAMES, make_contacts
 from helpers import formulas_in, libreoffice_converts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xl_contacts import __version__, report
-from xl_contacts.cells import MAX_CELL_CHARS
+from xl_contacts.cells import MAX_CELL_CHARS, clean
 from xl_contacts.contacts import COLUMNS, normalise
 from xl_contacts.errors import ReportError
 from xl_contacts.report import write_report
@@ -134,3 +136,15 @@ def test_libreoffice_opens_the_report(tmp_path: Path) -> None:
     assert text.splitlines()[0].startswith("chatId,name,contactName,type,phoneNumber")
     assert '=HYPERLINK(""http://evil.invalid' in text, "the formula text stayed text"
     assert "evil.invalid/?&A1" not in text
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=8))
+def test_any_text_reads_back_as_written(tmp_path: Path, names: list[str]) -> None:
+    raw = [{"chatId": str(i), "name": name, "contactName": name} for i, name in enumerate(names)]
+    path = write_report(normalise(raw), tmp_path / "r.xlsx")
+    rows = _rows(openpyxl.load_workbook(path)["Contacts"])[1:]
+    assert [row[1] for row in rows] == [clean(name) or None for name in names]
+    assert [row[2] for row in rows] == [clean(name) or None for name in names]

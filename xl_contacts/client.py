@@ -165,9 +165,13 @@ class GreenApiClient:
         """One request: the decoded JSON, or a GreenApiError whose ``retry_after``
         says whether (and how soon) trying again makes sense."""
         remaining = deadline - time.monotonic()
+        host = self.settings.host
+        if remaining <= 0:  # the pause before this attempt used up the budget
+            raise NetworkError(
+                f"no answer from GREEN-API at {host} within {self.budget:.0f} s — try again later"
+            )
         connect, read = self.timeout
         timeout = (max(0.1, min(connect, remaining)), max(0.1, min(read, remaining)))
-        host = self.settings.host
         started = time.monotonic()
         # The error is raised outside the except clause: the requests exception
         # (whose text holds the URL and so the token) must not be chained to ours.

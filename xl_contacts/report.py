@@ -41,7 +41,9 @@ PROGRESS_EVERY = 10_000
 MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
 # zlib level 1: a fraction of level 6's time for a file a few percent larger.
 ZIP_LEVEL = 1
-_NEEDS_ESCAPE = re.compile("[&<>]")
+_NEEDS_ESCAPE = re.compile("[&<>\r]")
+# A raw CR would come back as LF: XML parsers normalise line ends, not references.
+_ENTITIES = {"\r": "&#13;"}
 _PRESERVE = ' xml:space="preserve"'
 
 # Labels of the Summary sheet, also read back by the "changes since" feature.
@@ -116,10 +118,10 @@ def text_cells(ws: Any, values: list[str]) -> list[Any]:
     as a formula."""
     row: list[Any] = []
     for value in values:
+        value = clean(value)
         if not value:
             row.append(None)
             continue
-        value = clean(value)
         if value[0] == "=":
             cell = WriteOnlyCell(ws, value)
             cell.data_type = "s"
@@ -205,11 +207,11 @@ def _row_xml(rows: list[list[str]], progress: Progress | None) -> Iterator[str]:
     for number, row in enumerate(rows, 2):
         cells = [f'<row r="{number}">']
         for letter, value in zip(letters, row, strict=False):
+            value = clean(value)
             if not value:
                 continue  # hidden phone numbers and missing fields: empty cells
-            value = clean(value)
             if _NEEDS_ESCAPE.search(value):
-                value = escape(value)
+                value = escape(value, _ENTITIES)
             space = _PRESERVE if value[0].isspace() or value[-1].isspace() else ""
             cells.append(
                 f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>{value}</t></is></c>'

@@ -55,10 +55,6 @@ class Settings:
         """The token as a person may see it: its last four characters only."""
         return f"{REDACTED}{self.api_token[-4:]}" if len(self.api_token) > 12 else REDACTED
 
-    def redact(self, text: str) -> str:
-        """``text`` with every occurrence of the token replaced by ``***``."""
-        return text.replace(self.api_token, REDACTED) if self.api_token else text
-
 
 STORED = "stored by xl-contacts login"
 
@@ -118,10 +114,11 @@ def validate_api_url(value: str) -> str:
         raise ConfigError(
             f"{ENV_API_URL} must be an http(s) address such as https://7105.api.greenapi.com"
         )
-    if parts.query or parts.fragment or parts.username or parts.password:
+    if parts.path.strip("/") or parts.query or parts.fragment or parts.username:
+        # A pasted request URL would carry the instance and the token in its path.
         raise ConfigError(
             f"{ENV_API_URL} must be the bare apiUrl from the GREEN-API console "
-            "(no user name, query or fragment), e.g. https://7105.api.greenapi.com"
+            "(no path, user name, query or fragment), e.g. https://7105.api.greenapi.com"
         )
     return value.rstrip("/")
 
