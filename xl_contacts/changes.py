@@ -26,7 +26,9 @@ from .report import (
     LABEL_INSTANCE,
     SUMMARY_SHEET,
     SUMMARY_TITLE,
+    Progress,
     TableSheet,
+    write_report,
 )
 
 CHANGES_SHEET = "Changes"
@@ -67,8 +69,31 @@ class Changes:
             ("Changed", self.count(CHANGED)),
         ]
 
+    def describe(self) -> str:
+        """E.g. '2 added, 1 removed, 4 changed'."""
+        return ", ".join(f"{self.count(kind):,} {kind}" for kind in (ADDED, REMOVED, CHANGED))
+
     def sheet(self) -> TableSheet:
         return TableSheet(CHANGES_SHEET, CHANGES_TABLE, CHANGE_HEADERS, self.rows, freeze="C2")
+
+
+def write_report_since(
+    table: ContactTable,
+    path: str | os.PathLike[str],
+    previous: PreviousReport | None,
+    *,
+    progress: Progress | None = None,
+) -> tuple[Path, Changes | None]:
+    """The report, with a Changes sheet and counts when there is a ``previous`` one."""
+    changes = compare(previous, table) if previous else None
+    written = write_report(
+        table,
+        path,
+        progress=progress,
+        extra_tables=[changes.sheet()] if changes else (),
+        summary_rows=changes.summary_rows() if changes else None,
+    )
+    return written, changes
 
 
 def read_previous(path: str | os.PathLike[str], instance_id: str) -> PreviousReport:

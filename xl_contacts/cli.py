@@ -170,8 +170,7 @@ def _contacts(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .changes import compare, read_previous
-    from .report import write_report  # openpyxl only loads when a report is written
+    from .changes import read_previous, write_report_since  # openpyxl only when saving
 
     settings = _settings(args)
     previous = None
@@ -181,20 +180,10 @@ def _export(args: argparse.Namespace) -> int:
     table = _fetch(args, settings)
     if not table.rows:
         _status(EMPTY_HINT)
-    changes = compare(previous, table) if previous else None
-    path = write_report(
-        table,
-        args.output,
-        progress=_progress,
-        extra_tables=[changes.sheet()] if changes else (),
-        summary_rows=changes.summary_rows() if changes else None,
-    )
+    path, changes = write_report_since(table, args.output, previous, progress=_progress)
     print(f"saved {len(table)} contacts to {path}")
     if changes:
-        print(
-            f"since {previous.path.name}: {changes.count('added')} added, "
-            f"{changes.count('removed')} removed, {changes.count('changed')} changed"
-        )
+        print(f"since {changes.previous.path.name}: {changes.describe()}")
     return 0
 
 

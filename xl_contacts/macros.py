@@ -35,9 +35,9 @@ def export_report() -> None:
 
 
 def _refresh(book: Any) -> None:
-    settings = workbook.read_settings(book)
+    options = workbook.read_settings(book)
     workbook.check_contacts_sheet(book)
-    table = fetch_contacts(settings.count)
+    table = fetch_contacts(options.count)
     udfs.clear_cache()  # =GETCONTACTS cells fetch fresh data on their next calculation
     status = (
         f"Refreshed {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC — {len(table):,} contacts "
@@ -48,8 +48,7 @@ def _refresh(book: Any) -> None:
 
 
 def _export_report(book: Any) -> None:
-    from .changes import ADDED, CHANGED, REMOVED, compare, read_previous
-    from .report import write_report  # openpyxl only when a report is saved
+    from .changes import read_previous, write_report_since  # openpyxl only when saving
 
     options = workbook.read_settings(book)
     folder = report_folder(book, options.report_folder)
@@ -62,17 +61,11 @@ def _export_report(book: Any) -> None:
         except XlContactsError as error:  # still save; say why nothing was compared
             note = f"\n\nNot compared with an earlier report: {error}"
     table = fetch_contacts(options.count, settings=settings)
-    changes = compare(previous, table) if previous else None
-    path = folder / report_name(book, table.fetched_at)
-    write_report(
-        table,
-        path,
-        extra_tables=[changes.sheet()] if changes else (),
-        summary_rows=changes.summary_rows() if changes else None,
+    path, changes = write_report_since(
+        table, folder / report_name(book, table.fetched_at), previous
     )
     if changes:
-        counts = ", ".join(f"{changes.count(kind):,} {kind}" for kind in (ADDED, REMOVED, CHANGED))
-        note = f"\n\nSince {earlier.name}: {counts} (sheet Changes)."
+        note = f"\n\nSince {changes.previous.path.name}: {changes.describe()} (sheet Changes)."
     message = f"Saved {len(table):,} contacts to\n{path}{note}"
     book.app.alert(message, title=TITLE, mode="info")
 
