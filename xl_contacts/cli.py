@@ -273,11 +273,17 @@ def _workbook(args: argparse.Namespace) -> int:
 
 
 def _write_table(table: ContactTable, out: TextIO) -> None:
-    shown = [[for_terminal(v)[:TERMINAL_COLUMN_WIDTH] for v in row] for row in table.rows]
+    shown = [[_shorten(for_terminal(v)) for v in row] for row in table.rows]
     headers = [for_terminal(h) for h in table.columns]
     widths = [max([len(h), *(len(row[i]) for row in shown)]) for i, h in enumerate(headers)]
     for row in [headers, ["-" * w for w in widths], *shown]:
         out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= TERMINAL_COLUMN_WIDTH:
+        return text
+    return text[: TERMINAL_COLUMN_WIDTH - 1] + "…"
 
 
 def _write_csv(table: ContactTable, out: TextIO) -> None:
