@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
+# xlwings registers its remote engine (real Book objects without Excel) when it
+# is imported, and only with a license key: the noncommercial one, tests only.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
 import json
 import logging
-import os
 from collections.abc import Iterator
 from typing import Any
 

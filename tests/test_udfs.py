@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import (
     HOSTILE_NAMES,
+    ID_INSTANCE,
     REFERENCE_CONTACTS,
     TOKEN,
     FakeGreenApi,
@@ -140,8 +141,10 @@ def test_unreachable_server_gives_an_error_cell(monkeypatch: pytest.MonkeyPatch)
     assert_error_cell(GETCONTACTS(), "cannot reach GREEN-API")
 
 
-def test_a_bug_still_gives_an_error_cell(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(count: object) -> None:
+def test_a_bug_still_gives_an_error_cell(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(settings: object, count: object) -> None:
         raise KeyError(TOKEN)
 
     monkeypatch.setattr(udfs, "_load_rows", broken)
@@ -199,6 +202,21 @@ def test_errors_are_cached_briefly_then_retried(
     now[0] += 2
     GETCONTACTS()
     assert len(green_api_env.requests) == 3
+
+
+def test_results_are_cached_per_instance(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(udfs, "_cache", ResultCache(60, 5, clock=lambda: now[0]))
+    green_api_env.answer(REFERENCE_CONTACTS)
+    assert len(GETCONTACTS()) == 4
+    monkeypatch.setenv("GREENAPI_ID_INSTANCE", "42")  # e.g. another `xl-contacts login`
+    assert len(GETCONTACTS()) == 4, "within the cache period: the same answer"
+    now[0] += 61
+    assert_error_cell(GETCONTACTS(), "HTTP")  # instance 42 is unknown to the stand-in
+    instances = dict.fromkeys(r.path.split("/")[1] for r in green_api_env.requests)
+    assert list(instances) == [f"waInstance{ID_INSTANCE}", "waInstance42"]
 
 
 def test_clear_cache_forces_fresh_data(green_api_env: FakeGreenApi) -> None:

@@ -21,17 +21,20 @@ from .cache import ResultCache
 from .cells import clean
 from .errors import ConfigError, XlContactsError
 from .fetch import fetch_contacts, parse_count
-from .settings import redact_known
+from .settings import Settings, load_settings, redact_known
 
 ERROR_PREFIX = "#GETCONTACTS: "
 ENV_CACHE_SECONDS = "XL_CONTACTS_CACHE_SECONDS"
 DEFAULT_CACHE_SECONDS = 60.0  # contact data itself may take 5 minutes to update
 ERROR_CACHE_SECONDS = 5.0
 
-_cache: ResultCache[list[list[str]]] | None = None
+# One cache holds the resolved settings (reading them may ask the OS credential
+# store) under this key and the rows of each (instance, count) query.
+_SETTINGS = "settings"
+_cache: ResultCache[Any] | None = None
 
 
-def results_cache() -> ResultCache[list[list[str]]]:
+def results_cache() -> ResultCache[Any]:
     """The process-wide cache of GETCONTACTS results (created on first use)."""
     global _cache
     if _cache is None:
@@ -59,7 +62,9 @@ def GETCONTACTS(count=None, header=True):
         # Excel sends numbers as floats (50.0); text in a count is a mistake.
         n = parse_count(count, allow_text=False)
         with_header = _excel_flag(header, "header")
-        rows = results_cache().get(n, lambda: _load_rows(n))
+        cache = results_cache()
+        settings = cache.get(_SETTINGS, load_settings)
+        rows = cache.get((settings, n), lambda: _load_rows(settings, n))
         return rows if with_header else rows[1:] or [[""]]
     except XlContactsError as error:
         return error_cell(str(error))
@@ -72,8 +77,8 @@ def error_cell(message: str) -> str:
     return clean(ERROR_PREFIX + redact_known(message))
 
 
-def _load_rows(count: int | None) -> list[list[str]]:
-    table = fetch_contacts(count)
+def _load_rows(settings: Settings, count: int | None) -> list[list[str]]:
+    table = fetch_contacts(count, settings=settings)
     # UDF results are not parsed by Excel (no formulas, no number guessing), so
     # values only need what any cell needs: no illegal characters, <= 32,767 long.
     return [
