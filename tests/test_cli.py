@@ -192,3 +192,20 @@ def test_installed_command_prints_one_line_and_no_traceback(
         "GREENAPI_API_TOKEN_INSTANCE"
     )
     assert_no_token(result.stdout, result.stderr)
+
+
+def test_verbose_logs_requests_without_the_token(green_api: FakeGreenApi) -> None:
+    green_api.answer(status=502, body="", once=True)
+    green_api.answer(REFERENCE_CONTACTS)
+    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", **green_api.env()}
+    result = subprocess.run(
+        [installed_command(), "-vv", "contacts", "--count", "5"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "getContacts/*** -> HTTP 502" in result.stderr and "retrying in" in result.stderr
+    assert '"GET /waInstance1101823456/getContacts/***?count=5 HTTP/1.1" 200' in result.stderr
+    assert_no_token(result.stdout, result.stderr)

@@ -10,6 +10,7 @@ import argparse
 import csv
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -31,6 +32,11 @@ TERMINAL_COLUMN_WIDTH = 40
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # usage errors exit 2 with argparse's message
+    if args.verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose > 1 else logging.INFO,
+            format="%(name)s: %(message)s",
+        )
     try:
         return args.run(args)
     except XlContactsError as error:
@@ -53,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
         "GREENAPI_API_TOKEN_INSTANCE. Try any command with --demo first.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log what happens on stderr (-vv: every HTTP request; the token is always hidden)",
+    )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     contacts = commands.add_parser("contacts", help="print the contact list")
