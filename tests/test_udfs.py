@@ -21,7 +21,6 @@ from conftest import (
     assert_no_token,
     make_contacts,
 )
-from werkzeug import Response
 
 from xl_contacts import udfs
 from xl_contacts.cache import ResultCache
@@ -151,16 +150,8 @@ def test_a_bug_still_gives_an_error_cell(
     assert_error_cell(GETCONTACTS(), "unexpected KeyError")
 
 
-def _slow_answer(contacts: list[dict[str, object]], delay: float):
-    def handler(request):
-        time.sleep(delay)
-        return Response(json.dumps(contacts), content_type="application/json")
-
-    return handler
-
-
 def test_concurrent_identical_calls_share_one_request(green_api_env: FakeGreenApi) -> None:
-    green_api_env.answer_with(_slow_answer(REFERENCE_CONTACTS, 0.3))
+    green_api_env.answer_slowly(REFERENCE_CONTACTS, 0.3)
     barrier = threading.Barrier(50)
 
     def call(_: int) -> object:
@@ -175,7 +166,7 @@ def test_concurrent_identical_calls_share_one_request(green_api_env: FakeGreenAp
 
 def test_recalculation_storm_costs_one_request_per_query(green_api_env: FakeGreenApi) -> None:
     """1,000 recalculations of 100 cells holding 10 distinct queries, on 8 threads."""
-    green_api_env.answer_with(_slow_answer(make_contacts(20), 0.05))
+    green_api_env.answer_slowly(make_contacts(20), 0.05)
     cells = [(float(1 + i % 10), i % 2 == 0) for i in range(100)]
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda i: GETCONTACTS(*cells[i % 100]), range(1000)))

@@ -12,7 +12,8 @@ from typing import Any
 
 DEMO_INSTANCE_ID = "1101000001"
 
-SAMPLE_CONTACTS: tuple[dict[str, Any], ...] = (
+# The example answer of GREEN-API's getContacts reference page.
+REFERENCE_PAGE_CONTACTS: tuple[dict[str, Any], ...] = (
     {
         "chatId": "10000000",
         "name": "Василиса",
@@ -34,6 +35,10 @@ SAMPLE_CONTACTS: tuple[dict[str, Any], ...] = (
         "type": "user",
         "phoneNumber": 0,
     },
+)
+
+SAMPLE_CONTACTS: tuple[dict[str, Any], ...] = (
+    *REFERENCE_PAGE_CONTACTS,
     {
         "chatId": "10000003",
         "name": "Kashchei",
