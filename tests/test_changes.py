@@ -139,13 +139,13 @@ def test_a_wrong_previous_file_is_refused_before_anything_happens(
     says: str,
 ) -> None:
     previous = make(tmp_path)
-    target = tmp_path / "new.xlsx"
-    target.write_bytes(b"previous output")
+    target = report(tmp_path, OLD, "new.xlsx")
+    before = target.read_bytes()
     green_api_env.answer(NEW)
     code = main(["export", "--since", str(previous), "-o", str(target)])
     err = capsys.readouterr().err
     assert code == 2 and says in err and "Traceback" not in err
-    assert target.read_bytes() == b"previous output"
+    assert target.read_bytes() == before
     assert green_api_env.requests == [], "refused before fetching"
 
 

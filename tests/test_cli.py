@@ -209,3 +209,18 @@ def test_verbose_logs_requests_without_the_token(green_api: FakeGreenApi) -> Non
     assert "getContacts/*** -> HTTP 502" in result.stderr and "retrying in" in result.stderr
     assert '"GET /waInstance1101823456/getContacts/***?count=5 HTTP/1.1" 200' in result.stderr
     assert_no_token(result.stdout, result.stderr)
+
+
+def test_export_never_replaces_a_workbook_that_is_not_a_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    theirs = tmp_path / "budget.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "my numbers"
+    wb.save(theirs)
+    before = theirs.read_bytes()
+    code, _, err = run(capsys, "export", "--demo", "-o", str(theirs))
+    assert code == 2 and "not a report of xl-contacts" in err and "--force" in err
+    assert theirs.read_bytes() == before
+    assert run(capsys, "export", "--demo", "-o", str(theirs), "--force")[0] == 0
+    assert run(capsys, "export", "--demo", "-o", str(theirs))[0] == 0, "now it is a report"

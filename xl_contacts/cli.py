@@ -21,7 +21,7 @@ from . import __version__
 from .cells import for_csv, for_terminal
 from .contacts import EMPTY_HINT, ContactTable
 from .demo import DEMO_INSTANCE_ID
-from .errors import XlContactsError
+from .errors import ReportError, XlContactsError
 from .fetch import fetch_contacts, parse_count
 from .settings import Settings, load_settings, redact_known
 
@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="save a report workbook (.xlsx)")
     _fetch_options(export)
     _output_option(export, ".xlsx")
+    export.add_argument(
+        "--force", action="store_true", help="replace FILE even if it is not a report of ours"
+    )
     export.add_argument(
         "--since",
         metavar="PREVIOUS",
@@ -183,8 +186,14 @@ def _contacts(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .changes import read_previous, write_report_since  # openpyxl only when saving
+    from .changes import is_report, read_previous, write_report_since  # openpyxl on use
 
+    target = Path(args.output)
+    if target.exists() and not args.force and not is_report(target):
+        raise ReportError(
+            f"{str(target)!r} exists and is not a report of xl-contacts — choose another "
+            "name, or add --force to replace it"
+        )
     settings = _settings(args)
     previous = None
     if args.since:  # checked before fetching: a wrong file costs no request
@@ -193,7 +202,7 @@ def _export(args: argparse.Namespace) -> int:
     table = _fetch(args, settings)
     if not table.rows:
         _status(EMPTY_HINT)
-    path, changes = write_report_since(table, args.output, previous, progress=_progress)
+    path, changes = write_report_since(table, target, previous, progress=_progress)
     print(f"saved {len(table)} contacts to {path}")
     if changes:
         print(f"since {changes.previous.path.name}: {changes.describe()}")
@@ -273,7 +282,6 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _workbook(args: argparse.Namespace) -> int:
-    from .errors import ReportError
     from .template.build import DEFAULT_CONF, build_template
 
     target = Path(args.output)
