@@ -164,7 +164,8 @@ def test_contacts_formats(green_api_env: FakeGreenApi, capsys: pytest.CaptureFix
         "phoneNumber": "79876543210",
     }
     code, out, _ = run(capsys, "contacts", "--format", "csv")
-    rows = list(csv.reader(io.StringIO(out)))
+    assert out.startswith("\ufeff"), "the UTF-8 signature Excel needs for a CSV file"
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
     assert rows[0] == list(COLUMNS) and rows[3][4] == "" and rows[4][1] == "'=1+1[2J"
     code, out, _ = run(capsys, "contacts")
     assert "Василиса Премудрая" in out and "\x1b" not in out

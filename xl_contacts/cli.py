@@ -45,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail("interrupted")
         return 130
+    except BrokenPipeError:  # `xl-contacts contacts | head`: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:  # a bug: still one line, still no token
         _fail(f"internal error ({type(error).__name__}: {error}) — please report it")
         return 1
@@ -179,6 +182,7 @@ def _contacts(args: argparse.Namespace) -> int:
         "csv": _write_csv,
         "json": _write_json,
     }[args.format]
+    _choose_encoding(sys.stdout, args.format)
     write(table, sys.stdout)
     if not table.rows:
         _status(EMPTY_HINT)
@@ -291,6 +295,20 @@ def _workbook(args: argparse.Namespace) -> int:
     path = build_template(target, conf=(*DEFAULT_CONF, (key, sys.executable)))
     print(f"built {path} (Python: {sys.executable})")
     return 0
+
+
+def _choose_encoding(stream: TextIO, output_format: str) -> None:
+    """Names are Cyrillic, emoji, anything: never fail on a narrow console code
+    page, and give CSV files the UTF-8 signature Excel needs to read them right."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None:
+        return
+    if output_format == "csv" and not stream.isatty():
+        reconfigure(encoding="utf-8-sig")
+    elif output_format == "json" and not stream.isatty():
+        reconfigure(encoding="utf-8")
+    else:
+        reconfigure(errors="replace")
 
 
 def _write_table(table: ContactTable, out: TextIO) -> None:
