@@ -98,6 +98,24 @@ def test_refresh_grows_a_shorter_table(green_api_env: FakeGreenApi) -> None:
     assert not any(c == 6 for _, c in contacts), "the old username column is cleared"
 
 
+@pytest.mark.parametrize(("cell", "at"), [((9, 1), "A9"), ((4, 8), "H4")])
+def test_refresh_never_grows_over_the_users_cells(
+    green_api_env: FakeGreenApi, cell: tuple[int, int], at: str
+) -> None:
+    raw = [{**c, "username": "u", "lastSeen": "today", "bio": "b"} for c in make_contacts(50)]
+    green_api_env.answer(raw)
+    sheets, tables = _existing_contacts_sheet(2)  # table A3:F5
+    rows = sheets["Contacts"]
+    while len(rows) < cell[0]:
+        rows.append([])
+    rows[cell[0] - 1] = [None] * (cell[1] - 1) + ["my note"]
+    book = make_book(sheets, tables)
+    macros.refresh()
+    assert not {"setValues", "rangeClearContents", "resizeTable", "addTable"} & set(funcs(book))
+    (alert,) = alerts(book)
+    assert f"{at} holds data" in alert[0] and "A3:H53" in alert[0]
+
+
 @pytest.mark.parametrize(
     ("status", "says"), [(401, "token rejected"), (466, "quota"), (500, "HTTP 500")]
 )

@@ -106,6 +106,7 @@ def write_contacts(book: Any, table: ContactTable, status: str) -> Any:
     list left behind are cleared. Every value is written as text.
     """
     sheet = _find_sheet(book, CONTACTS_SHEET)
+    created = sheet is None
     if sheet is None:
         sheet = book.sheets.add(CONTACTS_SHEET, after=book.sheets[-1])
     existing = _find_table(sheet)
@@ -125,6 +126,18 @@ def write_contacts(book: Any, table: ContactTable, status: str) -> Any:
     bottom, right = top + len(values) - 1, left + len(headers) - 1
     old_bottom, old_right = top + old_rows - 1, left + old_cols - 1
     target = sheet.range((top, left), (bottom, right))
+    # Growing into cells the user filled would overwrite them: refuse instead.
+    growth = []
+    if bottom > old_bottom and not created:
+        growth.append(sheet.range((max(top, old_bottom + 1), left), (bottom, right)))
+    if right > old_right and existing is not None:
+        growth.append(sheet.range((top, old_right + 1), (bottom, right)))
+    for area in growth:
+        if cell := _first_filled(area):
+            raise ConfigError(
+                f"the {TABLE_NAME} table needs the cells down to {target.address.replace('$', '')}"
+                f" on sheet '{sheet.name}', but {cell} holds data — move it and refresh again"
+            )
 
     # One block: xlwings itself splits writes above 100,000 cells into chunks.
     target.value = values
@@ -140,6 +153,16 @@ def write_contacts(book: Any, table: ContactTable, status: str) -> Any:
     if top >= 3:
         sheet.range((top - 2, left)).value = for_excel_input(status)
     return target
+
+
+def _first_filled(area: Any) -> str | None:
+    """The address of the first non-empty cell of ``area``, if any."""
+    rows = area.options(ndim=2).value or []
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value not in (None, ""):
+                return area[r, c].address.replace("$", "")
+    return None
 
 
 def _find_sheet(book: Any, name: str) -> Any | None:
