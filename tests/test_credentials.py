@@ -126,6 +126,11 @@ def test_login_with_a_malformed_token_is_a_usage_error(
     assert code == 2 and "GREENAPI_API_TOKEN_INSTANCE" in err
 
 
+def test_login_with_piped_token_needs_the_instance(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "login", stdin=TOKEN + "\n")
+    assert code == 2 and "--id-instance" in err
+
+
 def test_login_warns_about_an_unauthorised_instance(
     green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -21,7 +21,7 @@ from . import __version__
 from .cells import for_csv, for_terminal
 from .contacts import EMPTY_HINT, ContactTable
 from .demo import DEMO_INSTANCE_ID
-from .errors import ReportError, XlContactsError
+from .errors import ConfigError, ReportError, XlContactsError
 from .fetch import fetch_contacts, parse_count
 from .settings import Settings, load_settings, redact_known
 
@@ -231,6 +231,8 @@ def _login(args: argparse.Namespace) -> int:
     id_instance = args.id_instance or (_ask("idInstance: ") if interactive else "")
     if interactive:
         token = getpass.getpass("apiTokenInstance (hidden): ")
+    elif not id_instance:
+        raise ConfigError("with the token piped in, give the instance too: --id-instance N")
     else:
         token = sys.stdin.readline()
     settings = load_settings(
