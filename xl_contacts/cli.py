@@ -238,14 +238,13 @@ def _login(args: argparse.Namespace) -> int:
     settings = load_settings(
         api_url or DEFAULT_API_URL, id_instance, token, env={}, use_stored=False
     )
-    if credentials.keyring_backend() is None:
-        credentials.save(settings)  # raises the "no credential store" explanation
+    store = credentials.require_store()  # before any request: nothing to store it in
     with GreenApiClient(settings, retries=1, budget=20) as client:
         state = client.get_state()  # a wrong token or instance stops here: nothing stored
     path = credentials.save(settings)
     print(
         f"saved: instance {settings.id_instance} at {settings.host}, token "
-        f"{settings.token_hint} in {credentials.keyring_backend()}; settings in {path}"
+        f"{settings.token_hint} in {store}; settings in {path}"
     )
     if state != "authorized":
         _status(

@@ -81,8 +81,8 @@ def keyring_backend() -> str | None:
     return type(usable[0]).__module__ + "." + type(usable[0]).__name__ if usable else None
 
 
-def save(settings: Settings) -> Path:
-    """Store the token in the credential store and the rest in the config file."""
+def require_store() -> str:
+    """The usable credential store's name, or the ConfigError that explains its absence."""
     backend = keyring_backend()
     if backend is None:
         raise ConfigError(
@@ -90,6 +90,12 @@ def save(settings: Settings) -> Path:
             f"and the token is never written to a plain file: set {ENV_ID_INSTANCE}, "
             f"{ENV_API_TOKEN} (and {ENV_API_URL}) in the environment instead"
         )
+    return backend
+
+
+def save(settings: Settings) -> Path:
+    """Store the token in the credential store and the rest in the config file."""
+    require_store()
     import keyring
     from keyring.errors import KeyringError
 

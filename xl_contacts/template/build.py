@@ -34,6 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 from ..files import output_path, replacing
 
 HERE = resources.files(__package__)
+QUICKSTART = "quickstart_standalone.xlsm"  # xlwings' own workbook: VBA project and theme
 RIBBON_XML = "customUI14.xml"
 RIBBON_MODULE = "ContactsRibbon"
 UDF_MODULE = "xlwings_udfs"
@@ -137,7 +138,7 @@ def vba_project() -> bytes:
     import xlwings
     from pyopenvba import ExcelFile
 
-    quickstart = Path(xlwings.__file__).with_name("quickstart_standalone.xlsm")
+    quickstart = Path(xlwings.__file__).with_name(QUICKSTART)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "template.xlsm"
         shutil.copyfile(quickstart, work)
@@ -207,9 +208,8 @@ def _crlf(text: str) -> str:
 def _parts(vba: bytes, conf: Sequence[tuple[str, object]]) -> dict[str, bytes]:
     import xlwings
 
-    theme = zipfile.ZipFile(Path(xlwings.__file__).with_name("quickstart_standalone.xlsm"))
-    with theme:
-        theme_xml = theme.read("xl/theme/theme1.xml")
+    with zipfile.ZipFile(Path(xlwings.__file__).with_name(QUICKSTART)) as quickstart:
+        theme_xml = quickstart.read("xl/theme/theme1.xml")
     parts = {
         "[Content_Types].xml": _content_types(),
         "_rels/.rels": _relationships(
