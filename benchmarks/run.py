@@ -41,12 +41,54 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from xl_contacts.demo import synthetic_contacts
-
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))  # remote_book: real xlwings books without Excel
 ID_INSTANCE = "1101000001"
 TOKEN = "bench0token0000000000000000000000000000000000000"
+
+
+def synthetic_contacts(n: int, *, start: int = 0) -> list[dict[str, Any]]:
+    """``n`` contacts as GREEN-API would answer them: every fifth number hidden,
+    every tenth contact a group."""
+    return [
+        {
+            "chatId": str(10_000_000 + i),
+            "name": f"Name {i} Фамилия",
+            "contactName": f"Contact {i}",
+            "type": "group" if i % 10 == 0 else "user",
+            "phoneNumber": 0 if i % 5 == 0 else 79_000_000_000 + i,
+        }
+        for i in range(start, start + n)
+    ]
+
+
+def remote_book() -> Any:
+    """A real xlwings Book on the remote engine (no Excel), set as the macro's caller."""
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # benchmarks only
+    import xlwings as xw
+
+    payload = {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "book": {"name": "Contacts.xlsm", "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": [
+            {
+                "name": "Sheet1",
+                "values": [[]],
+                "pictures": [],
+                "tables": [],
+                "shapes": [],
+                "charts": [],
+                "notes": [],
+                "print_area": None,
+                "show_gridlines": True,
+                "pivot_tables": [],
+            }
+        ],
+    }
+    book = xw.Book(json=payload)
+    book.set_mock_caller()
+    return book
 
 
 # --- the stand-in GREEN-API ---------------------------------------------------------
@@ -186,7 +228,7 @@ def bench_export(sizes: list[int], repeats: dict[int, int]) -> list[dict[str, An
 def bench_udf() -> dict[str, Any]:
     server = StandIn(synthetic_contacts(1000), delay=0.05)
     os.environ.update(server.env())
-    from xl_contacts import client, udfs
+    from xl_contacts import client, live_results, udfs
 
     client.RATE_LIMIT_INTERVAL = 0.0  # measure the cache, not the throttle
     started = time.perf_counter()
@@ -201,7 +243,7 @@ def bench_udf() -> dict[str, Any]:
         batches.append((time.perf_counter() - t) / n)
     warm = statistics.median(batches)
 
-    udfs.clear_cache()
+    live_results.clear()
     before = server.requests
     cells = [(float(1 + i % 10), i % 2 == 0) for i in range(100)]
     with ThreadPoolExecutor(8) as pool:
@@ -256,13 +298,9 @@ def bench_refresh(n: int) -> dict[str, Any]:
     client.RATE_LIMIT_INTERVAL = 0.0
     server = StandIn(synthetic_contacts(n))
     os.environ.update(server.env())
-    fetch._clients.clear()
+    fetch.close_clients()
 
-    def book() -> Any:
-        from remote_book import make_book
-
-        return make_book({"Sheet1": [[]]})
-
+    book = remote_book
     b = book()
     started = time.perf_counter()
     macros.refresh()
@@ -301,9 +339,10 @@ def bench_refresh(n: int) -> dict[str, Any]:
 def bench_changes(n: int) -> dict[str, Any]:
     import openpyxl
 
-    from xl_contacts.changes import compare, read_previous
     from xl_contacts.contacts import normalise
-    from xl_contacts.report import write_report
+    from xl_contacts.diff import compare
+    from xl_contacts.previous_report import read_previous
+    from xl_contacts.xlsx_report import write_report
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_report(
@@ -314,7 +353,7 @@ def bench_changes(n: int) -> dict[str, Any]:
         previous = read_previous(path, ID_INSTANCE)
         read = time.perf_counter() - started
         started = time.perf_counter()
-        changes = compare(previous, new)
+        changes = compare(previous.rows, new)
         diff = time.perf_counter() - started
         started = time.perf_counter()
         wb = openpyxl.load_workbook(path, read_only=True)

@@ -8,8 +8,10 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from stand_in import TOKEN
 
 
 def require_tool(name: str) -> str:
@@ -66,3 +68,24 @@ def formulas_in(path: Path) -> list[str]:
                 if "<f>" in xml or "<f " in xml:
                     found.append(name)
     return found
+
+
+def client_side_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Every captured log message except the stand-in server's own access log
+    (the server is GREEN-API's side: it sees the token by definition)."""
+    return [r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug")]
+
+
+def assert_no_token(*texts: Any) -> None:
+    for text in texts:
+        assert TOKEN not in str(text), "the API token leaked"
+
+
+def file_has_no_token(path: os.PathLike[str] | str) -> None:
+    """Search the raw bytes of a file and, for zip packages, every member."""
+    data = open(path, "rb").read()
+    assert TOKEN.encode() not in data
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as package:
+            for member in package.namelist():
+                assert TOKEN.encode() not in package.read(member), member

@@ -89,32 +89,37 @@ def apply_actions(
     """The cells (1-based row, column) -> value after replaying the values-related
     actions (addSheet, setValues, rangeClearContents) on ``sheets``."""
     names = list(sheets)
-    grids: list[dict[tuple[int, int], Any]] = []
-    for values in sheets.values():
-        grid = {}
-        for r, row in enumerate(copy.deepcopy(values), 1):
-            for c, value in enumerate(row, 1):
-                if value not in (None, ""):
-                    grid[(r, c)] = value
-        grids.append(grid)
+    grids = [_grid(values) for values in sheets.values()]
     for action in actions(book):
         func = action["func"]
         if func == "addSheet":
             position, sheet_name = action["args"]
             names.insert(position, sheet_name)
             grids.insert(position, {})
-        elif func == "setValues":
-            grid = grids[action["sheet_position"]]
-            for r, row in enumerate(action["values"]):
-                for c, value in enumerate(row):
-                    key = (action["start_row"] + r + 1, action["start_column"] + c + 1)
-                    if value in (None, ""):
-                        grid.pop(key, None)
-                    else:
-                        grid[key] = value
-        elif func == "rangeClearContents":
-            grid = grids[action["sheet_position"]]
-            for r in range(action["row_count"]):
-                for c in range(action["column_count"]):
-                    grid.pop((action["start_row"] + r + 1, action["start_column"] + c + 1), None)
+        elif func in ("setValues", "rangeClearContents"):
+            _replay_values(grids[action["sheet_position"]], action)
     return dict(zip(names, grids, strict=True))
+
+
+def _grid(values: list[list[Any]]) -> dict[tuple[int, int], Any]:
+    grid = {}
+    for r, row in enumerate(copy.deepcopy(values), 1):
+        for c, value in enumerate(row, 1):
+            if value not in (None, ""):
+                grid[(r, c)] = value
+    return grid
+
+
+def _replay_values(grid: dict[tuple[int, int], Any], action: dict[str, Any]) -> None:
+    """setValues writes its block (empty values clear); rangeClearContents clears."""
+    top, left = action["start_row"] + 1, action["start_column"] + 1
+    if action["func"] == "setValues":
+        block = action["values"]
+    else:
+        block = [[None] * action["column_count"] for _ in range(action["row_count"])]
+    for r, row in enumerate(block):
+        for c, value in enumerate(row):
+            if value in (None, ""):
+                grid.pop((top + r, left + c), None)
+            else:
+                grid[(top + r, left + c)] = value

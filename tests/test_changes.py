@@ -6,18 +6,19 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import HOSTILE_NAMES, ID_INSTANCE, FakeGreenApi, make_contacts
 from helpers import formulas_in
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from remote_book import make_book
+from stand_in import HOSTILE_NAMES, ID_INSTANCE, FakeGreenApi, make_contacts
 
 from xl_contacts import macros
-from xl_contacts.changes import CHANGE_HEADERS, compare, read_previous
 from xl_contacts.cli import main
 from xl_contacts.contacts import normalise
+from xl_contacts.diff import CHANGE_HEADERS, compare
 from xl_contacts.errors import ReportError
-from xl_contacts.report import write_report
+from xl_contacts.previous_report import read_previous
+from xl_contacts.xlsx_report import write_report
 
 OLD = [
     {"chatId": "1", "name": "Ann", "contactName": "Ann A", "type": "user", "phoneNumber": 7901},
@@ -51,7 +52,7 @@ def rows_by_change(path: Path) -> list[list[object]]:
 
 def test_every_kind_of_change(tmp_path: Path) -> None:
     previous = read_previous(report(tmp_path, OLD, "old.xlsx"), ID_INSTANCE)
-    changes = compare(previous, normalise(NEW, instance_id=ID_INSTANCE))
+    changes = compare(previous.rows, normalise(NEW, instance_id=ID_INSTANCE))
     rows = {(r[0], r[1], r[2] or r[3]): r for r in changes.rows}
     assert (changes.count("added"), changes.count("removed"), changes.count("changed")) == (2, 1, 4)
     assert rows[("changed", "2", "Bob")][2:4] == ["Bob", "Robert"]
@@ -69,13 +70,13 @@ def test_every_kind_of_change(tmp_path: Path) -> None:
 
 def test_identical_lists_have_no_changes(tmp_path: Path) -> None:
     previous = read_previous(report(tmp_path, OLD, "old.xlsx"), ID_INSTANCE)
-    assert compare(previous, normalise(OLD)).rows == []
+    assert compare(previous.rows, normalise(OLD)).rows == []
 
 
 def test_names_the_report_cleaned_are_not_changes(tmp_path: Path) -> None:
     raw = [{"chatId": "1", "name": HOSTILE_NAMES[-2]}, {"chatId": "2", "name": HOSTILE_NAMES[-1]}]
     previous = read_previous(report(tmp_path, raw, "old.xlsx"), ID_INSTANCE)
-    assert compare(previous, normalise(raw)).rows == []
+    assert compare(previous.rows, normalise(raw)).rows == []
 
 
 def test_export_since_adds_the_changes_sheet_and_summary(
@@ -159,7 +160,7 @@ def test_read_previous_of_an_empty_report(tmp_path: Path) -> None:
 def test_changes_of_100k_contacts(tmp_path: Path) -> None:
     old = read_previous(report(tmp_path, make_contacts(100_000), "old.xlsx"), ID_INSTANCE)
     new = normalise(make_contacts(100_000, start=1_000))
-    changes = compare(old, new)
+    changes = compare(old.rows, new)
     assert (changes.count("added"), changes.count("removed")) == (1_000, 1_000)
 
 
@@ -232,7 +233,7 @@ contact = st.fixed_dictionaries(
 def test_diff_matches_the_obvious_algorithm(tmp_path: Path, old: list, new: list) -> None:
     previous = read_previous(report(tmp_path, old, "old.xlsx"), ID_INSTANCE)
     table = normalise(new)
-    changes = compare(previous, table)
+    changes = compare(previous.rows, table)
     # Each Changes row holds before/now pairs; keep the side that exists.
     got = {(r[0], r[1], tuple(r[2 if r[0] == "removed" else 3 : 10 : 2])) for r in changes.rows}
     old_rows = normalise(old).rows

@@ -11,16 +11,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import (
-    HOSTILE_NAMES,
-    REFERENCE_CONTACTS,
-    TOKEN,
-    FakeGreenApi,
-    assert_no_token,
-    file_has_no_token,
-    make_contacts,
-)
-from helpers import formulas_in, installed_command
+from helpers import assert_no_token, file_has_no_token, formulas_in, installed_command
+from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, make_contacts
 
 from xl_contacts.cli import main
 from xl_contacts.contacts import COLUMNS, EMPTY_HINT

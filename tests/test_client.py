@@ -7,14 +7,8 @@ import time
 import traceback
 
 import pytest
-from conftest import (
-    ID_INSTANCE,
-    REFERENCE_CONTACTS,
-    TOKEN,
-    FakeGreenApi,
-    assert_no_token,
-    client_side_logs,
-)
+from helpers import assert_no_token, client_side_logs
+from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 
 from xl_contacts import client as client_module
 from xl_contacts.client import GreenApiClient

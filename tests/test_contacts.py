@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REFERENCE_CONTACTS
+from stand_in import REFERENCE_CONTACTS
 
 from xl_contacts.contacts import COLUMNS, normalise, phone_text
 from xl_contacts.errors import BadResponse

@@ -13,14 +13,14 @@ from pathlib import Path
 import keyring
 import openpyxl
 import pytest
-from conftest import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, assert_no_token
-from helpers import installed_command
+from helpers import assert_no_token, installed_command
 from keyring.backends import fail
 from pyopenvba import ExcelFile
+from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 
 from xl_contacts import credentials
 from xl_contacts.cli import main
-from xl_contacts.settings import STORED, load_settings
+from xl_contacts.settings import ORIGIN_STORED, load_settings
 from xl_contacts.template.build import build_template
 
 HERE = Path(__file__).resolve().parent
@@ -85,7 +85,7 @@ def test_stored_settings_are_used_and_the_environment_wins(
         ID_INSTANCE,
         TOKEN,
     )
-    assert set(settings.origins.values()) == {STORED}
+    assert set(settings.origins.values()) == {ORIGIN_STORED}
     code, out, _ = run(capsys, "contacts", "--format", "json")
     assert code == 0 and len(json.loads(out)) == 3
 

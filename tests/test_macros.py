@@ -7,8 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, make_contacts
 from remote_book import actions, apply_actions, funcs, make_book, table_json
+from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, make_contacts
 
 from xl_contacts import macros, udfs
 from xl_contacts.contacts import COLUMNS
@@ -205,13 +205,13 @@ def test_refresh_makes_getcontacts_fetch_fresh_data(green_api_env: FakeGreenApi)
 def test_settings_are_restored_when_writing_fails(
     green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xl_contacts import workbook
+    from xl_contacts import live_sheet
 
     def broken(*args: object) -> None:
         raise RuntimeError("Excel went away")
 
     green_api_env.answer(REFERENCE_CONTACTS)
-    monkeypatch.setattr(workbook, "write_contacts", broken)
+    monkeypatch.setattr(live_sheet, "write_contacts", broken)
     book = make_book({"Sheet1": [[]]})
     macros.refresh()
     assert funcs(book) == [
@@ -221,7 +221,7 @@ def test_settings_are_restored_when_writing_fails(
         "setScreenUpdating",
         "alert",
     ]
-    assert "unexpected RuntimeError" in alerts(book)[0][0]
+    assert "internal error (RuntimeError" in alerts(book)[0][0]
 
 
 def test_refresh_of_100k_contacts_is_one_chunked_block(green_api_env: FakeGreenApi) -> None:

@@ -5,17 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import ID_INSTANCE, TOKEN
+from stand_in import ID_INSTANCE, TOKEN
 
 from xl_contacts.errors import ConfigError
-from xl_contacts.settings import (
-    DEFAULT_API_URL,
-    ENV_API_TOKEN,
-    ENV_API_URL,
-    ENV_ID_INSTANCE,
-    load_settings,
-    redact_known,
-)
+from xl_contacts.names import DEFAULT_API_URL, ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from xl_contacts.redaction import redact
+from xl_contacts.settings import load_settings
 
 ENV = {
     ENV_API_URL: "https://7105.api.greenapi.com/",
@@ -101,4 +96,4 @@ def test_loaded_tokens_are_redacted_from_logs(caplog: pytest.LogCaptureFixture) 
     caplog.set_level(logging.DEBUG)
     logging.getLogger("urllib3.connectionpool").debug('"GET /waInstance1/getContacts/%s"', TOKEN)
     assert caplog.records[0].getMessage() == '"GET /waInstance1/getContacts/***"'
-    assert redact_known(f"x{TOKEN}y") == "x***y"
+    assert redact(f"x{TOKEN}y") == "x***y"

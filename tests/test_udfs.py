@@ -12,28 +12,23 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import (
+from helpers import assert_no_token
+from stand_in import (
     HOSTILE_NAMES,
     ID_INSTANCE,
     REFERENCE_CONTACTS,
     TOKEN,
     FakeGreenApi,
-    assert_no_token,
     make_contacts,
 )
 
-from xl_contacts import udfs
+from xl_contacts import live_results, udfs
 from xl_contacts.cache import ResultCache
 from xl_contacts.contacts import COLUMNS
 from xl_contacts.errors import ConfigError
 from xl_contacts.udfs import GETCONTACTS
 
 HERE = Path(__file__).resolve().parent
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    udfs._cache = None
 
 
 def assert_error_cell(value: object, *fragments: str) -> None:
@@ -127,7 +122,7 @@ def test_bad_bodies_give_an_error_cell(
 
 def test_missing_and_bad_settings_give_an_error_cell(monkeypatch: pytest.MonkeyPatch) -> None:
     assert_error_cell(GETCONTACTS(), "GREENAPI_ID_INSTANCE")
-    udfs._cache = None
+    live_results.reset()
     monkeypatch.setenv("GREENAPI_ID_INSTANCE", "1")
     monkeypatch.setenv("GREENAPI_API_TOKEN_INSTANCE", TOKEN + "/x")
     assert_error_cell(GETCONTACTS(), "GREENAPI_API_TOKEN_INSTANCE")
@@ -143,11 +138,11 @@ def test_unreachable_server_gives_an_error_cell(monkeypatch: pytest.MonkeyPatch)
 def test_a_bug_still_gives_an_error_cell(
     green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(settings: object, count: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise KeyError(TOKEN)
 
-    monkeypatch.setattr(udfs, "_load_rows", broken)
-    assert_error_cell(GETCONTACTS(), "unexpected KeyError")
+    monkeypatch.setattr(udfs, "fetch_contacts", broken)
+    assert_error_cell(GETCONTACTS(), "internal error (KeyError")
 
 
 def test_concurrent_identical_calls_share_one_request(green_api_env: FakeGreenApi) -> None:
@@ -179,7 +174,7 @@ def test_errors_are_cached_briefly_then_retried(
     green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr(udfs, "_cache", ResultCache(60, 5, clock=lambda: now[0]))
+    live_results.reset(ResultCache(60, 5, clock=lambda: now[0]))
     green_api_env.answer(status=401, body="", once=True)
     green_api_env.answer(REFERENCE_CONTACTS)
     assert_error_cell(GETCONTACTS(), "HTTP 401")
@@ -199,7 +194,7 @@ def test_results_are_cached_per_instance(
     green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr(udfs, "_cache", ResultCache(60, 5, clock=lambda: now[0]))
+    live_results.reset(ResultCache(60, 5, clock=lambda: now[0]))
     green_api_env.answer(REFERENCE_CONTACTS)
     assert len(GETCONTACTS()) == 4
     monkeypatch.setenv("GREENAPI_ID_INSTANCE", "42")  # e.g. another `xl-contacts login`
@@ -215,16 +210,16 @@ def test_clear_cache_forces_fresh_data(green_api_env: FakeGreenApi) -> None:
     green_api_env.answer(REFERENCE_CONTACTS)
     assert len(GETCONTACTS()) == 2
     assert len(GETCONTACTS()) == 2
-    udfs.clear_cache()
+    live_results.clear()
     assert len(GETCONTACTS()) == 4
 
 
 def test_cache_period_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XL_CONTACTS_CACHE_SECONDS", "300")
-    assert udfs.results_cache().ttl == 300
-    udfs._cache = None
+    assert live_results.results_cache().ttl == 300
+    live_results.reset()
     monkeypatch.setenv("XL_CONTACTS_CACHE_SECONDS", "soon")
-    assert udfs.results_cache().ttl == udfs.DEFAULT_CACHE_SECONDS
+    assert live_results.results_cache().ttl == live_results.DEFAULT_CACHE_SECONDS
 
 
 def test_cache_does_not_keep_results_of_a_load_cleared_midway() -> None:
@@ -258,12 +253,12 @@ def test_cache_shares_errors_with_waiting_callers() -> None:
 
 def test_import_does_no_work() -> None:
     code = (
-        "import sys, xl_contacts.udfs as u; "
-        "print(u._cache is None, 'openpyxl' in sys.modules, 'pandas' in sys.modules)"
+        "import sys, xl_contacts.udfs; "
+        "print('keyring' in sys.modules, 'openpyxl' in sys.modules, 'pandas' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    cache_untouched, openpyxl_loaded, _ = out.stdout.split()
-    assert cache_untouched == "True" and openpyxl_loaded == "False"
+    store_touched, openpyxl_loaded, _ = out.stdout.split()
+    assert store_touched == "False" and openpyxl_loaded == "False"
 
 
 def _officejs(calls: list[list[object]], env: dict[str, str]) -> dict[str, object]:

@@ -7,11 +7,10 @@ The library surface is small::
     write_report(table, "contacts.xlsx")
 """
 
-__version__ = "0.1.0"
-
-from .contacts import COLUMNS, ContactTable
-from .errors import ConfigError, GreenApiError, XlContactsError
-from .fetch import fetch_contacts, parse_count
+from ._version import __version__
+from .contacts import COLUMNS, ContactTable, parse_count
+from .errors import ConfigError, GreenApiError, ReportError, XlContactsError
+from .fetch import fetch_contacts
 from .settings import Settings, load_settings
 
 
@@ -19,7 +18,7 @@ def __getattr__(name: str) -> object:
     # write_report pulls in openpyxl, which Excel's UDF server never needs:
     # import it on first use so that `import xl_contacts.udfs` stays cheap.
     if name == "write_report":
-        from .report import write_report
+        from .xlsx_report import write_report
 
         return write_report
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -30,6 +29,7 @@ __all__ = [
     "ConfigError",
     "ContactTable",
     "GreenApiError",
+    "ReportError",
     "Settings",
     "XlContactsError",
     "__version__",

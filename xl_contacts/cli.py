@@ -7,26 +7,20 @@ error. Errors are one line on stderr, never a traceback, never the token.
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
-import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
-from . import __version__
-from .cells import for_csv, for_terminal
-from .contacts import EMPTY_HINT, ContactTable
+from ._version import __version__
+from .contacts import EMPTY_HINT, ContactTable, parse_count
 from .demo import DEMO_INSTANCE_ID
-from .errors import ConfigError, ReportError, XlContactsError
-from .fetch import fetch_contacts, parse_count
-from .settings import Settings, load_settings, redact_known
-
-PROG = "xl-contacts"
-TERMINAL_COLUMN_WIDTH = 40
+from .errors import ConfigError, ReportError, XlContactsError, user_message
+from .fetch import fetch_contacts
+from .names import DEFAULT_API_URL, ENV_API_TOKEN, ENV_ID_INSTANCE, PROG
+from .settings import Settings, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,18 +33,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     try:
         return args.run(args)
-    except XlContactsError as error:
-        _fail(str(error))
-        return error.exit_code
     except KeyboardInterrupt:
         _fail("interrupted")
         return 130
     except BrokenPipeError:  # `xl-contacts contacts | head`: the reader had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as error:  # a bug: still one line, still no token
-        _fail(f"internal error ({type(error).__name__}: {error}) — please report it")
-        return 1
+    except Exception as error:  # ours or a bug: one line, never a traceback, never the token
+        _fail(user_message(error))
+        return error.exit_code if isinstance(error, XlContactsError) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _output_option(workbook, ".xlsm")
     workbook.add_argument("--force", action="store_true", help="overwrite an existing file")
-    workbook.set_defaults(run=_workbook)
+    workbook.set_defaults(run=_personal_copy)
     return parser
 
 
@@ -176,21 +167,19 @@ def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
 
 
 def _contacts(args: argparse.Namespace) -> int:
+    from .text_output import WRITERS, prepare_stream
+
     table = _fetch(args, _settings(args))
-    write: Callable[[ContactTable, TextIO], None] = {
-        "table": _write_table,
-        "csv": _write_csv,
-        "json": _write_json,
-    }[args.format]
-    _choose_encoding(sys.stdout, args.format)
-    write(table, sys.stdout)
+    prepare_stream(sys.stdout, args.format)
+    WRITERS[args.format](table, sys.stdout)
     if not table.rows:
         _status(EMPTY_HINT)
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .changes import is_report, read_previous, write_report_since  # openpyxl on use
+    from .export import export_report  # openpyxl only when exporting
+    from .previous_report import is_report, read_previous
 
     target = Path(args.output)
     if target.exists() and not args.force and not is_report(target):
@@ -206,10 +195,10 @@ def _export(args: argparse.Namespace) -> int:
     table = _fetch(args, settings)
     if not table.rows:
         _status(EMPTY_HINT)
-    path, changes = write_report_since(table, target, previous, progress=_progress)
-    print(f"saved {len(table)} contacts to {path}")
-    if changes:
-        print(f"since {changes.previous.path.name}: {changes.describe()}")
+    result = export_report(table, target, previous, progress=_progress)
+    print(f"saved {len(table):,} contacts to {result.path}")
+    if result.changes and result.previous:
+        print(f"since {result.previous.path.name}: {result.changes.describe()}")
     return 0
 
 
@@ -224,7 +213,6 @@ def _template(args: argparse.Namespace) -> int:
 def _login(args: argparse.Namespace) -> int:
     from . import credentials
     from .client import GreenApiClient
-    from .settings import DEFAULT_API_URL, ENV_API_TOKEN, ENV_ID_INSTANCE
 
     interactive = sys.stdin.isatty()
     api_url = args.api_url or (_ask(f"apiUrl [{DEFAULT_API_URL}]: ") if interactive else "")
@@ -241,7 +229,7 @@ def _login(args: argparse.Namespace) -> int:
     store = credentials.require_store()  # before any request: nothing to store it in
     with GreenApiClient(settings, retries=1, budget=20) as client:
         state = client.get_state()  # a wrong token or instance stops here: nothing stored
-    path = credentials.save(settings)
+    path = credentials.save(settings.api_url, settings.id_instance, settings.api_token)
     print(
         f"saved: instance {settings.id_instance} at {settings.host}, token "
         f"{settings.token_hint} in {store}; settings in {path}"
@@ -278,7 +266,7 @@ def _doctor(args: argparse.Namespace) -> int:
     checks = run_checks(Path(args.workbook) if args.workbook else None)
     width = max(len(c.name) for c in checks)
     for check in checks:
-        print(f"{check.status:<5} {check.name:<{width}}  {redact_known(check.detail)}")
+        print(f"{check.status:<5} {check.name:<{width}}  {check.detail}")
     broken = [c for c in checks if c.status == FAIL]
     if broken:
         _status(f"{len(broken)} problem(s) found")
@@ -286,7 +274,7 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0
 
 
-def _workbook(args: argparse.Namespace) -> int:
+def _personal_copy(args: argparse.Namespace) -> int:
     from .template.build import DEFAULT_CONF, build_template
 
     target = Path(args.output)
@@ -296,45 +284,6 @@ def _workbook(args: argparse.Namespace) -> int:
     path = build_template(target, conf=(*DEFAULT_CONF, (key, sys.executable)))
     print(f"built {path} (Python: {sys.executable})")
     return 0
-
-
-def _choose_encoding(stream: TextIO, output_format: str) -> None:
-    """Names are Cyrillic, emoji, anything: never fail on a narrow console code
-    page, and give CSV files the UTF-8 signature Excel needs to read them right."""
-    reconfigure = getattr(stream, "reconfigure", None)
-    if reconfigure is None:
-        return
-    if output_format == "csv" and not stream.isatty():
-        reconfigure(encoding="utf-8-sig")
-    elif output_format == "json" and not stream.isatty():
-        reconfigure(encoding="utf-8")
-    else:
-        reconfigure(errors="replace")
-
-
-def _write_table(table: ContactTable, out: TextIO) -> None:
-    shown = [[_shorten(for_terminal(v)) for v in row] for row in table.rows]
-    headers = [for_terminal(h) for h in table.columns]
-    widths = [max([len(h), *(len(row[i]) for row in shown)]) for i, h in enumerate(headers)]
-    for row in [headers, ["-" * w for w in widths], *shown]:
-        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
-
-
-def _shorten(text: str) -> str:
-    if len(text) <= TERMINAL_COLUMN_WIDTH:
-        return text
-    return text[: TERMINAL_COLUMN_WIDTH - 1] + "…"
-
-
-def _write_csv(table: ContactTable, out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([for_csv(h) for h in table.columns])
-    writer.writerows([for_csv(v) for v in row] for row in table.rows)
-
-
-def _write_json(table: ContactTable, out: TextIO) -> None:
-    json.dump(table.records(), out, ensure_ascii=False, indent=2)
-    out.write("\n")
 
 
 def _status(message: str) -> None:
@@ -348,4 +297,4 @@ def _progress(done: int, total: int) -> None:
 
 
 def _fail(message: str) -> None:
-    print(f"{PROG}: error: {redact_known(message)}", file=sys.stderr)
+    print(f"{PROG}: error: {message}", file=sys.stderr)

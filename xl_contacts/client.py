@@ -18,12 +18,13 @@ import logging
 import random
 import threading
 import time
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 
-from . import __version__
+from ._version import __version__
 from .errors import (
     BadResponse,
     GreenApiError,
@@ -35,7 +36,9 @@ from .errors import (
     ServerError,
     TokenRejected,
 )
-from .settings import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, REDACTED, Settings
+from .names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from .redaction import REDACTED
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +66,17 @@ class _Throttle:
         if start > now:
             time.sleep(start - now)
 
+    def reset(self) -> None:
+        with self._lock:
+            self._next_allowed.clear()
+
 
 _throttle = _Throttle()
+
+
+def reset_throttle() -> None:
+    """Forget when each instance was last asked (a new process's state)."""
+    _throttle.reset()
 
 
 class GreenApiClient:
@@ -145,57 +157,43 @@ class GreenApiClient:
         key = (self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
             _throttle.wait(key, interval)
-            try:
-                return self._attempt(method, params, deadline)
-            except GreenApiError as error:
-                if error.retry_after is None or attempt > self.retries:
-                    raise
-                jitter = random.uniform(0.8, 1.2)
-                backoff = BACKOFF_SECONDS if self.backoff is None else self.backoff
-                pause = max(error.retry_after, backoff * 2 ** (attempt - 1) * jitter)
-                if time.monotonic() + pause >= deadline:
-                    raise
-                log.info(
-                    "%s attempt %d failed (%s); retrying in %.1fs", method, attempt, error, pause
-                )
-                time.sleep(pause)
+            outcome = self._attempt(method, params, deadline)
+            if outcome.error is None:
+                return outcome.data
+            pause = retry_pause(outcome, attempt, self.retries, self.backoff)
+            if pause is None or time.monotonic() + pause >= deadline:
+                raise outcome.error
+            log.info(
+                "%s attempt %d failed (%s); retrying in %.1fs",
+                method,
+                attempt,
+                outcome.error,
+                pause,
+            )
+            time.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, method: str, params: dict[str, str] | None, deadline: float) -> Any:
-        """One request: the decoded JSON, or a GreenApiError whose ``retry_after``
-        says whether (and how soon) trying again makes sense."""
+    def _attempt(self, method: str, params: dict[str, str] | None, deadline: float) -> Outcome:
+        """One request and what came of it: the decoded JSON or an error (never raised
+        here: whether to try again is ``retry_pause``'s decision)."""
         remaining = deadline - time.monotonic()
         host = self.settings.host
         if remaining <= 0:  # the pause before this attempt used up the budget
-            raise NetworkError(
-                f"no answer from GREEN-API at {host} within {self.budget:.0f} s — try again later"
+            return Outcome(
+                error=NetworkError(
+                    f"no answer from GREEN-API at {host} within {self.budget:.0f} s — "
+                    "try again later"
+                )
             )
         connect, read = self.timeout
         timeout = (max(0.1, min(connect, remaining)), max(0.1, min(read, remaining)))
         started = time.monotonic()
-        # The error is raised outside the except clause: the requests exception
-        # (whose text holds the URL and so the token) must not be chained to ours.
-        failure: GreenApiError | None = None
+        # The requests exception (whose text holds the URL and so the token) is
+        # never kept: only our own message leaves this function.
         try:
             response = self.session.get(self._url(method), params=params, timeout=timeout)
-        except requests.exceptions.Timeout:
-            failure = NetworkError(
-                f"GREEN-API at {host} did not answer in time — try again later, "
-                f"or check {ENV_API_URL}"
-            )
-        except requests.exceptions.SSLError:
-            failure = NetworkError(
-                f"secure connection to {host} failed — check {ENV_API_URL} and the system clock"
-            )
-        except requests.exceptions.ConnectionError:
-            failure = NetworkError(
-                f"cannot reach GREEN-API at {host} — check the network connection and {ENV_API_URL}"
-            )
-        except requests.exceptions.RequestException:
-            failure = NetworkError(f"request to GREEN-API at {host} failed — check {ENV_API_URL}")
-        if failure is not None:
-            failure.retry_after = 0.0
-            raise failure
+        except requests.exceptions.RequestException as exc:
+            return Outcome(error=_network_error(exc, host))
         status = response.status_code
         log.debug(
             "GET %s/waInstance%s/%s/%s -> HTTP %s in %.2fs",
@@ -207,17 +205,58 @@ class GreenApiClient:
             time.monotonic() - started,
         )
         if status != 200:
-            error = _error_for_status(status)
-            if status in _RETRY_STATUSES:
-                error.retry_after = _retry_after(response)
-            raise error
+            return Outcome(error=_error_for_status(status), server_wait=_retry_after(response))
         try:
-            return json.loads(response.content)
+            return Outcome(data=json.loads(response.content))
         except ValueError:
             kind = response.headers.get("Content-Type", "unknown content").split(";")[0]
-        raise BadResponse(
-            f"GREEN-API answered with {kind} instead of JSON — check {ENV_API_URL}", status
+        return Outcome(
+            error=BadResponse(
+                f"GREEN-API answered with {kind} instead of JSON — check {ENV_API_URL}", status
+            )
         )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one request came to: ``data`` or an ``error``, and the wait the server
+    asked for (Retry-After, seconds)."""
+
+    data: Any = None
+    error: GreenApiError | None = None
+    server_wait: float = 0.0
+
+
+def retry_pause(
+    outcome: Outcome, attempt: int, retries: int, backoff: float | None = None
+) -> float | None:
+    """Seconds to wait before trying again after ``outcome`` of attempt number
+    ``attempt``, or None when trying again is pointless: a wrong token, instance
+    or quota stays wrong; a network failure, 429, 499 and 5xx may pass."""
+    error = outcome.error
+    if error is None or attempt > retries:
+        return None
+    if not isinstance(error, NetworkError) and error.status not in _RETRY_STATUSES:
+        return None
+    first = BACKOFF_SECONDS if backoff is None else backoff
+    return max(outcome.server_wait, first * 2 ** (attempt - 1) * random.uniform(0.8, 1.2))
+
+
+def _network_error(exc: requests.exceptions.RequestException, host: str) -> NetworkError:
+    if isinstance(exc, requests.exceptions.Timeout):
+        return NetworkError(
+            f"GREEN-API at {host} did not answer in time — try again later, "
+            f"or check {ENV_API_URL}"
+        )
+    if isinstance(exc, requests.exceptions.SSLError):
+        return NetworkError(
+            f"secure connection to {host} failed — check {ENV_API_URL} and the system clock"
+        )
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return NetworkError(
+            f"cannot reach GREEN-API at {host} — check the network connection and {ENV_API_URL}"
+        )
+    return NetworkError(f"request to GREEN-API at {host} failed — check {ENV_API_URL}")
 
 
 def _retry_after(response: requests.Response) -> float:

@@ -1,4 +1,5 @@
-"""Raw getContacts JSON -> normalised records -> a table (and a pandas DataFrame).
+"""Raw getContacts JSON -> normalised records -> a table (and a pandas DataFrame);
+and the one parser of the ``count`` argument every front end takes.
 
 Every value in a ``ContactTable`` is text: chat ids such as ``-100200300`` and
 phone numbers such as ``79876543210`` are identifiers, not quantities, and must
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .errors import BadResponse
+from .errors import BadResponse, ConfigError
 
 if TYPE_CHECKING:  # pandas is imported lazily: it is not needed to fetch or export
     import pandas as pd
@@ -91,16 +92,16 @@ def _row(record: Mapping[str, Any], extras: Iterable[str]) -> list[str]:
     if chat_id is None:
         chat_id = record.get("id")
     return [
-        text(chat_id),
-        text(record.get("name")),
-        text(record.get("contactName")),
-        text(record.get("type")) or DEFAULT_TYPE,
+        cell_text(chat_id),
+        cell_text(record.get("name")),
+        cell_text(record.get("contactName")),
+        cell_text(record.get("type")) or DEFAULT_TYPE,
         phone_text(record.get("phoneNumber")),
-        *(text(record.get(key)) for key in extras),
+        *(cell_text(record.get(key)) for key in extras),
     ]
 
 
-def text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """Any JSON value as cell text: None -> '', numbers as written, objects as JSON."""
     if value is None:
         return ""
@@ -123,3 +124,26 @@ def phone_text(value: Any) -> str:
         return str(int(value)) if value.is_integer() and value > 0 else ""
     digits = "".join(ch for ch in str(value) if ch.isascii() and ch.isdigit())
     return digits if digits.strip("0") else ""
+
+
+def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> int | None:
+    """``None`` (all contacts) or a positive whole number.
+
+    Accepts what people and Excel send: ``50``, ``50.0`` and, with
+    ``allow_text``, ``"50"``. Refuses booleans, zero, negatives, fractions and
+    other text with a ``ConfigError``.
+    """
+    if value is None or value == "":
+        return None
+    number: Any = value
+    if isinstance(value, str) and not allow_text:
+        number = None
+    elif isinstance(value, str):
+        number = int(value.strip()) if value.strip().isdigit() else None
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise ConfigError(
+            f"{name} must be a whole number of 1 or more, or left out for all contacts"
+        )
+    return number

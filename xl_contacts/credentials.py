@@ -14,17 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
-from .settings import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, Settings
+from .names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, PROG
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "xl-contacts"
 KEYRING_SERVICE = "xl-contacts GREEN-API"
 CONFIG_FILE = "settings.json"
 
 
 @dataclass(frozen=True)
-class Stored:
+class StoredSettings:
+    """What the per-user settings file holds (never the token)."""
+
     api_url: str | None = None
     id_instance: str | None = None
 
@@ -32,22 +33,22 @@ class Stored:
 def config_path() -> Path:
     from platformdirs import user_config_dir
 
-    return Path(user_config_dir(APP_NAME, appauthor=False)) / CONFIG_FILE
+    return Path(user_config_dir(PROG, appauthor=False)) / CONFIG_FILE
 
 
-def read_stored() -> Stored:
+def read_stored() -> StoredSettings:
     """What the config file holds (empty when there is none or it is unreadable)."""
     path = config_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Stored()
+        return StoredSettings()
     except (OSError, ValueError) as error:
         log.warning("ignoring unreadable %s: %s", path, error)
-        return Stored()
+        return StoredSettings()
     if not isinstance(data, dict):
-        return Stored()
-    return Stored(
+        return StoredSettings()
+    return StoredSettings(
         api_url=_str_or_none(data.get("api_url")), id_instance=_str_or_none(data.get("id_instance"))
     )
 
@@ -93,14 +94,17 @@ def require_store() -> str:
     return backend
 
 
-def save(settings: Settings) -> Path:
-    """Store the token in the credential store and the rest in the config file."""
+def save(api_url: str, id_instance: str, api_token: str) -> Path:
+    """Store the token in the credential store and the rest in the config file.
+
+    Takes the validated values, not ``Settings``: settings are resolved from
+    what is stored here, so this module must not depend on them."""
     require_store()
     import keyring
     from keyring.errors import KeyringError
 
     try:
-        keyring.set_password(KEYRING_SERVICE, settings.id_instance, settings.api_token)
+        keyring.set_password(KEYRING_SERVICE, id_instance, api_token)
     except KeyringError as error:
         raise ConfigError(
             f"the credential store refused the token ({type(error).__name__}) — unlock it "
@@ -108,7 +112,7 @@ def save(settings: Settings) -> Path:
         ) from None
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"api_url": settings.api_url, "id_instance": settings.id_instance}
+    data = {"api_url": api_url, "id_instance": id_instance}
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     os.replace(temporary, path)

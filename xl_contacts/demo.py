@@ -82,18 +82,3 @@ def sample_contacts(count: int | None = None) -> list[dict[str, Any]]:
     """The sample list as GREEN-API would answer it (``count`` caps it, like the API)."""
     contacts = [dict(c) for c in SAMPLE_CONTACTS]
     return contacts if count is None else contacts[:count]
-
-
-def synthetic_contacts(n: int, *, start: int = 0) -> list[dict[str, Any]]:
-    """``n`` generated contacts as GREEN-API would answer them (for tests and
-    benchmarks): every fifth number hidden, every tenth contact a group."""
-    return [
-        {
-            "chatId": str(10_000_000 + i),
-            "name": f"Name {i} Фамилия",
-            "contactName": f"Contact {i}",
-            "type": "group" if i % 10 == 0 else "user",
-            "phoneNumber": 0 if i % 5 == 0 else 79_000_000_000 + i,
-        }
-        for i in range(start, start + n)
-    ]

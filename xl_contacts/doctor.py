@@ -12,7 +12,8 @@ from importlib import metadata
 from pathlib import Path
 
 from .client import GreenApiClient
-from .errors import XlContactsError
+from .errors import XlContactsError, user_message
+from .names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 from .settings import Settings, load_settings
 
 OK, FAIL, SKIP = "ok", "FAIL", "skip"
@@ -32,7 +33,7 @@ def run_checks(workbook: Path | None = None) -> list[Check]:
         settings = load_settings()
         checks.append(Check("settings", OK, describe(settings)))
     except XlContactsError as error:
-        checks.append(Check("settings", FAIL, str(error)))
+        checks.append(Check("settings", FAIL, user_message(error)))
     checks.extend(_api_checks(settings))
     checks.append(_xlwings_check())
     checks.append(_vba_check(workbook))
@@ -45,9 +46,9 @@ def run_checks(workbook: Path | None = None) -> list[Check]:
 def describe(settings: Settings) -> str:
     origins = settings.origins
     return (
-        f"instance {settings.id_instance} ({origins.get('GREENAPI_ID_INSTANCE', '?')}) at "
-        f"{settings.host} ({origins.get('GREENAPI_API_URL', '?')}), token "
-        f"{settings.token_hint} ({origins.get('GREENAPI_API_TOKEN_INSTANCE', '?')})"
+        f"instance {settings.id_instance} ({origins.get(ENV_ID_INSTANCE, '?')}) at "
+        f"{settings.host} ({origins.get(ENV_API_URL, '?')}), token "
+        f"{settings.token_hint} ({origins.get(ENV_API_TOKEN, '?')})"
     )
 
 
@@ -60,7 +61,7 @@ def _api_checks(settings: Settings | None) -> list[Check]:
             state = client.get_state()
         except XlContactsError as error:
             return [
-                Check("GREEN-API", FAIL, str(error)),
+                Check("GREEN-API", FAIL, user_message(error)),
                 Check("getContacts", SKIP, "needs GREEN-API above"),
             ]
         if state != "authorized":
@@ -75,7 +76,7 @@ def _api_checks(settings: Settings | None) -> list[Check]:
         try:
             contacts = client.get_contacts(1)
         except XlContactsError as error:
-            return [api, Check("getContacts", FAIL, str(error))]
+            return [api, Check("getContacts", FAIL, user_message(error))]
     if not contacts:
         return [
             api,

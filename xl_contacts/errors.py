@@ -3,9 +3,26 @@
 Every exception's ``str()`` is a short sentence that says what went wrong and
 what to do; it never contains the API token. The CLI prints it as one line and
 exits with ``exit_code``; the Excel function shows it in a cell after ``#``.
+
+The tree::
+
+    XlContactsError
+    ├── ConfigError            exit 2: a setting, argument or file name is wrong
+    ├── ReportError            exit 2: a report cannot be written or read
+    └── GreenApiError          exit 1: GREEN-API answered an error or was unreachable
+        ├── InstanceNotReady   400
+        ├── TokenRejected      401
+        ├── InstanceRejected   403
+        ├── QuotaExceeded      466
+        ├── RateLimited        429 after every retry
+        ├── ServerError        5xx / 499 / anything else unexpected
+        ├── NetworkError       connection, TLS, time-out
+        └── BadResponse        not JSON, not a list of contacts, too big
 """
 
 from __future__ import annotations
+
+from .redaction import redact
 
 
 class XlContactsError(Exception):
@@ -34,8 +51,6 @@ class GreenApiError(XlContactsError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-        #: seconds to wait before trying again, or None when trying again is pointless
-        self.retry_after: float | None = None
 
 
 class InstanceNotReady(GreenApiError):
@@ -68,3 +83,15 @@ class NetworkError(GreenApiError):
 
 class BadResponse(GreenApiError):
     """The answer was not JSON, or not a list of contacts."""
+
+
+def user_message(error: BaseException) -> str:
+    """The one line a person sees for ``error`` -- in the terminal, an Excel cell
+    or an alert: the error's own sentence for ours, a short "please report it"
+    for a bug. Always without the token."""
+    if isinstance(error, XlContactsError):
+        message = str(error)
+    else:
+        detail = f": {error}" if str(error) else ""
+        message = f"internal error ({type(error).__name__}{detail}) — please report it"
+    return redact(message)

@@ -4,12 +4,10 @@ the ribbon macros share."""
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from .client import GreenApiClient
-from .contacts import ContactTable, normalise
+from .contacts import ContactTable, normalise, parse_count
 from .demo import DEMO_INSTANCE_ID, sample_contacts
-from .errors import ConfigError
 from .settings import Settings, load_settings
 
 _clients: dict[Settings, GreenApiClient] = {}
@@ -25,27 +23,13 @@ def client_for(settings: Settings) -> GreenApiClient:
         return client
 
 
-def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> int | None:
-    """``None`` (all contacts) or a positive whole number.
-
-    Accepts what people and Excel send: ``50``, ``50.0`` and, with
-    ``allow_text``, ``"50"``. Refuses booleans, zero, negatives, fractions and
-    other text with a ``ConfigError``.
-    """
-    if value is None or value == "":
-        return None
-    number: Any = value
-    if isinstance(value, str) and not allow_text:
-        number = None
-    elif isinstance(value, str):
-        number = int(value.strip()) if value.strip().isdigit() else None
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise ConfigError(
-            f"{name} must be a whole number of 1 or more, or left out for all contacts"
-        )
-    return number
+def close_clients() -> None:
+    """Close every pooled client (their connections); the next fetch opens new ones."""
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()
 
 
 def fetch_contacts(

@@ -1,6 +1,6 @@
 """Ribbon entry points, run by VBA ``RunPython`` on ``xw.Book.caller()``.
 
-Thin on purpose: fetch with the library, write with ``workbook``/``report``.
+Thin on purpose: fetch with the library, write with ``live_sheet``/``export``.
 Both hold one rule: fetch first, write second -- a failed fetch touches
 nothing. Every failure is one alert, never a traceback, never the token.
 """
@@ -14,12 +14,13 @@ from typing import Any
 
 import xlwings as xw
 
-from . import udfs, workbook
-from .errors import ConfigError, XlContactsError
+from . import live_results, live_sheet
+from .errors import ConfigError, XlContactsError, user_message
 from .fetch import fetch_contacts
-from .settings import load_settings, redact_known
+from .names import KEY_REPORT_FOLDER, PROG
+from .settings import load_settings
 
-TITLE = "xl-contacts"
+TITLE = PROG
 
 
 def refresh() -> None:
@@ -35,22 +36,23 @@ def export_report() -> None:
 
 
 def _refresh(book: Any) -> None:
-    options = workbook.read_settings(book)
-    workbook.check_contacts_sheet(book)
+    options = live_sheet.read_live_settings(book)
+    live_sheet.check_contacts_sheet(book)
     table = fetch_contacts(options.count)
-    udfs.clear_cache()  # =GETCONTACTS cells fetch fresh data on their next calculation
+    live_results.clear()  # =GETCONTACTS cells fetch fresh data on their next calculation
     status = (
         f"Refreshed {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC — {len(table):,} contacts "
         f"of instance {table.instance_id}"
     )
-    with workbook.quiet(book.app):
-        workbook.write_contacts(book, table, status)
+    with live_sheet.suspended_updates(book.app):
+        live_sheet.write_contacts(book, table, status)
 
 
 def _export_report(book: Any) -> None:
-    from .changes import read_previous, write_report_since  # openpyxl only when saving
+    from .export import export_report  # openpyxl only when saving
+    from .previous_report import read_previous
 
-    options = workbook.read_settings(book)
+    options = live_sheet.read_live_settings(book)
     folder = report_folder(book, options.report_folder)
     settings = load_settings()
     previous, note = None, ""
@@ -61,12 +63,11 @@ def _export_report(book: Any) -> None:
         except XlContactsError as error:  # still save; say why nothing was compared
             note = f"\n\nNot compared with an earlier report: {error}"
     table = fetch_contacts(options.count, settings=settings)
-    path, changes = write_report_since(
-        table, folder / report_name(book, table.fetched_at), previous
-    )
-    if changes:
-        note = f"\n\nSince {changes.previous.path.name}: {changes.describe()} (sheet Changes)."
-    message = f"Saved {len(table):,} contacts to\n{path}{note}"
+    result = export_report(table, folder / report_name(book, table.fetched_at), previous)
+    if result.changes and result.previous:
+        since = result.previous.path.name
+        note = f"\n\nSince {since}: {result.changes.describe()} (sheet Changes)."
+    message = f"Saved {len(table):,} contacts to\n{result.path}{note}"
     book.app.alert(message, title=TITLE, mode="info")
 
 
@@ -78,7 +79,7 @@ def report_folder(book: Any, configured: str | None) -> Path:
         if not folder.is_dir():
             raise ConfigError(
                 f"the report folder '{folder}' (xlwings.conf: "
-                f"{workbook.KEY_REPORT_FOLDER}) does not exist — create it or fix the setting"
+                f"{KEY_REPORT_FOLDER}) does not exist — create it or fix the setting"
             )
         return folder
     own = Path(book.fullname).parent
@@ -102,11 +103,5 @@ def _report_prefix(book: Any) -> str:
 def _guarded(book: Any, action: Any) -> None:
     try:
         action(book)
-    except XlContactsError as error:
-        _alert(book, str(error))
-    except Exception as error:  # a bug: still one alert, no traceback, no token
-        _alert(book, f"unexpected {type(error).__name__}: {error} — please report it")
-
-
-def _alert(book: Any, message: str) -> None:
-    book.app.alert(redact_known(message), title=TITLE, mode="critical")
+    except Exception as error:  # ours or a bug: one alert, never a traceback, never the token
+        book.app.alert(user_message(error), title=TITLE, mode="critical")

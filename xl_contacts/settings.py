@@ -1,5 +1,4 @@
-"""Where the GREEN-API credentials come from, how they are checked, and how the
-token is kept out of everything the project prints or stores.
+"""Where the GREEN-API credentials come from and how they are checked.
 
 Order of precedence, first wins: explicit arguments, environment variables,
 then what ``xl-contacts login`` stored (config file + the OS credential store).
@@ -7,28 +6,22 @@ then what ``xl-contacts login`` stored (config file + the OS credential store).
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from . import credentials
 from .errors import ConfigError
-
-ENV_API_URL = "GREENAPI_API_URL"
-ENV_ID_INSTANCE = "GREENAPI_ID_INSTANCE"
-ENV_API_TOKEN = "GREENAPI_API_TOKEN_INSTANCE"
-DEFAULT_API_URL = "https://api.green-api.com"
+from .names import DEFAULT_API_URL, ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from .redaction import REDACTED, protect
 
 # The token is pasted into the URL path. Only RFC 3986 "unreserved" characters
 # are accepted, so a token can never add a path segment, a query or a fragment,
 # and percent-escapes (which a server might decode into "/") are refused.
 _TOKEN_RE = re.compile(r"[A-Za-z0-9._~-]+")
 _ID_RE = re.compile(r"[0-9]+")
-
-REDACTED = "***"
 
 
 @dataclass(frozen=True)
@@ -56,7 +49,7 @@ class Settings:
         return f"{REDACTED}{self.api_token[-4:]}" if len(self.api_token) > 12 else REDACTED
 
 
-STORED = "stored by xl-contacts login"
+ORIGIN_STORED = "stored by xl-contacts login"
 
 
 def load_settings(
@@ -85,11 +78,9 @@ def load_settings(
                 values[name], origins[name] = str(value).strip(), origin
                 return
         if use_stored:
-            from .credentials import stored_value
-
-            found = stored_value(name, values.get(ENV_ID_INSTANCE))
+            found = credentials.stored_value(name, values.get(ENV_ID_INSTANCE))
             if found and found.strip():
-                values[name], origins[name] = found.strip(), STORED
+                values[name], origins[name] = found.strip(), ORIGIN_STORED
 
     # The instance first: the stored apiUrl and token belong to one instance.
     resolve(ENV_ID_INSTANCE, id_instance)
@@ -149,47 +140,3 @@ def validate_token(value: str | None) -> str:
             "(only letters, digits and . _ ~ - are allowed); copy it again from the console"
         )
     return value
-
-
-# --- keeping the token out of logs -------------------------------------------------
-
-_protected: set[str] = set()
-_protected_lock = threading.Lock()
-
-
-class _RedactingFilter(logging.Filter):
-    """Rewrites log records that mention a protected token.
-
-    urllib3 logs every request line ("GET /waInstance1/getContacts/<token>") at
-    DEBUG level; anyone who turns on debug logging would otherwise see the token.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact_known(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-_filter = _RedactingFilter()
-_LOGGERS_THAT_SEE_URLS = ("urllib3.connectionpool", "urllib3", "requests", "xl_contacts")
-
-
-def redact_known(text: str) -> str:
-    """``text`` with every token this process has loaded replaced by ``***``."""
-    for token in tuple(_protected):
-        text = text.replace(token, REDACTED)
-    return text
-
-
-def protect(token: str) -> None:
-    """Register ``token`` so that log records mentioning it are redacted."""
-    with _protected_lock:
-        if token in _protected:
-            return
-        _protected.add(token)
-        for name in _LOGGERS_THAT_SEE_URLS:
-            logger = logging.getLogger(name)
-            if _filter not in logger.filters:
-                logger.addFilter(_filter)

@@ -12,40 +12,20 @@ imports it at start-up.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import xlwings as xw
 
-from .cache import ResultCache
+from . import live_results
 from .cells import clean
-from .errors import ConfigError, XlContactsError
-from .fetch import fetch_contacts, parse_count
-from .settings import Settings, load_settings, redact_known
+from .contacts import parse_count
+from .errors import ConfigError, user_message
+from .fetch import fetch_contacts
+from .settings import Settings, load_settings
 
 ERROR_PREFIX = "#GETCONTACTS: "
-ENV_CACHE_SECONDS = "XL_CONTACTS_CACHE_SECONDS"
-DEFAULT_CACHE_SECONDS = 60.0  # contact data itself may take 5 minutes to update
-ERROR_CACHE_SECONDS = 5.0
-
-# One cache holds the resolved settings (reading them may ask the OS credential
-# store) under this key and the rows of each (instance, count) query.
+# One cache holds the resolved settings under this key and the rows of each query.
 _SETTINGS = "settings"
-_cache: ResultCache[Any] | None = None
-
-
-def results_cache() -> ResultCache[Any]:
-    """The process-wide cache of GETCONTACTS results (created on first use)."""
-    global _cache
-    if _cache is None:
-        _cache = ResultCache(ttl=_cache_seconds(), error_ttl=ERROR_CACHE_SECONDS)
-    return _cache
-
-
-def clear_cache() -> None:
-    """Make the next GETCONTACTS call of every query fetch fresh data."""
-    if _cache is not None:
-        _cache.clear()
 
 
 # threading: Excel stays responsive while GREEN-API answers (cells show
@@ -62,19 +42,16 @@ def GETCONTACTS(count=None, header=True):
         # Excel sends numbers as floats (50.0); text in a count is a mistake.
         n = parse_count(count, allow_text=False)
         with_header = _excel_flag(header, "header")
-        cache = results_cache()
-        settings = cache.get(_SETTINGS, load_settings)
-        rows = cache.get((settings, n), lambda: _load_rows(settings, n))
+        settings = live_results.cached(_SETTINGS, load_settings)
+        rows = live_results.cached((settings, n), lambda: _load_rows(settings, n))
         return rows if with_header else rows[1:] or [[""]]
-    except XlContactsError as error:
-        return error_cell(str(error))
-    except Exception as error:  # a bug must still not put a traceback into a cell
-        return error_cell(f"unexpected {type(error).__name__} — please report it")
+    except Exception as error:  # ours or a bug: one cell, never a traceback, never the token
+        return error_cell(error)
 
 
-def error_cell(message: str) -> str:
-    """The one-cell answer for a failure (the token removed, to be sure)."""
-    return clean(ERROR_PREFIX + redact_known(message))
+def error_cell(error: BaseException) -> str:
+    """The one-cell answer for a failure."""
+    return clean(ERROR_PREFIX + user_message(error))
 
 
 def _load_rows(settings: Settings, count: int | None) -> list[list[str]]:
@@ -95,12 +72,3 @@ def _excel_flag(value: Any, name: str) -> bool:
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
     raise ConfigError(f"{name} must be TRUE or FALSE")
-
-
-def _cache_seconds() -> float:
-    raw = os.environ.get(ENV_CACHE_SECONDS, "")
-    try:
-        seconds = float(raw) if raw.strip() else DEFAULT_CACHE_SECONDS
-    except ValueError:
-        seconds = DEFAULT_CACHE_SECONDS
-    return max(0.0, seconds)

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from ..files import output_path, replacing
+from ..atomic import output_path, replacing
+from ..names import CONF_SHEET
 
 HERE = resources.files(__package__)
 QUICKSTART = "quickstart_standalone.xlsm"  # xlwings' own workbook: VBA project and theme
@@ -40,7 +41,6 @@ RIBBON_MODULE = "ContactsRibbon"
 UDF_MODULE = "xlwings_udfs"
 UDF_PYTHON_MODULE = "xl_contacts.udfs"
 START_SHEET = "Start"
-CONF_SHEET = "xlwings.conf"
 EXAMPLE_FORMULA = "GETCONTACTS(50)"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_W3CDTF = "2026-01-01T00:00:00Z"

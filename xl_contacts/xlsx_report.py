@@ -26,16 +26,26 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from . import __version__
+from ._version import __version__
+from .atomic import output_path, replacing
 from .cells import clean, table_headers
 from .contacts import ContactTable
 from .errors import ReportError
-from .files import output_path, replacing
+from .names import (
+    CONTACTS_SHEET,
+    CONTACTS_TABLE,
+    LABEL_FETCHED,
+    LABEL_HIDDEN,
+    LABEL_INSTANCE,
+    LABEL_PROGRAM,
+    LABEL_SOURCE,
+    LABEL_TOTAL,
+    PROG,
+    SUMMARY_SHEET,
+    SUMMARY_TITLE,
+    TABLE_STYLE,
+)
 
-CONTACTS_SHEET = "Contacts"
-SUMMARY_SHEET = "Summary"
-TABLE_NAME = "Contacts"
-TABLE_STYLE = "TableStyleMedium2"
 MIN_WIDTH, MAX_WIDTH = 8, 60
 PROGRESS_EVERY = 10_000
 MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
@@ -45,15 +55,6 @@ _NEEDS_ESCAPE = re.compile("[&<>\r]")
 # A raw CR would come back as LF: XML parsers normalise line ends, not references.
 _ENTITIES = {"\r": "&#13;"}
 _PRESERVE = ' xml:space="preserve"'
-
-# Labels of the Summary sheet, also read back by the "changes since" feature.
-SUMMARY_TITLE = "xl-contacts report"
-LABEL_INSTANCE = "Instance id"
-LABEL_FETCHED = "Fetched at (UTC)"
-LABEL_SOURCE = "Source"
-LABEL_TOTAL = "Contacts"
-LABEL_HIDDEN = "Hidden phone numbers"
-LABEL_PROGRAM = "Program"
 
 Progress = Callable[[int, int], None]
 
@@ -84,7 +85,7 @@ def write_report(
     (label, value) lines to the Summary sheet.
     """
     target = output_path(path, ".xlsx", "report")
-    contacts = TableSheet(CONTACTS_SHEET, TABLE_NAME, table.columns, table.rows)
+    contacts = TableSheet(CONTACTS_SHEET, CONTACTS_TABLE, table.columns, table.rows)
     tables = [contacts, *extra_tables]
     for sheet in tables:
         if len(sheet.rows) > MAX_ROWS:
@@ -243,7 +244,7 @@ def _write_summary_sheet(ws: Any, table: ContactTable, extra: list[tuple[str, An
         (LABEL_SOURCE, table.source),
         (LABEL_TOTAL, len(table)),
         (LABEL_HIDDEN, table.hidden_phone_count()),
-        (LABEL_PROGRAM, f"xl-contacts {__version__}"),
+        (LABEL_PROGRAM, f"{PROG} {__version__}"),
         *extra,
     ]
     for label, value in lines:

@@ -1,4 +1,4 @@
-"""Reading and writing a live workbook through xlwings: the workbook's own
+"""The live Excel workbook through xlwings: the workbook's own
 settings (the ``xlwings.conf`` sheet) and the ``Contacts`` sheet.
 
 Works with every xlwings engine that runs RunPython -- Windows and macOS Excel
@@ -13,34 +13,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cells import for_excel_input, table_headers
-from .contacts import ContactTable
+from .contacts import ContactTable, parse_count
 from .errors import ConfigError
-from .fetch import parse_count
+from .names import (
+    CONF_SHEET,
+    CONTACTS_SHEET,
+    KEY_COUNT,
+    KEY_REPORT_FOLDER,
+    TABLE_STYLE,
+)
+from .names import CONTACTS_TABLE as TABLE_NAME
 
-CONTACTS_SHEET = "Contacts"
-TABLE_NAME = "Contacts"
-TABLE_STYLE = "TableStyleMedium2"
-CONF_SHEET = "xlwings.conf"
-# Keys this project reads from the xlwings.conf sheet (beside xlwings' own).
-KEY_COUNT = "Contacts Count"
-KEY_REPORT_FOLDER = "Contacts Report Folder"
 # Where a new table goes: row 1 holds the refresh status, row 2 stays empty.
 DEFAULT_ANCHOR = (3, 1)
 
 
 @dataclass(frozen=True)
-class WorkbookSettings:
+class LiveSettings:
     count: int | None = None
     report_folder: str | None = None
 
 
-def read_settings(book: Any) -> WorkbookSettings:
+def read_live_settings(book: Any) -> LiveSettings:
     """The project's keys from the ``xlwings.conf`` sheet (two columns: key,
     value). Missing sheet or keys mean defaults: all contacts, reports next to
     the workbook."""
     names = [sheet.name for sheet in book.sheets]
     if CONF_SHEET not in names:
-        return WorkbookSettings()
+        return LiveSettings()
     rows = book.sheets[CONF_SHEET]["A1"].options(ndim=2, expand="table").value or []
     conf = {
         str(row[0]).strip().casefold(): row[1]
@@ -49,11 +49,11 @@ def read_settings(book: Any) -> WorkbookSettings:
     }
     count = parse_count(conf.get(KEY_COUNT.casefold()), f"'{KEY_COUNT}' on the {CONF_SHEET} sheet")
     folder = conf.get(KEY_REPORT_FOLDER.casefold())
-    return WorkbookSettings(count=count, report_folder=str(folder) if folder else None)
+    return LiveSettings(count=count, report_folder=str(folder) if folder else None)
 
 
 @contextmanager
-def quiet(app: Any) -> Iterator[None]:
+def suspended_updates(app: Any) -> Iterator[None]:
     """Screen updating off and calculation manual while writing; both restored
     afterwards, on error too. Engines that cannot read a setting (Office.js
     cannot read screen updating) get the default back."""
@@ -118,12 +118,8 @@ def write_contacts(book: Any, table: ContactTable, status: str) -> Any:
         top, left = DEFAULT_ANCHOR
         old_rows = old_cols = 0
 
-    headers = table_headers(table.columns)
-    values = [[for_excel_input(h) for h in headers]]
-    values += [[for_excel_input(v) for v in row] for row in table.rows]
-    if len(values) == 1:  # a table needs a data row; keep it empty
-        values.append([""] * len(headers))
-    bottom, right = top + len(values) - 1, left + len(headers) - 1
+    values = _text_rows(table)
+    bottom, right = top + len(values) - 1, left + len(values[0]) - 1
     old_bottom, old_right = top + old_rows - 1, left + old_cols - 1
     target = sheet.range((top, left), (bottom, right))
     # Growing into cells the user filled would overwrite them: refuse instead.
@@ -132,12 +128,7 @@ def write_contacts(book: Any, table: ContactTable, status: str) -> Any:
         growth.append(sheet.range((max(top, old_bottom + 1), left), (bottom, right)))
     if right > old_right and existing is not None:
         growth.append(sheet.range((top, old_right + 1), (bottom, right)))
-    for area in growth:
-        if cell := _first_filled(area):
-            raise ConfigError(
-                f"the {TABLE_NAME} table needs the cells down to {target.address.replace('$', '')}"
-                f" on sheet '{sheet.name}', but {cell} holds data — move it and refresh again"
-            )
+    _refuse_filled(growth, target, sheet.name)
 
     # One block: xlwings itself splits writes above 100,000 cells into chunks.
     target.value = values
@@ -153,6 +144,27 @@ def write_contacts(book: Any, table: ContactTable, status: str) -> Any:
     if top >= 3:
         sheet.range((top - 2, left)).value = for_excel_input(status)
     return target
+
+
+def _text_rows(table: ContactTable) -> list[list[str]]:
+    """Header and rows as Excel input that stays text; an empty data row when
+    there are no contacts (a table needs one)."""
+    headers = table_headers(table.columns)
+    values = [[for_excel_input(h) for h in headers]]
+    values += [[for_excel_input(v) for v in row] for row in table.rows]
+    if len(values) == 1:
+        values.append([""] * len(headers))
+    return values
+
+
+def _refuse_filled(areas: list[Any], target: Any, sheet_name: str) -> None:
+    """A ConfigError naming the first filled cell of ``areas``, if any."""
+    for area in areas:
+        if cell := _first_filled(area):
+            raise ConfigError(
+                f"the {TABLE_NAME} table needs the cells down to {target.address.replace('$', '')}"
+                f" on sheet '{sheet_name}', but {cell} holds data — move it and refresh again"
+            )
 
 
 def _first_filled(area: Any) -> str | None:

