@@ -524,7 +524,8 @@ class StandInExcel:
                 raise TimeoutError(f"Python attempted {action} fewer than {n} times")
             return sum(a[0] == action for a in self.actions)
 
-    def writes_by_python(self) -> list[tuple[str, str, str, Any]]:
+    def python_actions(self) -> list[tuple[str, str, str, Any]]:
+        """Everything Python did to Excel so far (writes, message boxes, status bar)."""
         with self._lock:
             return list(self.actions)
 

@@ -446,7 +446,7 @@ def test_a_protected_contacts_sheet_is_reported_before_anything_happens(
     book.add_sheet("Start")
     book.add_sheet("Contacts").Protect()
     excel.run_python(book, "import xl_contacts.macros; xl_contacts.macros.refresh()")
-    ((action, title, _, message),) = excel.writes_by_python()
+    ((action, title, _, message),) = excel.python_actions()
     assert (action, title) == ("MessageBox", "xl-contacts")
     assert message.startswith("the sheet 'Contacts' is protected — unprotect it")
     assert green_api_env.requests == []
@@ -459,7 +459,7 @@ def test_a_protected_workbook_structure_is_reported_before_anything_happens(
     book.add_sheet("Start")
     book.ProtectStructure = True
     excel.run_python(book, "import xl_contacts.macros; xl_contacts.macros.refresh()")
-    ((action, _, _, message),) = excel.writes_by_python()
+    ((action, _, _, message),) = excel.python_actions()
     assert action == "MessageBox" and "structure is protected" in message
     assert green_api_env.requests == []
 
@@ -472,7 +472,7 @@ def test_the_status_bar_through_excels_com_object(excel: StandInExcel) -> None:
     app = xw.App(impl=xlwings._xlwindows.App(xl=excel))
     with live_sheet.status_bar(app) as show:
         show("xl-contacts: asking GREEN-API…")
-    assert [(a, text) for a, _, _, text in excel.writes_by_python()] == [
+    assert [(a, text) for a, _, _, text in excel.python_actions()] == [
         ("StatusBar", "xl-contacts: asking GREEN-API…"),
         ("StatusBar", False),
     ]

@@ -342,7 +342,7 @@ def test_com_two_calls_in_one_formula_settle_after_one_fetch(
     first, second = start_sheet(excel).cell((1, 1)).results
     assert first == second and [row[0] for row in first] == ["10000000", "10000001", "10000002"]
     assert len(green_api_env.requests) == 1
-    assert excel.writes_by_python() == [], "nothing is ever written back into the sheet"
+    assert excel.python_actions() == [], "nothing is ever written back into the sheet"
 
 
 def test_com_full_recalculation_fetches_nothing_new(
@@ -357,7 +357,7 @@ def test_com_full_recalculation_fetches_nothing_new(
     assert excel.calculate_full() == 1  # Ctrl+Alt+F9
     assert excel.run_until_settled(max_calculations=5) == (True, 0)
     assert start_sheet(excel).cell((1, 1)).value == before
-    assert len(green_api_env.requests) == 1 and excel.writes_by_python() == []
+    assert len(green_api_env.requests) == 1 and excel.python_actions() == []
 
 
 def test_com_dependent_argument_costs_one_fetch(
@@ -426,7 +426,7 @@ def test_com_a_protected_sheet_settles_and_nothing_is_written(
 
     assert excel.run_until_settled(max_calculations=5) == (True, 1)
     assert sheet.cell((1, 1)).value[0] == list(COLUMNS)
-    assert excel.writes_by_python() == []
+    assert excel.python_actions() == []
 
 
 def test_com_a_slow_green_api_costs_one_short_budget(
@@ -469,7 +469,7 @@ def test_async_mode_would_recalculate_two_calls_forever(
     # read: the second call misses, starts another task, whose Formula2 write
     # recalculates the cell again -- with the answer cached, as fast as Excel can.
     assert not settled and evaluations == 30
-    assert [action for action, *_ in excel.writes_by_python()].count("Formula2") >= 30
+    assert [action for action, *_ in excel.python_actions()].count("Formula2") >= 30
     assert len(green_api_env.requests) == 1
 
 
