@@ -476,3 +476,19 @@ def test_the_status_bar_through_excels_com_object(excel: StandInExcel) -> None:
         ("StatusBar", "xl-contacts: asking GREEN-API…"),
         ("StatusBar", False),
     ]
+
+
+def test_a_cyrillic_workbook_and_folder_name_work_end_to_end(
+    green_api_env: FakeGreenApi, tmp_path: Path
+) -> None:
+    folder = tmp_path / "Отчёты Ивана"
+    folder.mkdir()
+    green_api_env.answer(REFERENCE_CONTACTS)
+    book = make_book(
+        {"xlwings.conf": [["Contacts Report Folder", str(folder)]]}, name="Контакты.xlsm"
+    )
+    macros.export_report()
+    ((message, _, _, mode, _),) = alerts(book)
+    (saved,) = folder.glob("Контакты contacts *.xlsx")
+    assert mode == "info" and str(saved) in message
+    assert openpyxl.load_workbook(saved)["Contacts"]["B2"].value == "Василиса"
