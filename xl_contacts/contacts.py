@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds
 from .errors import BadResponse, ConfigError
+from .names import LABEL_KIND, LABEL_LID, LABEL_SKIPPED
 
 if TYPE_CHECKING:  # pandas is imported lazily: it is not needed to fetch or export
     import pandas as pd
@@ -50,7 +51,18 @@ class ContactTable:
 
     def lid_count(self) -> int:
         """Contacts under a WhatsApp ``@lid`` id: there is no phone number to show."""
-        return sum(1 for row in self.rows if row[0].endswith("@lid"))
+        chat_id = self.position("chatId")
+        return sum(1 for row in self.rows if row[chat_id].endswith("@lid"))
+
+    def summary_lines(self) -> list[tuple[str, Any]]:
+        """The report Summary's lines about this list: its kind, and what was left
+        out or could not be shown (only when there is something to say)."""
+        lines: list[tuple[str, Any]] = [(LABEL_KIND, self.kind)]
+        if self.skipped:
+            lines.append((LABEL_SKIPPED, self.skipped))
+        if lids := self.lid_count():
+            lines.append((LABEL_LID, lids))
+        return lines
 
     def notes(self) -> list[str]:
         """What a person should know about this list beyond its rows."""
@@ -61,12 +73,18 @@ class ContactTable:
             found.append(f"{plural(lids, 'WhatsApp @lid id')} without a phone number")
         return found
 
+    def position(self, column: str) -> int:
+        """Where ``column`` is: the contract columns may follow an ``instance`` column."""
+        return self.columns.index(column)
+
     def hidden_phone_count(self) -> int:
-        return sum(1 for row in self.rows if not row[PHONE_COLUMN])
+        phone = self.position("phoneNumber")
+        return sum(1 for row in self.rows if not row[phone])
 
     def type_counts(self) -> list[tuple[str, int]]:
         """(type, number of contacts), most common first."""
-        return Counter(row[TYPE_COLUMN] for row in self.rows).most_common()
+        kind = self.position("type")
+        return Counter(row[kind] for row in self.rows).most_common()
 
     def to_dataframe(self) -> pd.DataFrame:
         import pandas as pd
@@ -120,11 +138,11 @@ def select(
     table.kind = kind
     if kind == kinds.ALL and (count is None or count >= len(table.rows)):
         return table
-    contact_name = COLUMNS.index("contactName")
+    chat_id, type_, name = (table.position(c) for c in ("chatId", "type", "contactName"))
     chosen = [
         row
         for row in table.rows
-        if kinds.wanted(kind, row[0], row[TYPE_COLUMN], row[contact_name], chats or set())
+        if kinds.wanted(kind, row[chat_id], row[type_], row[name], chats or set())
     ]
     table.rows = chosen if count is None else chosen[:count]
     return table
@@ -135,7 +153,7 @@ def _row(record: Mapping[str, Any], identity: kinds.Identity, extras: Iterable[s
         identity.chat_id,
         cell_text(record.get("name")),
         cell_text(record.get("contactName")),
-        identity.type or DEFAULT_TYPE,
+        identity.type or cell_text(record.get("type")) or DEFAULT_TYPE,
         phone_text(identity.phone),
         *(cell_text(record.get(key)) for key in extras),
     ]

@@ -39,7 +39,7 @@ GROUP_TYPES = frozenset({GROUP, "supergroup", "channel"})
 # A WhatsApp id: digits (old group ids: digits-digits) @ a domain. Anything else
 # in front of the @ -- "null", "undefined", "" -- is a known GREEN-API glitch.
 _WHATSAPP_ID = re.compile(r"([0-9]+(?:-[0-9]+)?)@([a-z.]+)")
-_BOGUS = frozenset({"", "null", "undefined", "none", "nan", "0"})
+_BOGUS = frozenset({"", "null", "undefined", "none", "nan"})
 
 
 def parse_kind(value: Any, name: str = "only") -> str:
@@ -53,10 +53,11 @@ def parse_kind(value: Any, name: str = "only") -> str:
 
 @dataclass(frozen=True)
 class Plan:
-    """What to request for a kind: getContacts ``params`` (only documented ones),
-    whether getChats is needed, and how many of the kind to keep (``cut``)."""
+    """What to request for a kind: getContacts' ``group`` and ``count`` (None: not
+    sent), whether getChats is needed, and how many of the kind to keep (``cut``)."""
 
-    params: dict[str, str]
+    group: bool | None = None
+    count: int | None = None
     chats: bool = False
     cut: int | None = None
 
@@ -69,16 +70,14 @@ def plan(kind: str, count: int | None, flavour: str | None) -> Plan:
     cut happen here. ``group`` is never sent unless the flavour is known to be
     WhatsApp: Telegram and MAX do not document it.
     """
-    n = None if count is None else str(count)
     whatsapp = flavour == WHATSAPP
     if kind == ALL:
-        return Plan({"count": n} if n else {})
+        return Plan(count=count)
     if whatsapp and kind in (PERSONAL, GROUPS):
-        group = {"group": "true" if kind == GROUPS else "false"}
-        return Plan({**group, "count": n} if n else group)
+        return Plan(group=kind == GROUPS, count=count)
     if whatsapp and kind == SAVED:  # groups have no phone-book name
-        return Plan({"group": "false"}, cut=count)
-    return Plan({}, chats=kind == CHATTED, cut=count)
+        return Plan(group=False, cut=count)
+    return Plan(chats=kind == CHATTED, cut=count)
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,7 @@ class Identity:
     """What the flavour rules make of one record's id."""
 
     chat_id: str
+    # The type the id proves ("group" for @g.us), or "" to keep the record's own.
     type: str
     phone: Any  # the raw phone value for phone_text, or digits from a @c.us id
     lid: bool = False
@@ -99,8 +99,9 @@ def identify(record: Mapping[str, Any]) -> Identity | None:
         chat_id = _id_text(record.get("chatId"))
         if chat_id is None:
             return None
+        # MAX calls every contact "user": a negative id is a group all the same.
         negative = chat_id.startswith("-")
-        kind = GROUP if negative and given_type in ("", USER) else given_type or USER
+        kind = GROUP if negative and given_type in ("", USER) else ""
         return Identity(chat_id, kind, record.get("phoneNumber"))
     chat_id = _id_text(record.get("id"))
     if chat_id is None:
@@ -148,7 +149,7 @@ def whatsapp_shaped(raw: Any) -> bool:
 
 def _whatsapp(chat_id: str, given_type: str, phone: Any) -> Identity | None:
     if "@" not in chat_id:  # a bare number: a chat id all the same
-        return Identity(chat_id, given_type or USER, phone)
+        return Identity(chat_id, "", phone)
     match = _WHATSAPP_ID.fullmatch(chat_id)
     if match is None:
         return None  # "null@c.us", "@c.us", "abc@lid": no usable id
@@ -156,7 +157,7 @@ def _whatsapp(chat_id: str, given_type: str, phone: Any) -> Identity | None:
     if domain == "g.us":
         return Identity(chat_id, GROUP, None)
     # The id is authoritative: a personal id is never a group, whatever "type" says.
-    kind = USER if given_type in ("", GROUP) else given_type
+    kind = USER if given_type in GROUP_TYPES else ""
     if domain == "c.us":
         return Identity(chat_id, kind, phone if _has_phone(phone) else number)
     return Identity(chat_id, kind, phone, lid=domain == "lid")
