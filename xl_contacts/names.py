@@ -51,5 +51,6 @@ LABEL_KIND = "Kind"
 LABEL_SKIPPED = "Skipped records (no chat id)"
 LABEL_LID = "WhatsApp @lid ids (no phone number)"
 LABEL_INSTANCES = "Instances"
+LABEL_INSTANCE_OF = "{}: instance id"  # one line per profile in a report of several
 # The first column of a report of several instances: the profile each row came from.
 INSTANCE_COLUMN = "instance"
