@@ -150,8 +150,8 @@ def load_settings(
     whole and cannot be combined with an explicit instance. Otherwise explicit
     arguments win over the environment (``env`` defaults to ``os.environ``),
     which wins over the stored profile ``default``; a stored apiUrl, token or
-    flavour is used only for the stored instance. Nothing here touches the
-    network.
+    flavour is used only for its own instance (an instance given by id finds the
+    profile that stores it). Nothing here touches the network.
     """
     environment = os.environ if env is None else env
     name = chosen_profile(profile, environment) if use_stored else None
@@ -164,7 +164,8 @@ def load_settings(
         return profile_settings(name, flavour=flavour)
     values: dict[str, str] = {}
     origins: dict[str, str] = {}
-    stored = credentials.read_profiles().get(DEFAULT_PROFILE) if use_stored else None
+    profiles = credentials.read_profiles() if use_stored else {}
+    stored = profiles.get(DEFAULT_PROFILE)
 
     def resolve(key: str, given: object, from_store: Callable[[], str | None]) -> None:
         candidates = [(given, "argument"), (environment.get(key), "environment")]
@@ -178,7 +179,15 @@ def load_settings(
 
     # The instance first: the stored apiUrl and token belong to one instance.
     resolve(ENV_ID_INSTANCE, id_instance, lambda: stored.id_instance if stored else None)
-    mine = stored if stored and values.get(ENV_ID_INSTANCE) == stored.id_instance else None
+    # The stored profile of that instance (default first), if any: its apiUrl and token.
+    mine = next(
+        (
+            p
+            for p in sorted(profiles.values(), key=lambda p: p.name != DEFAULT_PROFILE)
+            if p.id_instance == values.get(ENV_ID_INSTANCE)
+        ),
+        None,
+    )
     resolve(ENV_API_URL, api_url, lambda: mine.api_url if mine else None)
     resolve(
         ENV_API_TOKEN,
@@ -200,7 +209,7 @@ def load_settings(
         api_token=validate_token(values.get(ENV_API_TOKEN)),
         origins=origins,
         flavour=chosen_flavour,
-        profile=DEFAULT_PROFILE if mine else None,
+        profile=mine.name if mine else None,
     )
     protect(settings.api_token)
     return settings
