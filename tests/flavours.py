@@ -1,4 +1,5 @@
-"""Stand-in GREEN-API instances of each flavour on the shared test server.
+"""Stand-in GREEN-API instances of each flavour on the shared test server, and
+the command line run against them with stored profiles.
 
 Each instance answers getContacts, getChats and getStateInstance the way its
 flavour does -- WhatsApp filters on ``group`` and cuts at ``count``, Telegram
@@ -9,15 +10,22 @@ what crossed the network and when.
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import pytest
+from helpers import assert_no_token
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from xl_contacts.cli import main
 from xl_contacts.names import MAX, TELEGRAM, WHATSAPP
 from xl_contacts.settings import Settings, load_settings
 
@@ -236,4 +244,56 @@ def instance(
         options.pop("contacts", [dict(c) for c in contacts]),
         options.pop("chats", [dict(c) for c in chats]),
         **options,
+    )
+
+
+# --- the command line against stand-in instances --------------------------------
+
+SALES_ID, SUPPORT_ID = "1101000001", "4100000002"
+SUPPORT_TOKEN = "f00dfeedcafe0123456789abcdef0123456789abcdef98765"
+
+
+class Terminal(io.StringIO):
+    """Standard input that says it is a terminal: login prompts instead of reading a pipe."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run(
+    capsys: pytest.CaptureFixture[str], *argv: str, stdin: io.StringIO | str = ""
+) -> tuple[int, str, str]:
+    sys.stdin = stdin if isinstance(stdin, io.StringIO) else io.StringIO(stdin)
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code
+    finally:
+        sys.stdin = sys.__stdin__
+    out, err = capsys.readouterr()
+    assert_no_token(out, err)
+    assert SUPPORT_TOKEN not in out + err
+    assert "Traceback" not in err
+    return code, out, err
+
+
+def keyring_file() -> dict[str, str]:
+    path = Path(os.environ["TEST_KEYRING_FILE"])
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def login(
+    capsys: pytest.CaptureFixture[str], stand_in: StandInInstance, profile: str | None, *extra: str
+) -> tuple:
+    named = ["--profile", profile] if profile else []
+    return run(
+        capsys,
+        "login",
+        *named,
+        "--api-url",
+        stand_in.url,
+        "--id-instance",
+        stand_in.id_instance,
+        *extra,
+        stdin=stand_in.token + "\n",
     )

@@ -3,55 +3,28 @@ the file-backed keyring standing in for the OS credential store."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import sys
 from pathlib import Path
 
 import keyring
 import pytest
-from flavours import EXPECTED_IDS, instance
-from helpers import assert_no_token
+from flavours import (
+    EXPECTED_IDS,
+    SALES_ID,
+    SUPPORT_ID,
+    SUPPORT_TOKEN,
+    Terminal,
+    instance,
+    keyring_file,
+    login,
+    run,
+)
 from keyring.backends import fail
 from stand_in import TOKEN, FakeGreenApi
 
 from xl_contacts import credentials
-from xl_contacts.cli import main
 from xl_contacts.names import TELEGRAM, WHATSAPP
 from xl_contacts.settings import load_settings
-
-SALES_ID, SUPPORT_ID = "1101000001", "4100000002"
-SUPPORT_TOKEN = "f00dfeedcafe0123456789abcdef0123456789abcdef98765"
-
-
-class Terminal(io.StringIO):
-    """Standard input that says it is a terminal: login prompts instead of reading a pipe."""
-
-    def isatty(self) -> bool:
-        return True
-
-
-def run(
-    capsys: pytest.CaptureFixture[str], *argv: str, stdin: io.StringIO | str = ""
-) -> tuple[int, str, str]:
-    sys.stdin = stdin if isinstance(stdin, io.StringIO) else io.StringIO(stdin)
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    finally:
-        sys.stdin = sys.__stdin__
-    out, err = capsys.readouterr()
-    assert_no_token(out, err)
-    assert SUPPORT_TOKEN not in out + err
-    assert "Traceback" not in err
-    return code, out, err
-
-
-def keyring_file() -> dict[str, str]:
-    path = Path(os.environ["TEST_KEYRING_FILE"])
-    return json.loads(path.read_text()) if path.exists() else {}
 
 
 @pytest.fixture
@@ -60,21 +33,6 @@ def two(green_api: FakeGreenApi) -> tuple:
     sales = instance(green_api.server, WHATSAPP, SALES_ID, TOKEN)
     support = instance(green_api.server, TELEGRAM, SUPPORT_ID, SUPPORT_TOKEN)
     return sales, support
-
-
-def login(capsys: pytest.CaptureFixture[str], stand_in, profile: str | None, *extra: str) -> tuple:
-    named = ["--profile", profile] if profile else []
-    return run(
-        capsys,
-        "login",
-        *named,
-        "--api-url",
-        stand_in.url,
-        "--id-instance",
-        stand_in.id_instance,
-        *extra,
-        stdin=stand_in.token + "\n",
-    )
 
 
 def test_two_profiles_from_login_to_logout(capsys: pytest.CaptureFixture[str], two: tuple) -> None:
