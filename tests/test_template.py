@@ -106,8 +106,14 @@ def test_vba_xlwings_version_matches_the_installed_xlwings(built: Path) -> None:
 
 def test_getcontacts_wrapper_matches_the_python_signature(built: Path) -> None:
     wrapper = _modules(built)["xlwings_udfs"]
-    assert "Function GETCONTACTS(Optional count, Optional header)" in wrapper
-    assert 'XLPy.CallUDF("xl_contacts.udfs", "GETCONTACTS", Array(count, header)' in wrapper
+    assert (
+        "Function GETCONTACTS(Optional count, Optional header, Optional only, Optional profile)"
+        in wrapper
+    )
+    assert (
+        'XLPy.CallUDF("xl_contacts.udfs", "GETCONTACTS", Array(count, header, only, profile)'
+        in wrapper
+    )
 
 
 def test_ribbon_callbacks_exist(built: Path) -> None:

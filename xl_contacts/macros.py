@@ -38,7 +38,7 @@ def export_report() -> None:
 def _refresh(book: Any) -> None:
     options = live_sheet.read_live_settings(book)
     live_sheet.check_contacts_sheet(book)
-    table = fetch_contacts(options.count)
+    table = fetch_contacts(options.count, only=options.only, profile=options.profile)
     live_results.clear()  # =GETCONTACTS cells fetch fresh data on their next calculation
     status = (
         f"Refreshed {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC — {len(table):,} contacts "
@@ -54,7 +54,7 @@ def _export_report(book: Any) -> None:
 
     options = live_sheet.read_live_settings(book)
     folder = report_folder(book, options.report_folder)
-    settings = load_settings()
+    settings = load_settings(profile=options.profile)
     previous, note = None, ""
     earlier = latest_report(folder, book)
     if earlier is not None:
@@ -62,7 +62,7 @@ def _export_report(book: Any) -> None:
             previous = read_previous(earlier, settings.id_instance)
         except XlContactsError as error:  # still save; say why nothing was compared
             note = f"\n\nNot compared with an earlier report: {error}"
-    table = fetch_contacts(options.count, settings=settings)
+    table = fetch_contacts(options.count, only=options.only, settings=settings)
     result = export_report(table, folder / report_name(book, table.fetched_at), previous)
     if result.changes and result.previous:
         since = result.previous.path.name
