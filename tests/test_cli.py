@@ -280,7 +280,7 @@ def test_demo_whatsapp_profile_shows_the_flavour_rules(
         "-o",
         str(target),
     )
-    assert code == 0 and "saved 4 personal contacts" in out
+    assert code == 0 and "saved 4 contacts (personal)" in out
     assert "skipped 1 record without a chat id" in err
     summary = {
         r[0].value: r[1].value

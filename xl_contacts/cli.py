@@ -358,7 +358,7 @@ def _export(args: argparse.Namespace) -> int:
         previous = read_previous(args.since, instance, demo=settings is None)
     table = _fetch(args, settings)
     result = export_report(table, target, previous, progress=_progress)
-    print(f"saved {plural(len(table), _noun(table))} to {result.path}")
+    print(f"saved {_contacts_of(table)} to {result.path}")
     if result.changes and result.previous:
         print(f"since {result.previous.path.name}: {result.changes.describe()}")
     return 0
@@ -383,16 +383,17 @@ def _export_several(args: argparse.Namespace, target: Path) -> int:
     _report_notes(many.table)
     answered = [f for f in many.fetched if f.table is not None]
     print(
-        f"saved {plural(len(many.table), _noun(many.table))} of "
-        f"{plural(len(answered), 'instance')} to {result.path}"
+        f"saved {_contacts_of(many.table)} of {plural(len(answered), 'instance')} to {result.path}"
     )
     if result.changes is not None and result.previous is not None:
         print(f"since {result.previous.path.name}: {result.changes.describe()}")
     return 1 if many.failures else 0
 
 
-def _noun(table: ContactTable) -> str:
-    return "contact" if table.kind == "all" else f"{table.kind} contact"
+def _contacts_of(table: ContactTable) -> str:
+    """ "1,234 contacts", or "12 contacts (groups)" for a kind."""
+    kind = "" if table.kind == "all" else f" ({table.kind})"
+    return f"{plural(len(table), 'contact')}{kind}"
 
 
 def _demo_id(profile: str | None) -> str:
