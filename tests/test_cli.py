@@ -309,3 +309,23 @@ def test_a_demo_report_is_no_previous_report_of_a_live_instance(
     code, _, err = run(capsys, "export", "--since", str(demo), "-o", str(tmp_path / "live.xlsx"))
     assert code == 2 and "built-in demo" in err
     assert green_api_env.requests == [], "refused before any request"
+
+
+def test_since_compares_reports_of_the_same_kind_only(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    everything = tmp_path / "all.xlsx"
+    assert run(capsys, "export", "--demo", "-o", str(everything))[0] == 0
+    code, _, err = run(
+        capsys,
+        "export",
+        "--demo",
+        "--only",
+        "groups",
+        "--since",
+        str(everything),
+        "-o",
+        str(tmp_path / "groups.xlsx"),
+    )
+    assert code == 2 and "holds all contacts, this run fetches groups" in err
+    assert not (tmp_path / "groups.xlsx").exists()

@@ -355,7 +355,7 @@ def _export(args: argparse.Namespace) -> int:
     previous = None
     if args.since:  # checked before fetching: a wrong file costs no request
         instance = settings.id_instance if settings else _demo_id((args.profile or [None])[0])
-        previous = read_previous(args.since, instance, demo=settings is None)
+        previous = read_previous(args.since, instance, demo=settings is None, kind=args.only)
     table = _fetch(args, settings)
     result = export_report(table, target, previous, progress=_progress)
     print(f"saved {_contacts_of(table)} to {result.path}")

@@ -59,7 +59,7 @@ def _export_report(book: Any) -> None:
     earlier = latest_report(folder, book)
     if earlier is not None:
         try:
-            previous = read_previous(earlier, settings.id_instance)
+            previous = read_previous(earlier, settings.id_instance, kind=options.only)
         except XlContactsError as error:  # still save; say why nothing was compared
             note = f"\n\nNot compared with an earlier report: {error}"
     table = fetch_contacts(options.count, only=options.only, settings=settings)

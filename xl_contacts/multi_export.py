@@ -184,7 +184,9 @@ def export_many(
     previous = None
     if since is not None:
         ids = {t.label: t.id_instance for t in chosen}
-        previous = read_previous_instances(since, ids, demo=chosen[0].settings is None)
+        previous = read_previous_instances(
+            since, ids, demo=chosen[0].settings is None, kind=parse_kind(only)
+        )
     many = fetch_many(chosen, count, only, keep_going=keep_going)
     summary = instance_summary(many)
     extra: list[TableSheet] = []

@@ -21,6 +21,7 @@ from .names import (
     LABEL_FETCHED,
     LABEL_INSTANCE,
     LABEL_INSTANCE_OF,
+    LABEL_KIND,
     LABEL_SOURCE,
     SUMMARY_SHEET,
     SUMMARY_TITLE,
@@ -40,15 +41,17 @@ class PreviousReport:
 
 
 def read_previous(
-    path: str | os.PathLike[str], instance_id: str, *, demo: bool = False
+    path: str | os.PathLike[str], instance_id: str, *, demo: bool = False, kind: str = "all"
 ) -> PreviousReport:
     """Read and validate a report written by this tool for ``instance_id`` (a
-    report of the built-in demo only compares with demo data, ``demo=True``)."""
+    report of the built-in demo only compares with demo data, ``demo=True``; a
+    report of one kind of contacts only with the same kind)."""
     source = Path(path)
     if not source.is_file():
         raise ReportError(f"previous report {str(source)!r} does not exist")
     book, labels = _open_report(source)
     _check_demo(source, labels, demo)
+    _check_kind(source, labels, kind)
     previous_instance = cell_text(labels.get(LABEL_INSTANCE))
     if previous_instance != instance_id:
         raise ReportError(
@@ -72,7 +75,11 @@ def read_previous(
 
 
 def read_previous_instances(
-    path: str | os.PathLike[str], instances: dict[str, str], *, demo: bool = False
+    path: str | os.PathLike[str],
+    instances: dict[str, str],
+    *,
+    demo: bool = False,
+    kind: str = "all",
 ) -> PreviousReport:
     """Read a report of several instances, for comparing with the profiles in
     ``instances`` (profile -> idInstance): a profile both reports name must be
@@ -82,6 +89,7 @@ def read_previous_instances(
         raise ReportError(f"previous report {str(source)!r} does not exist")
     book, labels = _open_report(source)
     _check_demo(source, labels, demo)
+    _check_kind(source, labels, kind)
     contacts = book.get_sheet_by_name(CONTACTS_SHEET).to_python()
     header = [cell_text(v) for v in contacts[0]] if contacts else []
     if header[: len(COLUMNS) + 1] != [INSTANCE_COLUMN, *COLUMNS]:
@@ -110,6 +118,16 @@ def read_previous_instances(
         [row for rows in by_instance.values() for row in rows],
         by_instance,
     )
+
+
+def _check_kind(source: Path, labels: dict[str, Any], kind: str) -> None:
+    # Reports from before kinds existed hold every contact.
+    before = cell_text(labels.get(LABEL_KIND)) or "all"
+    if before != kind:
+        raise ReportError(
+            f"{str(source)!r} holds {before} contacts, this run fetches {kind} — compare "
+            "reports of the same kind (--only)"
+        )
 
 
 def _check_demo(source: Path, labels: dict[str, Any], demo: bool) -> None:
