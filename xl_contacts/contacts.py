@@ -185,7 +185,10 @@ def phone_text(value: Any) -> str:
         return str(value) if value > 0 else ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and value > 0 else ""
-    digits = "".join(ch for ch in str(value) if ch.isascii() and ch.isdigit())
+    text = str(value)
+    if text.isascii() and text.isdigit():  # the usual text: digits only (WhatsApp ids)
+        return text if text.strip("0") else ""
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
     return digits if digits.strip("0") else ""
 
 
