@@ -1,5 +1,7 @@
 """``xl-contacts doctor``: check each link from credentials to Excel, and say
-how to fix the one that is broken."""
+how to fix the one that is broken. With ``--workbook FILE`` also whether Excel
+will find Python, the xlwings DLL and the packages for that workbook
+(``excel_setup``)."""
 
 from __future__ import annotations
 
@@ -8,27 +10,22 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .client import GreenApiClient
-from .errors import XlContactsError, user_message
-from .names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
-from .settings import Settings, load_settings
+from ..client import GreenApiClient
+from ..errors import XlContactsError, user_message
+from ..names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from ..settings import Settings, load_settings
+from .check import FAIL, OK, SKIP, WARN, Check
+from .excel_setup import Machine, setup_checks
 
-OK, FAIL, SKIP = "ok", "FAIL", "skip"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str
-    detail: str
+__all__ = ["FAIL", "OK", "SKIP", "WARN", "Check", "Machine", "run_checks"]
 
 
 def run_checks(
     workbook: Path | None = None,
+    machine: Machine | None = None,
     *,
     profiles: Sequence[str | None] = (None,),
     api_url: str | None = None,
@@ -41,6 +38,8 @@ def run_checks(
         checks.extend(_instance_checks(profile, api_url, id_instance, len(profiles) > 1))
     checks.append(_xlwings_check())
     checks.append(_vba_check(workbook))
+    if workbook is not None and workbook.is_file():
+        checks.extend(_setup_checks(workbook, machine or Machine.this()))
     checks.append(_addin_check())
     checks.append(_udf_check())
     checks.append(_excel_check())
@@ -182,6 +181,17 @@ def _vba_check(workbook: Path | None) -> Check:
     if not workbook.is_file():
         return Check("workbook", FAIL, f"{workbook} does not exist")
     return _compare_vba("workbook", workbook)
+
+
+def _setup_checks(workbook: Path, machine: Machine) -> list[Check]:
+    try:
+        version = vba_xlwings_version(workbook)
+    except Exception:  # reported by the workbook check above
+        version = None
+    try:
+        return setup_checks(workbook, version, machine)
+    except Exception as error:  # not a workbook openpyxl can read: one line, no traceback
+        return [Check("xlwings settings", FAIL, f"cannot read {workbook} ({type(error).__name__})")]
 
 
 def addin_path() -> Path | None:
