@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -14,7 +15,8 @@ import pytest
 from helpers import assert_no_token, file_has_no_token, formulas_in, installed_command
 from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, make_contacts
 
-from xl_contacts.cli import main
+import xl_contacts
+from xl_contacts.cli import build_parser, main
 from xl_contacts.contacts import COLUMNS, EMPTY_HINT
 
 
@@ -217,3 +219,113 @@ def test_export_never_replaces_a_workbook_that_is_not_a_report(
     assert theirs.read_bytes() == before
     assert run(capsys, "export", "--demo", "-o", str(theirs), "--force")[0] == 0
     assert run(capsys, "export", "--demo", "-o", str(theirs))[0] == 0, "now it is a report"
+
+
+def test_verbose_works_after_the_command_too(green_api_env: FakeGreenApi) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    env = {
+        "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
+        # The console script imports the copy of the package under test.
+        "PYTHONPATH": str(Path(xl_contacts.__file__).parents[1]),
+        **green_api_env.env(),
+    }
+    result = subprocess.run(
+        [installed_command(), "contacts", "--count", "5", "-vv"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "getContacts/*** -> HTTP 200" in result.stderr
+    assert_no_token(result.stdout, result.stderr)
+
+
+def test_every_command_describes_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        assert sub.description and len(sub.description) > 30, name
+    # The top-level help promises --demo only where it exists.
+    assert "contacts --demo" in parser.epilog and "export --demo" in parser.epilog
+    for name in ("contacts", "export"):
+        assert "--demo" in commands.choices[name].format_help()
+
+
+@pytest.mark.parametrize(
+    ("kind", "ids"),
+    [
+        ("groups", ["-100200300"]),
+        ("saved", ["10000000", "10000001", "10000002", "10000004", "10000005", "10000006"]),
+        ("chatted", ["10000000", "-100200300", "10000004"]),
+    ],
+)
+def test_demo_supports_kinds(capsys: pytest.CaptureFixture[str], kind: str, ids: list[str]) -> None:
+    code, out, _ = run(capsys, "contacts", "--demo", "--only", kind, "--format", "json")
+    assert code == 0 and [r["chatId"] for r in json.loads(out)] == ids
+
+
+def test_demo_whatsapp_profile_shows_the_flavour_rules(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "wa.xlsx"
+    code, out, err = run(
+        capsys,
+        "export",
+        "--demo",
+        "--profile",
+        "demo-whatsapp",
+        "--only",
+        "personal",
+        "-o",
+        str(target),
+    )
+    assert code == 0 and "saved 4 contacts (personal)" in out
+    assert "skipped 1 record without a chat id" in err
+    summary = {
+        r[0].value: r[1].value
+        for r in openpyxl.load_workbook(target)["Summary"].iter_rows()
+        if r[0].value
+    }
+    assert summary["Kind"] == "personal"
+    assert summary["Skipped records (no chat id)"] == 1
+    assert summary["WhatsApp @lid ids (no phone number)"] == 1
+
+
+def test_counts_print_with_thousands_separators(
+    green_api_env: FakeGreenApi, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    green_api_env.answer(make_contacts(1_234))
+    code, out, _ = run(capsys, "export", "-o", str(tmp_path / "r.xlsx"))
+    assert code == 0 and "saved 1,234 contacts" in out
+
+
+def test_a_demo_report_is_no_previous_report_of_a_live_instance(
+    green_api_env: FakeGreenApi, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    demo = tmp_path / "demo.xlsx"
+    assert run(capsys, "export", "--demo", "-o", str(demo))[0] == 0
+    green_api_env.answer(REFERENCE_CONTACTS)
+    code, _, err = run(capsys, "export", "--since", str(demo), "-o", str(tmp_path / "live.xlsx"))
+    assert code == 2 and "built-in demo" in err
+    assert green_api_env.requests == [], "refused before any request"
+
+
+def test_since_compares_reports_of_the_same_kind_only(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    everything = tmp_path / "all.xlsx"
+    assert run(capsys, "export", "--demo", "-o", str(everything))[0] == 0
+    code, _, err = run(
+        capsys,
+        "export",
+        "--demo",
+        "--only",
+        "groups",
+        "--since",
+        str(everything),
+        "-o",
+        str(tmp_path / "groups.xlsx"),
+    )
+    assert code == 2 and "holds all contacts, this run fetches groups" in err
+    assert not (tmp_path / "groups.xlsx").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from stand_in import REFERENCE_CONTACTS
 
-from xl_contacts.contacts import COLUMNS, normalise, phone_text
+from xl_contacts.contacts import COLUMNS, normalise, phone_text, select
 from xl_contacts.errors import BadResponse
 
 
@@ -21,7 +21,7 @@ def test_reference_page_example() -> None:
     assert table.type_counts() == [("user", 3)]
 
 
-def test_whatsapp_shape_uses_id_as_chat_id() -> None:
+def test_whatsapp_shape_uses_id_as_chat_id_and_its_digits_as_phone() -> None:
     raw = [
         {"id": "79001234567@c.us", "name": "Ann", "type": "user"},
         {"id": "120363043968066561@g.us", "name": "Team", "type": "group"},
@@ -29,7 +29,77 @@ def test_whatsapp_shape_uses_id_as_chat_id() -> None:
     table = normalise(raw)
     assert table.columns == list(COLUMNS)
     assert [r[0] for r in table.rows] == ["79001234567@c.us", "120363043968066561@g.us"]
-    assert [r[4] for r in table.rows] == ["", ""]
+    assert [r[4] for r in table.rows] == ["79001234567", ""]
+    assert table.skipped == 0 and table.notes() == []
+
+
+def test_whatsapp_ids_decide_the_type_and_lid_ids_have_no_phone() -> None:
+    raw = [
+        # GREEN-API has answered "user" for groups: the @g.us id is what counts.
+        {"id": "79001234569-1479621234@g.us", "name": "", "type": "user"},
+        {"id": "79001234567@c.us", "name": "Ann", "contactName": "Ann Work", "type": "group"},
+        # The same person again under a linked id: kept (nothing documented joins
+        # the two), with no phone number to show, and counted.
+        {"id": "123456789012345@lid", "name": "Ann", "contactName": "", "type": "user"},
+        {"id": "120363@newsletter", "name": "Channel", "type": "user"},
+    ]
+    table = normalise(raw)
+    assert [(r[3], r[4]) for r in table.rows] == [
+        ("group", ""),
+        ("user", "79001234567"),
+        ("user", ""),
+        ("user", ""),
+    ]
+    assert table.lid_count() == 1
+    assert table.notes() == ["1 WhatsApp @lid id without a phone number"]
+
+
+@pytest.mark.parametrize(
+    "bogus",
+    [
+        {"id": "null@c.us", "name": "ghost"},
+        {"id": "undefined@c.us"},
+        {"id": "@c.us"},
+        {"id": "abc@lid"},
+        {"id": ""},
+        {"id": None},
+        {"id": 7.5},
+        {"name": "no id at all"},
+        {"chatId": ""},
+        {"chatId": "null"},
+        {"chatId": True},
+        {"chatId": {"nested": 1}},
+        {"chatId": "12 34"},
+    ],
+)
+def test_records_without_a_usable_chat_id_are_left_out_and_counted(bogus: dict) -> None:
+    table = normalise([bogus, {"chatId": "10000000", "name": "real"}])
+    assert [r[0] for r in table.rows] == ["10000000"]
+    assert table.skipped == 1
+    assert table.notes() == ["skipped 1 record without a chat id"]
+
+
+def test_telegram_and_max_groups_have_negative_ids() -> None:
+    raw = [
+        {"chatId": "-100200300", "name": "MAX group", "type": "user", "phoneNumber": 0},
+        {"chatId": "-5098765432", "name": "TG group", "type": "group", "phoneNumber": 0},
+        {"chatId": "-10000000000000", "name": "TG super", "type": "supergroup"},
+        {
+            "chatId": "10000000",
+            "name": "Vasilisa",
+            "type": "user",
+            "phoneNumber": 79876543210,
+            "username": "@vasilisa",
+        },
+    ]
+    table = normalise(raw)
+    assert [r[3] for r in table.rows] == ["group", "group", "supergroup", "user"]
+    assert table.columns[-1] == "username" and table.rows[3][-1] == "@vasilisa"
+    assert [r[0] for r in select(table, "groups").rows] == [
+        "-100200300",
+        "-5098765432",
+        "-10000000000000",
+    ]
 
 
 def test_missing_fields_default_and_extras_keep_first_seen_order() -> None:

@@ -65,9 +65,12 @@ def test_login_checks_then_stores_token_in_the_credential_store(
 ) -> None:
     green_api.answer_state("authorized")
     code, out, _ = login(green_api, capsys)
-    assert code == 0 and "saved: instance" in out and "***2345" in out
+    assert code == 0 and "saved profile default: instance" in out and "***2345" in out
     stored = json.loads(credentials.config_path().read_text())
-    assert stored == {"api_url": green_api.url, "id_instance": ID_INSTANCE}
+    assert stored == {
+        "version": 2,
+        "profiles": {"default": {"api_url": green_api.url, "id_instance": ID_INSTANCE}},
+    }
     assert TOKEN not in credentials.config_path().read_text()
     assert keyring.get_password(credentials.KEYRING_SERVICE, ID_INSTANCE) == TOKEN
     assert green_api.requests[0].path.startswith(f"/waInstance{ID_INSTANCE}/getStateInstance/")
@@ -205,7 +208,7 @@ def test_doctor_broken_api(
     green_api_env.answer_state(state, status=status)
     green_api_env.answer([])
     code, out, err = run(capsys, "doctor")
-    assert code == 1 and "problem(s) found" in err
+    assert code == 1 and re.search(r"^\d+ problems? found$", err, re.M)
     status, detail = doctor_lines(out)["GREEN-API"]
     assert status == "FAIL" and says in detail
 

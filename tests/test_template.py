@@ -107,15 +107,23 @@ def test_vba_xlwings_version_matches_the_installed_xlwings(built: Path) -> None:
 
 def test_getcontacts_wrapper_matches_the_python_signature(built: Path) -> None:
     wrapper = _modules(built)["xlwings_udfs"]
-    assert "Function GETCONTACTS(Optional count, Optional header)" in wrapper
-    assert 'XLPy.CallUDF("xl_contacts.udfs", "GETCONTACTS", Array(count, header)' in wrapper
+    assert (
+        "Function GETCONTACTS(Optional count, Optional header, Optional only, Optional profile)"
+        in wrapper
+    )
+    assert (
+        'XLPy.CallUDF("xl_contacts.udfs", "GETCONTACTS", Array(count, header, only, profile)'
+        in wrapper
+    )
 
 
 def test_on_a_mac_getcontacts_is_a_note_not_an_error(built: Path) -> None:
     """macOS Excel has no xlwings UDF server: the wrapper answers with a note
     first thing, before the function-wizard check and before XLPy."""
     lines = _code(_modules(built)["xlwings_udfs"])
-    start = lines.index("Function GETCONTACTS(Optional count, Optional header)")
+    start = lines.index(
+        "Function GETCONTACTS(Optional count, Optional header, Optional only, Optional profile)"
+    )
     assert [line.strip() for line in lines[start + 1 : start + 5]] == [
         "#If Mac Then",
         f'GETCONTACTS = "{build.MAC_NOTE}"',

@@ -296,7 +296,7 @@ def test_registered_and_called_through_xlwings_officejs(
     out = _officejs([[2.0, None], [None, False], [0.0, None], ["x", None]], env)
     (function,) = out["meta"]["functions"]
     assert function["name"] == "GETCONTACTS"
-    assert [p["name"] for p in function["parameters"]] == ["count", "header"]
+    assert [p["name"] for p in function["parameters"]] == ["count", "header", "only", "profile"]
     assert all(p["optional"] for p in function["parameters"])
     assert function["result"]["dimensionality"] == "matrix"
     full, headless, zero, text = out["results"]

@@ -13,22 +13,38 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._version import __version__
-from .contacts import EMPTY_HINT, ContactTable, parse_count
-from .demo import DEMO_INSTANCE_ID
+from .cells import for_terminal
+from .contacts import EMPTY_HINT, ContactTable, parse_count, plural
 from .errors import ConfigError, ReportError, XlContactsError, user_message
 from .fetch import fetch_contacts
-from .names import DEFAULT_API_URL, ENV_API_TOKEN, ENV_ID_INSTANCE, PROG
-from .settings import Settings, load_settings
+from .kinds import KIND_HELP, KINDS
+from .names import (
+    DEFAULT_API_URL,
+    DEFAULT_PROFILE,
+    ENV_API_TOKEN,
+    ENV_FLAVOUR,
+    ENV_ID_INSTANCE,
+    ENV_PROFILE,
+    FLAVOURS,
+    PROG,
+)
+from .settings import Settings, chosen_profile, load_settings, validate_flavour
+
+if TYPE_CHECKING:
+    from .client import GreenApiClient
+    from .multi_export import Fetched, Target
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # usage errors exit 2 with argparse's message
-    if args.verbose:
+    verbose = args.verbose + args.verbose_here  # -v before or after the command
+    if verbose:
         logging.basicConfig(
-            level=logging.DEBUG if args.verbose > 1 else logging.INFO,
+            level=logging.DEBUG if verbose > 1 else logging.INFO,
             format="%(name)s: %(message)s",
         )
     try:
@@ -48,22 +64,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="GREEN-API contact lists for Excel: look at them, save report workbooks, "
-        "build the Excel template.",
-        epilog="Credentials come from GREENAPI_API_URL, GREENAPI_ID_INSTANCE and "
-        "GREENAPI_API_TOKEN_INSTANCE. Try any command with --demo first.",
+        "build the Excel template. WhatsApp, Telegram and MAX instances, one or several.",
+        epilog="Credentials come from `xl-contacts login` (one profile per instance) or from "
+        "GREENAPI_API_URL, GREENAPI_ID_INSTANCE and GREENAPI_API_TOKEN_INSTANCE. "
+        "Try `contacts --demo` and `export --demo` first: no credentials, no network.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="log what happens on stderr (-vv: every HTTP request; the token is always hidden)",
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=VERBOSE_HELP)
+    # Every command also takes -v after its name (`xl-contacts contacts -v`).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", dest="verbose_here", action="count", default=0, help=VERBOSE_HELP
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
-    contacts = commands.add_parser("contacts", help="print the contact list")
-    _fetch_options(contacts)
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=summary, description=description, parents=[common])
+
+    contacts = command(
+        "contacts",
+        "print the contact list",
+        "Print the contacts of one instance, or of several with an instance column, as an "
+        "aligned table, CSV (with the UTF-8 signature Excel needs) or JSON.",
+    )
+    _fetch_options(contacts, several=True)
     contacts.add_argument(
         "--format",
         choices=("table", "csv", "json"),
@@ -72,8 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     contacts.set_defaults(run=_contacts)
 
-    export = commands.add_parser("export", help="save a report workbook (.xlsx)")
-    _fetch_options(export)
+    export = command(
+        "export",
+        "save a report workbook (.xlsx)",
+        "Save the contacts as a report workbook: a Contacts table and a Summary sheet "
+        "(counts by type, kind and instance). Several profiles make one report whose first "
+        "column says which instance each contact belongs to.",
+    )
+    _fetch_options(export, several=True)
     _output_option(export, ".xlsx")
     export.add_argument(
         "--force", action="store_true", help="replace FILE even if it is not a report of ours"
@@ -81,42 +111,71 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--since",
         metavar="PREVIOUS",
-        help="a previous report of the same instance: adds a Changes sheet (added, removed, "
-        "changed contacts)",
+        help="a previous report of the same instance(s): adds a Changes sheet (added, "
+        "removed, changed contacts)",
     )
     export.set_defaults(run=_export)
 
-    template = commands.add_parser(
+    template = command(
         "template",
-        help="build the macro-enabled Excel template (.xlsm)",
-        description="Build workbook_template.xlsm: the Contacts ribbon tab, =GETCONTACTS() "
+        "build the macro-enabled Excel template (.xlsm)",
+        "Build workbook_template.xlsm: the Contacts ribbon tab, =GETCONTACTS() "
         "and the xlwings settings. The build is byte-for-byte reproducible.",
     )
     _output_option(template, ".xlsm")
     template.set_defaults(run=_template)
 
-    login = commands.add_parser(
+    login = command(
         "login",
-        help="check and store the credentials (token in the OS credential store)",
-        description="Ask for apiUrl, idInstance and the token (hidden input; piped input "
-        "works too), check them against GREEN-API, then store the token in the operating "
-        "system's credential store and the rest in a per-user settings file.",
+        "check and store the credentials (token in the OS credential store)",
+        "Ask for apiUrl, idInstance and the token (hidden input; piped input works too), "
+        "check them against GREEN-API, then store the token in the operating system's "
+        "credential store and the rest as a profile in a per-user settings file. One "
+        "profile per instance: --profile NAME (default: 'default').",
     )
     login.add_argument("--api-url", help="apiUrl (asked for when left out)")
     login.add_argument("--id-instance", help="idInstance (asked for when left out)")
+    login.add_argument("--profile", metavar="NAME", help="store as this profile (default: default)")
+    _flavour_option(login)
     login.set_defaults(run=_login)
 
-    logout = commands.add_parser("logout", help="remove the stored credentials")
+    logout = command(
+        "logout",
+        "remove stored credentials",
+        "Remove one stored profile (default: the current one) and its token from the "
+        "credential store, or every profile and token with --all.",
+    )
+    which = logout.add_mutually_exclusive_group()
+    which.add_argument("--profile", metavar="NAME", help="the profile to remove")
+    which.add_argument("--all", action="store_true", help="remove every profile and token")
     logout.set_defaults(run=_logout)
 
-    doctor = commands.add_parser("doctor", help="check every link from credentials to Excel")
+    profiles = command(
+        "profiles",
+        "list the stored profiles",
+        "List the profiles stored by `xl-contacts login`: name, flavour, idInstance, apiUrl "
+        "and the last four characters of the token (never more).",
+    )
+    profiles.set_defaults(run=_profiles)
+
+    doctor = command(
+        "doctor",
+        "check every link from credentials to Excel",
+        "Check the credentials, GREEN-API, xlwings, a workbook's VBA and Excel, and say how "
+        "to fix what is broken. Checks one profile, an instance, or every profile.",
+    )
     doctor.add_argument("--workbook", metavar="FILE", help="also check this workbook's VBA")
+    target = doctor.add_mutually_exclusive_group()
+    target.add_argument("--profile", metavar="NAME", help="check this stored profile")
+    target.add_argument("--all-profiles", action="store_true", help="check every profile")
+    doctor.add_argument("--api-url", help="apiUrl (default: $GREENAPI_API_URL)")
+    doctor.add_argument("--id-instance", help="idInstance (default: $GREENAPI_ID_INSTANCE)")
     doctor.set_defaults(run=_doctor)
 
-    workbook = commands.add_parser(
+    workbook = command(
         "workbook",
-        help="a personal copy of the template for this machine",
-        description="Write the template with xlwings.conf pointing at this Python "
+        "a personal copy of the template for this machine",
+        "Write the template with xlwings.conf pointing at this Python "
         "interpreter, so that the first open just works.",
     )
     _output_option(workbook, ".xlsm")
@@ -125,21 +184,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+VERBOSE_HELP = "log what happens on stderr (-vv: every HTTP request; the token is always hidden)"
+
+
 def _output_option(parser: argparse.ArgumentParser, suffix: str) -> None:
     parser.add_argument(
         "-o", "--output", required=True, metavar="FILE", help=f"the {suffix} file to write"
     )
 
 
-def _fetch_options(parser: argparse.ArgumentParser) -> None:
+def _flavour_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--count", type=_count_argument, metavar="N", help="at most N contacts (default: all)"
+        "--flavour",
+        choices=(*FLAVOURS, "auto"),
+        help=f"the instance's messenger (default: ${ENV_FLAVOUR}, the stored one, or found "
+        "out from the answers)",
+    )
+
+
+def _fetch_options(parser: argparse.ArgumentParser, *, several: bool) -> None:
+    parser.add_argument(
+        "--count",
+        type=_count_argument,
+        metavar="N",
+        help="at most N contacts of the kind (default: all)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=KINDS,
+        default="all",
+        metavar="KIND",
+        help="which contacts: " + "; ".join(f"{k}: {h}" for k, h in KIND_HELP.items()),
     )
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="use the built-in sample contacts: no credentials, no network",
+        help="use built-in sample contacts: no credentials, no network (profiles: "
+        "demo-telegram, demo-whatsapp)",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        action="append",
+        help=f"a profile stored by `login --profile NAME` (default: ${ENV_PROFILE}); "
+        "repeat it for several instances in one list",
+    )
+    parser.add_argument(
+        "--all-profiles", action="store_true", help="every stored profile, in one list"
+    )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="with several profiles: keep the instances that answered when one fails",
+    )
+    _flavour_option(parser)
     parser.add_argument("--api-url", help="apiUrl (default: $GREENAPI_API_URL)")
     parser.add_argument("--id-instance", help="idInstance (default: $GREENAPI_ID_INSTANCE)")
     # Deliberately no --token: command lines end up in shell history and `ps`.
@@ -152,34 +250,95 @@ def _count_argument(value: str) -> int | None:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _several(args: argparse.Namespace) -> bool:
+    """Whether the command covers several instances (one list with an instance column)."""
+    several = args.all_profiles or len(args.profile or []) > 1
+    if several and (args.api_url or args.id_instance):
+        raise ConfigError(
+            "--api-url and --id-instance name one instance: use them without --profile"
+        )
+    return several
+
+
+def _targets(args: argparse.Namespace) -> list[Target]:
+    from .multi_export import targets
+
+    return targets(
+        args.profile or (),
+        all_profiles=args.all_profiles,
+        demo=args.demo,
+        flavour=validate_flavour(args.flavour, "--flavour"),
+    )
+
+
 def _settings(args: argparse.Namespace) -> Settings | None:
     """The credentials to fetch with; None for --demo (which needs none)."""
     if args.demo:
         return None
-    return load_settings(api_url=args.api_url, id_instance=args.id_instance)
+    return load_settings(
+        api_url=args.api_url,
+        id_instance=args.id_instance,
+        profile=(args.profile or [None])[0],
+        flavour=validate_flavour(args.flavour, "--flavour"),
+    )
 
 
 def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
     if settings is None:
-        return fetch_contacts(args.count, demo=True)
-    _status(f"fetching contacts of instance {settings.id_instance}…")
-    return fetch_contacts(args.count, settings=settings)
+        table = fetch_contacts(
+            args.count, only=args.only, demo=True, profile=(args.profile or [None])[0]
+        )
+    else:
+        _status(f"fetching {args.only} contacts of {_instance(settings)}…")
+        table = fetch_contacts(args.count, only=args.only, settings=settings)
+    _report_notes(table)
+    return table
+
+
+def _fetch_several(args: argparse.Namespace) -> tuple[ContactTable, int]:
+    """The combined table of several profiles and how many of them failed."""
+    from .multi_export import fetch_many
+
+    chosen = _targets(args)  # every profile resolved before any request
+    _status(f"fetching {args.only} contacts of {', '.join(t.label for t in chosen)}…")
+    many = fetch_many(chosen, args.count, args.only, keep_going=args.keep_going)
+    _report_failures(many.failures)
+    _report_notes(many.table)
+    return many.table, len(many.failures)
+
+
+def _instance(settings: Settings) -> str:
+    named = f"profile {settings.profile}, " if settings.profile else ""
+    return f"{named}instance {settings.id_instance}"
+
+
+def _report_notes(table: ContactTable) -> None:
+    for note in table.notes():
+        _status(f"note: {note}")
+    if not table.rows:
+        _status(EMPTY_HINT if table.kind == "all" else f"no {table.kind} contacts found")
+
+
+def _report_failures(failures: Sequence[Fetched]) -> None:
+    for failed in failures:
+        _status(f"left out after an error: {failed.error}")
 
 
 def _contacts(args: argparse.Namespace) -> int:
     from .text_output import WRITERS, prepare_stream
 
-    table = _fetch(args, _settings(args))
+    failed = 0
+    if _several(args):
+        table, failed = _fetch_several(args)
+    else:
+        table = _fetch(args, _settings(args))
     prepare_stream(sys.stdout, args.format)
     WRITERS[args.format](table, sys.stdout)
-    if not table.rows:
-        _status(EMPTY_HINT)
-    return 0
+    return 1 if failed else 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .export import export_report  # openpyxl only when exporting
-    from .previous_report import is_report, read_previous
+    from .previous_report import is_report
 
     target = Path(args.output)
     if target.exists() and not args.force and not is_report(target):
@@ -187,19 +346,60 @@ def _export(args: argparse.Namespace) -> int:
             f"{str(target)!r} exists and is not a report of xl-contacts — choose another "
             "name, or add --force to replace it"
         )
+    if _several(args):
+        return _export_several(args, target)
+    from .export import export_report  # openpyxl only when exporting
+    from .previous_report import read_previous
+
     settings = _settings(args)
     previous = None
     if args.since:  # checked before fetching: a wrong file costs no request
-        instance = settings.id_instance if settings else DEMO_INSTANCE_ID
-        previous = read_previous(args.since, instance)
+        instance = settings.id_instance if settings else _demo_id((args.profile or [None])[0])
+        previous = read_previous(args.since, instance, demo=settings is None, kind=args.only)
     table = _fetch(args, settings)
-    if not table.rows:
-        _status(EMPTY_HINT)
     result = export_report(table, target, previous, progress=_progress)
-    print(f"saved {len(table):,} contacts to {result.path}")
+    print(f"saved {_contacts_of(table)} to {result.path}")
     if result.changes and result.previous:
         print(f"since {result.previous.path.name}: {result.changes.describe()}")
     return 0
+
+
+def _export_several(args: argparse.Namespace, target: Path) -> int:
+    from .multi_export import export_many
+
+    chosen = _targets(args)  # every profile resolved before any request
+    _status(f"fetching {args.only} contacts of {', '.join(t.label for t in chosen)}…")
+    result = export_many(
+        chosen,
+        target,
+        count=args.count,
+        only=args.only,
+        since=args.since,
+        keep_going=args.keep_going,
+        progress=_progress,
+    )
+    many = result.contacts
+    _report_failures(many.failures)
+    _report_notes(many.table)
+    answered = [f for f in many.fetched if f.table is not None]
+    print(
+        f"saved {_contacts_of(many.table)} of {plural(len(answered), 'instance')} to {result.path}"
+    )
+    if result.changes is not None and result.previous is not None:
+        print(f"since {result.previous.path.name}: {result.changes.describe()}")
+    return 1 if many.failures else 0
+
+
+def _contacts_of(table: ContactTable) -> str:
+    """ "1,234 contacts", or "12 contacts (groups)" for a kind."""
+    kind = "" if table.kind == "all" else f" ({table.kind})"
+    return f"{plural(len(table), 'contact')}{kind}"
+
+
+def _demo_id(profile: str | None) -> str:
+    from .demo import demo_instance
+
+    return demo_instance(profile).id_instance
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -214,25 +414,28 @@ def _login(args: argparse.Namespace) -> int:
     from . import credentials
     from .client import GreenApiClient
 
-    interactive = sys.stdin.isatty()
-    api_url = args.api_url or (_ask(f"apiUrl [{DEFAULT_API_URL}]: ") if interactive else "")
-    id_instance = args.id_instance or (_ask("idInstance: ") if interactive else "")
-    if interactive:
-        token = getpass.getpass("apiTokenInstance (hidden): ")
-    elif not id_instance:
-        raise ConfigError("with the token piped in, give the instance too: --id-instance N")
-    else:
-        token = sys.stdin.readline()
+    store = credentials.require_store()  # before asking anything: nowhere to keep a token
+    name = chosen_profile(args.profile) or DEFAULT_PROFILE
+    flavour = validate_flavour(args.flavour, "--flavour")
+    try:
+        api_url, id_instance, token = _ask_credentials(args)
+    except (EOFError, KeyboardInterrupt):  # Ctrl-D / Ctrl-C at a prompt: the user said no
+        print(file=sys.stderr)
+        _status("login cancelled — nothing was stored")
+        return 130
     settings = load_settings(
-        api_url or DEFAULT_API_URL, id_instance, token, env={}, use_stored=False
+        api_url or DEFAULT_API_URL, id_instance, token, env={}, use_stored=False, flavour=flavour
     )
-    store = credentials.require_store()  # before any request: nothing to store it in
     with GreenApiClient(settings, retries=1, budget=20) as client:
         state = client.get_state()  # a wrong token or instance stops here: nothing stored
-    path = credentials.save(settings.api_url, settings.id_instance, settings.api_token)
+        flavour = settings.flavour or _learn_flavour(client, state)
+    path = credentials.save(
+        settings.api_url, settings.id_instance, settings.api_token, profile=name, flavour=flavour
+    )
     print(
-        f"saved: instance {settings.id_instance} at {settings.host}, token "
-        f"{settings.token_hint} in {store}; settings in {path}"
+        f"saved profile {name}: instance {settings.id_instance} at {settings.host} "
+        f"({flavour or 'flavour found out from the answers'}), token {settings.token_hint} "
+        f"in {store}; settings in {path}"
     )
     if state != "authorized":
         _status(
@@ -240,12 +443,50 @@ def _login(args: argparse.Namespace) -> int:
             "GREEN-API console (scan the QR code)"
         )
     overriding = [n for n in (ENV_ID_INSTANCE, ENV_API_TOKEN) if os.environ.get(n)]
-    if overriding:
+    if overriding and name == DEFAULT_PROFILE:
         _status(
             f"note: {', '.join(overriding)} set in the environment still win over "
             "the stored settings"
         )
     return 0
+
+
+def _ask_credentials(args: argparse.Namespace) -> tuple[str, str, str]:
+    """apiUrl, idInstance and token from the options, the prompts or a pipe.
+
+    Messages here never say "run xl-contacts login": the user is running it."""
+    interactive = sys.stdin.isatty()
+    api_url = args.api_url or (_ask(f"apiUrl [{DEFAULT_API_URL}]: ") if interactive else "")
+    id_instance = args.id_instance or (_ask("idInstance: ") if interactive else "")
+    if not interactive and not id_instance:
+        raise ConfigError("with the token piped in, give the instance too: --id-instance N")
+    if not id_instance.strip():
+        raise ConfigError("no idInstance given — copy it from the GREEN-API console")
+    if interactive:
+        token = getpass.getpass("apiTokenInstance (hidden): ")
+    else:
+        token = sys.stdin.readline()
+    if not token.strip():
+        raise ConfigError(
+            "no apiTokenInstance given — copy it from the GREEN-API console "
+            f"(for scripts: pipe it in, or set {ENV_API_TOKEN})"
+        )
+    return api_url, id_instance, token
+
+
+def _learn_flavour(client: GreenApiClient, state: str) -> str | None:
+    """WhatsApp instances answer getContacts with ``id`` fields: one contact tells.
+    Telegram and MAX answer alike (``chatId``) and need no flavour stored."""
+    from .kinds import whatsapp_shaped
+    from .names import WHATSAPP
+
+    if state != "authorized":
+        return None
+    try:
+        probe = client.get_contacts(1)
+    except XlContactsError:  # not worth failing a login for: the answers tell later
+        return None
+    return WHATSAPP if whatsapp_shaped(probe) else None
 
 
 def _ask(prompt: str) -> str:
@@ -255,21 +496,77 @@ def _ask(prompt: str) -> str:
 def _logout(args: argparse.Namespace) -> int:
     from . import credentials
 
-    removed = credentials.forget()
+    stored = credentials.read_profiles()
+    if args.all or not stored:
+        removed = credentials.forget()
+    else:
+        name = chosen_profile(args.profile) or DEFAULT_PROFILE
+        if name not in stored:
+            raise ConfigError(
+                f"no profile {name!r} is stored (stored: {', '.join(sorted(stored))}) — "
+                "`xl-contacts logout --all` removes every one"
+            )
+        removed = credentials.forget(name)
     print("removed " + "; ".join(removed) if removed else "nothing was stored")
+    remaining = sorted(credentials.read_profiles())
+    if remaining:
+        _status(f"still stored: {', '.join(remaining)} (`xl-contacts logout --all` removes them)")
+    return 0
+
+
+def _profiles(args: argparse.Namespace) -> int:
+    from . import credentials
+    from .redaction import REDACTED
+
+    stored = credentials.read_profiles()
+    if not stored:
+        print("no profiles stored — `xl-contacts login [--profile NAME]` stores one")
+        return 0
+    current = chosen_profile() or DEFAULT_PROFILE
+    rows = [["", "profile", "flavour", "idInstance", "apiUrl", "token"]]
+    for name in sorted(stored):
+        profile = stored[name]
+        token = credentials.stored_token(profile.id_instance) if profile.id_instance else None
+        hint = (REDACTED + token[-4:] if len(token) > 12 else REDACTED) if token else "missing"
+        rows.append(
+            [
+                "*" if name == current else "",
+                name,
+                profile.flavour or "auto",
+                profile.id_instance or "?",
+                profile.api_url or DEFAULT_API_URL,
+                hint,
+            ]
+        )
+    cells = [[for_terminal(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    _status(f"* = used when no profile is named (${ENV_PROFILE}, else {DEFAULT_PROFILE})")
     return 0
 
 
 def _doctor(args: argparse.Namespace) -> int:
+    from . import credentials
     from .doctor import FAIL, run_checks
 
-    checks = run_checks(Path(args.workbook) if args.workbook else None)
+    if args.profile and (args.api_url or args.id_instance):
+        raise ConfigError("--profile names an instance: leave out --api-url and --id-instance")
+    names: list[str | None] = [args.profile]
+    if args.all_profiles:
+        names = sorted(credentials.read_profiles()) or [None]
+    checks = run_checks(
+        Path(args.workbook) if args.workbook else None,
+        profiles=names,
+        api_url=args.api_url,
+        id_instance=args.id_instance,
+    )
     width = max(len(c.name) for c in checks)
     for check in checks:
         print(f"{check.status:<5} {check.name:<{width}}  {check.detail}")
     broken = [c for c in checks if c.status == FAIL]
     if broken:
-        _status(f"{len(broken)} problem(s) found")
+        _status(f"{plural(len(broken), 'problem')} found")
         return 1
     return 0
 

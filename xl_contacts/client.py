@@ -36,7 +36,7 @@ from .errors import (
     ServerError,
     TokenRejected,
 )
-from .names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from .names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, MAX
 from .redaction import REDACTED
 from .settings import Settings
 
@@ -119,18 +119,31 @@ class GreenApiClient:
     def __repr__(self) -> str:
         return f"GreenApiClient({self.settings.host!r}, id_instance={self.settings.id_instance!r})"
 
-    def get_contacts(self, count: int | None = None) -> list[dict[str, Any]]:
+    def get_contacts(
+        self, count: int | None = None, *, group: bool | None = None
+    ) -> list[dict[str, Any]]:
         """The raw contact list: a list of JSON objects as GREEN-API sent them.
 
-        ``count`` is sent only when given (without it GREEN-API returns every
-        contact).
+        ``count`` and ``group`` are sent only when given (without them GREEN-API
+        returns every contact). Only WhatsApp documents ``group``: the caller
+        (``kinds.plan``) decides when it may be sent.
         """
-        params = None if count is None else {"count": str(count)}
-        data = self._get("getContacts", params)
+        data = self._get("getContacts", contacts_params(count, group))
         if not isinstance(data, list):
             raise BadResponse(
                 f"GREEN-API answered with a JSON {type(data).__name__} instead of a list of "
                 f"contacts — check {ENV_API_URL}"
+            )
+        return data
+
+    def get_chats(self) -> list[dict[str, Any]]:
+        """The account's chats (getChats), sent without parameters: every flavour
+        documents that form, and "chatted" needs every chat anyway."""
+        data = self._get("getChats", None)
+        if not isinstance(data, list):
+            raise BadResponse(
+                f"GREEN-API answered getChats with a JSON {type(data).__name__} instead of a "
+                f"list of chats — check {ENV_API_URL}"
             )
         return data
 
@@ -149,7 +162,9 @@ class GreenApiClient:
 
     def _url(self, method: str) -> str:
         s = self.settings
-        return f"{s.api_url}/waInstance{s.id_instance}/{method}/{s.api_token}"
+        return (
+            f"{s.api_url}{api_prefix(s.flavour)}/waInstance{s.id_instance}/{method}/{s.api_token}"
+        )
 
     def _get(self, method: str, params: dict[str, str] | None) -> Any:
         deadline = time.monotonic() + self.budget
@@ -215,6 +230,22 @@ class GreenApiClient:
                 f"GREEN-API answered with {kind} instead of JSON — check {ENV_API_URL}", status
             )
         )
+
+
+def contacts_params(count: int | None, group: bool | None) -> dict[str, str] | None:
+    """getContacts' URL parameters, in the order GREEN-API's examples write them."""
+    params = {}
+    if group is not None:
+        params["group"] = "true" if group else "false"
+    if count is not None:
+        params["count"] = str(count)
+    return params or None
+
+
+def api_prefix(flavour: str | None) -> str:
+    """MAX documents its methods under /v3 (the plain path works too, but /v3 is
+    what its reference pages show); WhatsApp and Telegram have no prefix."""
+    return "/v3" if flavour == MAX else ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from . import kinds
 from .errors import BadResponse, ConfigError
+from .names import LABEL_KIND, LABEL_LID, LABEL_SKIPPED
 
 if TYPE_CHECKING:  # pandas is imported lazily: it is not needed to fetch or export
     import pandas as pd
@@ -40,16 +42,49 @@ class ContactTable:
     instance_id: str = ""
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     source: str = "GREEN-API"
+    kind: str = kinds.ALL
+    # Records GREEN-API sent without a usable chat id (e.g. "null@c.us"): left out.
+    skipped: int = 0
 
     def __len__(self) -> int:
         return len(self.rows)
 
+    def lid_count(self) -> int:
+        """Contacts under a WhatsApp ``@lid`` id: there is no phone number to show."""
+        chat_id = self.position("chatId")
+        return sum(1 for row in self.rows if row[chat_id].endswith("@lid"))
+
+    def summary_lines(self) -> list[tuple[str, Any]]:
+        """The report Summary's lines about this list: its kind, and what was left
+        out or could not be shown (only when there is something to say)."""
+        lines: list[tuple[str, Any]] = [(LABEL_KIND, self.kind)]
+        if self.skipped:
+            lines.append((LABEL_SKIPPED, self.skipped))
+        if lids := self.lid_count():
+            lines.append((LABEL_LID, lids))
+        return lines
+
+    def notes(self) -> list[str]:
+        """What a person should know about this list beyond its rows."""
+        found = []
+        if self.skipped:
+            found.append(f"skipped {plural(self.skipped, 'record')} without a chat id")
+        if lids := self.lid_count():
+            found.append(f"{plural(lids, 'WhatsApp @lid id')} without a phone number")
+        return found
+
+    def position(self, column: str) -> int:
+        """Where ``column`` is: the contract columns may follow an ``instance`` column."""
+        return self.columns.index(column)
+
     def hidden_phone_count(self) -> int:
-        return sum(1 for row in self.rows if not row[PHONE_COLUMN])
+        phone = self.position("phoneNumber")
+        return sum(1 for row in self.rows if not row[phone])
 
     def type_counts(self) -> list[tuple[str, int]]:
         """(type, number of contacts), most common first."""
-        return Counter(row[TYPE_COLUMN] for row in self.rows).most_common()
+        kind = self.position("type")
+        return Counter(row[kind] for row in self.rows).most_common()
 
     def to_dataframe(self) -> pd.DataFrame:
         import pandas as pd
@@ -61,12 +96,15 @@ class ContactTable:
 
 
 def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> ContactTable:
-    """Turn a decoded getContacts answer into a ``ContactTable``.
+    """Turn a decoded getContacts answer of any flavour into a ``ContactTable``.
 
-    Accepts both flavours (Telegram ``chatId``, WhatsApp ``id``), tolerates
-    missing fields (``type`` defaults to ``user``), keeps fields the API adds
-    as extra columns in first-seen order, and raises ``BadResponse`` for
-    anything that is not a list of JSON objects.
+    WhatsApp ``id`` becomes ``chatId``; a ``@c.us`` id gives the phone number, a
+    ``@g.us`` id is a group whatever ``type`` says; Telegram and MAX groups have
+    negative ids (see ``kinds.identify``). Records without a usable chat id are
+    left out and counted in ``skipped``. Missing fields are tolerated (``type``
+    defaults to ``user``), fields the API adds become extra columns in
+    first-seen order, and anything that is not a list of JSON objects raises
+    ``BadResponse``.
     """
     if not isinstance(raw, list):
         raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
@@ -83,22 +121,47 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
     if not any("chatId" in record for record in raw):
         extras.pop("id", None)  # WhatsApp-shaped: "id" is the chat id, not an extra
     columns = [*COLUMNS, *extras]
-    rows = [_row(record, extras) for record in raw]
-    return ContactTable(columns, rows, instance_id=instance_id, source=source)
+    rows = []
+    for record in raw:
+        identity = kinds.identify(record)
+        if identity is not None:
+            rows.append(_row(record, identity, extras))
+    skipped = len(raw) - len(rows)
+    return ContactTable(columns, rows, instance_id=instance_id, source=source, skipped=skipped)
 
 
-def _row(record: Mapping[str, Any], extras: Iterable[str]) -> list[str]:
-    chat_id = record.get("chatId")
-    if chat_id is None:
-        chat_id = record.get("id")
+def select(
+    table: ContactTable, kind: str, *, chats: set[str] | None = None, count: int | None = None
+) -> ContactTable:
+    """The first ``count`` contacts of ``kind`` in ``table`` (``chats``: the chat ids
+    getChats listed, for ``chatted``); the table itself when there is nothing to do."""
+    table.kind = kind
+    if kind == kinds.ALL and (count is None or count >= len(table.rows)):
+        return table
+    chat_id, type_, name = (table.position(c) for c in ("chatId", "type", "contactName"))
+    chosen = [
+        row
+        for row in table.rows
+        if kinds.wanted(kind, row[chat_id], row[type_], row[name], chats or set())
+    ]
+    table.rows = chosen if count is None else chosen[:count]
+    return table
+
+
+def _row(record: Mapping[str, Any], identity: kinds.Identity, extras: Iterable[str]) -> list[str]:
     return [
-        cell_text(chat_id),
+        identity.chat_id,
         cell_text(record.get("name")),
         cell_text(record.get("contactName")),
-        cell_text(record.get("type")) or DEFAULT_TYPE,
-        phone_text(record.get("phoneNumber")),
+        identity.type or cell_text(record.get("type")) or DEFAULT_TYPE,
+        phone_text(identity.phone),
         *(cell_text(record.get(key)) for key in extras),
     ]
+
+
+def plural(n: int, noun: str) -> str:
+    """``n`` with thousands separators and ``noun`` in the right number: "1,204 contacts"."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def cell_text(value: Any) -> str:
@@ -122,7 +185,10 @@ def phone_text(value: Any) -> str:
         return str(value) if value > 0 else ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and value > 0 else ""
-    digits = "".join(ch for ch in str(value) if ch.isascii() and ch.isdigit())
+    text = str(value)
+    if text.isascii() and text.isdigit():  # the usual text: digits only (WhatsApp ids)
+        return text if text.strip("0") else ""
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
     return digits if digits.strip("0") else ""
 
 

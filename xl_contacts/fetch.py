@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import threading
 
+from . import kinds
 from .client import GreenApiClient
-from .contacts import ContactTable, normalise, parse_count
-from .demo import DEMO_INSTANCE_ID, sample_contacts
+from .contacts import ContactTable, normalise, parse_count, select
+from .demo import demo_instance
+from .names import WHATSAPP
 from .settings import Settings, load_settings
 
 _clients: dict[Settings, GreenApiClient] = {}
 _clients_lock = threading.Lock()
+# Instances whose answers showed they speak WhatsApp's API (and so take group=),
+# for instances whose flavour nobody set: (apiUrl, idInstance).
+_learned_whatsapp: set[tuple[str, str]] = set()
 
 
 def client_for(settings: Settings) -> GreenApiClient:
@@ -28,6 +33,7 @@ def close_clients() -> None:
     with _clients_lock:
         clients = list(_clients.values())
         _clients.clear()
+        _learned_whatsapp.clear()
     for client in clients:
         client.close()
 
@@ -35,19 +41,38 @@ def close_clients() -> None:
 def fetch_contacts(
     count: int | None = None,
     *,
+    only: str | None = None,
     settings: Settings | None = None,
     demo: bool = False,
     client: GreenApiClient | None = None,
+    profile: str | None = None,
 ) -> ContactTable:
-    """Fetch and normalise the contact list.
+    """Fetch and normalise at most ``count`` contacts of kind ``only``.
 
-    With ``demo=True`` the built-in sample list is used (no credentials, no
-    network); everything after the fetch is the same code path.
+    ``profile`` names stored credentials (or, with ``demo=True``, a built-in
+    demo instance: no credentials, no network; everything after the fetch is
+    the same code path). The request is the cheapest documented one for the
+    kind (``kinds.plan``); ``chatted`` costs one getChats more, spaced by the
+    same per-instance throttle as every request.
     """
     count = parse_count(count)
+    kind = kinds.parse_kind(only)
     if demo:
-        return normalise(sample_contacts(count), instance_id=DEMO_INSTANCE_ID, source="demo")
+        instance = demo_instance(profile)
+        step = kinds.plan(kind, count, instance.flavour)
+        raw = instance.get_contacts(step.count, step.group)
+        chats = kinds.chat_ids(instance.get_chats()) if step.chats else None
+        table = normalise(raw, instance_id=instance.id_instance, source="demo")
+        return select(table, kind, chats=chats, count=step.cut)
     if client is None:
-        client = client_for(settings or load_settings())
-    raw = client.get_contacts(count)
-    return normalise(raw, instance_id=client.settings.id_instance)
+        client = client_for(settings or load_settings(profile=profile))
+    s = client.settings
+    key = (s.api_url, s.id_instance)
+    flavour = s.flavour or (WHATSAPP if key in _learned_whatsapp else None)
+    step = kinds.plan(kind, count, flavour)
+    raw = client.get_contacts(step.count, group=step.group)
+    if s.flavour is None and kinds.whatsapp_shaped(raw):
+        _learned_whatsapp.add(key)
+    chats = kinds.chat_ids(client.get_chats()) if step.chats else None
+    table = normalise(raw, instance_id=s.id_instance)
+    return select(table, kind, chats=chats, count=step.cut)

@@ -16,10 +16,13 @@ from typing import Any
 from .cells import for_excel_input, table_headers
 from .contacts import ContactTable, parse_count
 from .errors import ConfigError
+from .kinds import parse_kind
 from .names import (
     CONF_SHEET,
     CONTACTS_SHEET,
     KEY_COUNT,
+    KEY_ONLY,
+    KEY_PROFILE,
     KEY_REPORT_FOLDER,
     TABLE_STYLE,
 )
@@ -39,6 +42,8 @@ Progress = Callable[[int, int], None]
 class LiveSettings:
     count: int | None = None
     report_folder: str | None = None
+    only: str = "all"
+    profile: str | None = None
 
 
 def read_live_settings(book: Any) -> LiveSettings:
@@ -56,7 +61,14 @@ def read_live_settings(book: Any) -> LiveSettings:
     }
     count = parse_count(conf.get(KEY_COUNT.casefold()), f"'{KEY_COUNT}' on the {CONF_SHEET} sheet")
     folder = conf.get(KEY_REPORT_FOLDER.casefold())
-    return LiveSettings(count=count, report_folder=str(folder) if folder else None)
+    only = parse_kind(conf.get(KEY_ONLY.casefold()), f"'{KEY_ONLY}' on the {CONF_SHEET} sheet")
+    profile = conf.get(KEY_PROFILE.casefold())
+    return LiveSettings(
+        count=count,
+        report_folder=str(folder) if folder else None,
+        only=only,
+        profile=str(profile).strip() if profile else None,
+    )
 
 
 @contextmanager

@@ -49,7 +49,7 @@ def _refresh(book: Any) -> None:
     live_sheet.check_unprotected(book)
     live_sheet.check_contacts_sheet(book)
     with live_sheet.status_bar(book.app) as show:
-        table = _fetch(options.count, load_settings(), show)
+        table = _fetch(options.count, options.only, load_settings(profile=options.profile), show)
         live_results.clear()  # =GETCONTACTS cells fetch fresh data on their next calculation
         status = (
             f"Refreshed {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC — {len(table):,} contacts "
@@ -63,10 +63,12 @@ def _refresh(book: Any) -> None:
             live_sheet.write_contacts(book, table, status, progress)
 
 
-def _fetch(count: int | None, settings: Settings, show: Callable[[str], None]) -> ContactTable:
+def _fetch(
+    count: int | None, only: str, settings: Settings, show: Callable[[str], None]
+) -> ContactTable:
     show(f"{TITLE}: asking GREEN-API for the contacts (Excel waits at most {BUDGET:.0f} s)…")
     client = live_results.interactive_client(settings)
-    return fetch_contacts(count, settings=settings, client=client)
+    return fetch_contacts(count, only=only, settings=settings, client=client)
 
 
 def _export_report(book: Any) -> None:
@@ -75,16 +77,16 @@ def _export_report(book: Any) -> None:
 
     options = live_sheet.read_live_settings(book)
     folder = report_folder(book, options.report_folder)
-    settings = load_settings()
+    settings = load_settings(profile=options.profile)
     previous, note = None, ""
     earlier = latest_report(folder, book)
     if earlier is not None:
         try:
-            previous = read_previous(earlier, settings.id_instance)
+            previous = read_previous(earlier, settings.id_instance, kind=options.only)
         except XlContactsError as error:  # still save; say why nothing was compared
             note = f"\n\nNot compared with an earlier report: {error}"
     with live_sheet.status_bar(book.app) as show:
-        table = _fetch(options.count, settings, show)
+        table = _fetch(options.count, options.only, settings, show)
         show(f"{TITLE}: saving {len(table):,} contacts…")
         result = export_report(table, folder / report_name(book, table.fetched_at), previous)
     if result.changes and result.previous:

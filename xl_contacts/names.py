@@ -14,6 +14,13 @@ ENV_API_URL = "GREENAPI_API_URL"
 ENV_ID_INSTANCE = "GREENAPI_ID_INSTANCE"
 ENV_API_TOKEN = "GREENAPI_API_TOKEN_INSTANCE"
 DEFAULT_API_URL = "https://api.green-api.com"
+# Which stored profile (xl-contacts login --profile NAME) to use, and which
+# flavour of GREEN-API an instance speaks when the user says so.
+ENV_PROFILE = "XL_CONTACTS_PROFILE"
+ENV_FLAVOUR = "GREENAPI_FLAVOUR"
+DEFAULT_PROFILE = "default"
+WHATSAPP, TELEGRAM, MAX = "whatsapp", "telegram", "max"
+FLAVOURS: tuple[str, ...] = (WHATSAPP, TELEGRAM, MAX)
 # How long =GETCONTACTS keeps a result.
 ENV_CACHE_SECONDS = "XL_CONTACTS_CACHE_SECONDS"
 
@@ -29,6 +36,8 @@ CHANGES_TABLE = "Changes"
 CONF_SHEET = "xlwings.conf"
 KEY_COUNT = "Contacts Count"
 KEY_REPORT_FOLDER = "Contacts Report Folder"
+KEY_ONLY = "Contacts Only"
+KEY_PROFILE = "Contacts Profile"
 
 # Labels of the Summary sheet, also read back by "changes since".
 SUMMARY_TITLE = "xl-contacts report"
@@ -38,3 +47,10 @@ LABEL_SOURCE = "Source"
 LABEL_TOTAL = "Contacts"
 LABEL_HIDDEN = "Hidden phone numbers"
 LABEL_PROGRAM = "Program"
+LABEL_KIND = "Kind"
+LABEL_SKIPPED = "Skipped records (no chat id)"
+LABEL_LID = "WhatsApp @lid ids (no phone number)"
+LABEL_INSTANCES = "Instances"
+LABEL_INSTANCE_OF = "{}: instance id"  # one line per profile in a report of several
+# The first column of a report of several instances: the profile each row came from.
+INSTANCE_COLUMN = "instance"

@@ -8,7 +8,7 @@ the same instance.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,17 @@ from .contacts import COLUMNS, cell_text
 from .errors import ReportError
 from .names import (
     CONTACTS_SHEET,
+    INSTANCE_COLUMN,
     LABEL_FETCHED,
     LABEL_INSTANCE,
+    LABEL_INSTANCE_OF,
+    LABEL_KIND,
+    LABEL_SOURCE,
     SUMMARY_SHEET,
     SUMMARY_TITLE,
 )
+
+DEMO_SOURCE = "demo"
 
 
 @dataclass
@@ -30,14 +36,22 @@ class PreviousReport:
     instance_id: str
     fetched_at: datetime | None
     rows: list[list[str]]  # the contract columns only, as text
+    # A report of several instances: its rows by profile (contract columns only).
+    by_instance: dict[str, list[list[str]]] = field(default_factory=dict)
 
 
-def read_previous(path: str | os.PathLike[str], instance_id: str) -> PreviousReport:
-    """Read and validate a report written by this tool for ``instance_id``."""
+def read_previous(
+    path: str | os.PathLike[str], instance_id: str, *, demo: bool = False, kind: str = "all"
+) -> PreviousReport:
+    """Read and validate a report written by this tool for ``instance_id`` (a
+    report of the built-in demo only compares with demo data, ``demo=True``; a
+    report of one kind of contacts only with the same kind)."""
     source = Path(path)
     if not source.is_file():
         raise ReportError(f"previous report {str(source)!r} does not exist")
     book, labels = _open_report(source)
+    _check_demo(source, labels, demo)
+    _check_kind(source, labels, kind)
     previous_instance = cell_text(labels.get(LABEL_INSTANCE))
     if previous_instance != instance_id:
         raise ReportError(
@@ -58,6 +72,71 @@ def read_previous(path: str | os.PathLike[str], instance_id: str) -> PreviousRep
     return PreviousReport(
         source, previous_instance, fetched if isinstance(fetched, datetime) else None, rows
     )
+
+
+def read_previous_instances(
+    path: str | os.PathLike[str],
+    instances: dict[str, str],
+    *,
+    demo: bool = False,
+    kind: str = "all",
+) -> PreviousReport:
+    """Read a report of several instances, for comparing with the profiles in
+    ``instances`` (profile -> idInstance): a profile both reports name must be
+    the same instance in both."""
+    source = Path(path)
+    if not source.is_file():
+        raise ReportError(f"previous report {str(source)!r} does not exist")
+    book, labels = _open_report(source)
+    _check_demo(source, labels, demo)
+    _check_kind(source, labels, kind)
+    contacts = book.get_sheet_by_name(CONTACTS_SHEET).to_python()
+    header = [cell_text(v) for v in contacts[0]] if contacts else []
+    if header[: len(COLUMNS) + 1] != [INSTANCE_COLUMN, *COLUMNS]:
+        raise ReportError(
+            f"{str(source)!r} is not a report of several instances (its Contacts sheet does "
+            f"not start with {INSTANCE_COLUMN}) — compare it with a run for one profile"
+        )
+    for profile, id_instance in instances.items():
+        before = cell_text(labels.get(LABEL_INSTANCE_OF.format(profile)))
+        if before and before != id_instance:
+            raise ReportError(
+                f"in {str(source)!r} profile {profile} is instance {before}, now it is "
+                f"{id_instance} — compare reports of the same instances"
+            )
+    width = len(COLUMNS) + 1
+    by_instance: dict[str, list[list[str]]] = {}
+    for row in contacts[1:]:
+        cells = [cell_text(v) for v in row[:width]]
+        if any(cells):
+            by_instance.setdefault(cells[0], []).append(cells[1:])
+    fetched = labels.get(LABEL_FETCHED)
+    return PreviousReport(
+        source,
+        cell_text(labels.get(LABEL_INSTANCE)),
+        fetched if isinstance(fetched, datetime) else None,
+        [row for rows in by_instance.values() for row in rows],
+        by_instance,
+    )
+
+
+def _check_kind(source: Path, labels: dict[str, Any], kind: str) -> None:
+    # Reports from before kinds existed hold every contact.
+    before = cell_text(labels.get(LABEL_KIND)) or "all"
+    if before != kind:
+        raise ReportError(
+            f"{str(source)!r} holds {before} contacts, this run fetches {kind} — compare "
+            "reports of the same kind (--only)"
+        )
+
+
+def _check_demo(source: Path, labels: dict[str, Any], demo: bool) -> None:
+    if (cell_text(labels.get(LABEL_SOURCE)) == DEMO_SOURCE) != demo:
+        what = "the built-in demo" if not demo else "a real instance"
+        raise ReportError(
+            f"{str(source)!r} is a report of {what} — compare "
+            + ("demo reports with demo data" if demo else "reports of the same instance")
+        )
 
 
 def is_report(path: str | os.PathLike[str]) -> bool:

@@ -2,7 +2,7 @@
 and the conversion to rows live here; fetching and normalising live in the
 library.
 
-``=GETCONTACTS(count, header)`` spills a table (Excel 365 dynamic arrays).
+``=GETCONTACTS(count, header, only, profile)`` spills a table (Excel 365 dynamic arrays).
 It never raises into Excel: every failure is one cell whose text starts with
 ``#GETCONTACTS:`` and says what to do -- never a traceback, never the token.
 
@@ -29,7 +29,8 @@ from .cells import clean
 from .contacts import parse_count
 from .errors import ConfigError, user_message
 from .fetch import fetch_contacts
-from .settings import Settings, load_settings
+from .kinds import parse_kind
+from .settings import Settings, chosen_profile, load_settings
 
 ERROR_PREFIX = "#GETCONTACTS: "
 # One cache holds the resolved settings under this key and the rows of each query.
@@ -72,17 +73,21 @@ def excel_argument(name: str, doc: str) -> Any:
 @xw.func(call_in_wizard=False)
 @excel_argument("count", "How many contacts at most (a whole number ≥ 1); leave out for all")
 @excel_argument("header", "TRUE (default) to include the header row, FALSE to leave it out")
-def GETCONTACTS(count=None, header=True):
+@excel_argument("only", '"all" (default), "personal", "groups", "saved" or "chatted"')
+@excel_argument("profile", "A profile stored by `xl-contacts login --profile NAME` (optional)")
+def GETCONTACTS(count=None, header=True, only=None, profile=None):
     """The contacts of your GREEN-API instance as a table: chatId, name, contactName,
     type, phoneNumber (then any extra fields). Credentials come from the
     GREENAPI_* environment variables or `xl-contacts login`."""
     try:
-        check_arguments(count=count, header=header)
+        check_arguments(count=count, header=header, only=only, profile=profile)
         # Excel sends numbers as floats (50.0); text in a count is a mistake.
         n = parse_count(count, allow_text=False)
         with_header = _excel_flag(header, "header")
-        settings = live_results.cached(_SETTINGS, load_settings)
-        rows = live_results.cached((settings, n), lambda: _load_rows(settings, n))
+        kind = parse_kind(only)
+        name = chosen_profile(profile or None, env={})  # "" from an empty cell: none
+        settings = live_results.cached((_SETTINGS, name), lambda: load_settings(profile=name))
+        rows = live_results.cached((settings, n, kind), lambda: _load_rows(settings, n, kind))
         return rows if with_header else rows[1:] or [[""]]
     except Exception as error:  # ours or a bug: one cell, never a traceback, never the token
         return error_cell(error)
@@ -103,9 +108,9 @@ def error_cell(error: BaseException) -> str:
     return clean(ERROR_PREFIX + user_message(error))
 
 
-def _load_rows(settings: Settings, count: int | None) -> list[list[str]]:
+def _load_rows(settings: Settings, count: int | None, kind: str) -> list[list[str]]:
     client = live_results.interactive_client(settings)
-    table = fetch_contacts(count, settings=settings, client=client)
+    table = fetch_contacts(count, only=kind, settings=settings, client=client)
     # UDF results are not parsed by Excel (no formulas, no number guessing), so
     # values only need what any cell needs: no illegal characters, <= 32,767 long.
     return [

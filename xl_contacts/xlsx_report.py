@@ -244,6 +244,7 @@ def _write_summary_sheet(ws: Any, table: ContactTable, extra: list[tuple[str, An
         (LABEL_SOURCE, table.source),
         (LABEL_TOTAL, len(table)),
         (LABEL_HIDDEN, table.hidden_phone_count()),
+        *table.summary_lines(),
         (LABEL_PROGRAM, f"{PROG} {__version__}"),
         *extra,
     ]

@@ -9,6 +9,7 @@ import importlib
 import os
 import re
 import sys
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -22,15 +23,19 @@ from .excel_setup import Machine, setup_checks
 __all__ = ["FAIL", "OK", "SKIP", "WARN", "Check", "Machine", "run_checks"]
 
 
-def run_checks(workbook: Path | None = None, machine: Machine | None = None) -> list[Check]:
+def run_checks(
+    workbook: Path | None = None,
+    machine: Machine | None = None,
+    *,
+    profiles: Sequence[str | None] = (None,),
+    api_url: str | None = None,
+    id_instance: str | None = None,
+) -> list[Check]:
+    """Every check; the credential and API checks once per profile in ``profiles``
+    (None: the settings xl-contacts would use without a profile named)."""
     checks: list[Check] = []
-    settings: Settings | None = None
-    try:
-        settings = load_settings()
-        checks.append(Check("settings", OK, describe(settings)))
-    except XlContactsError as error:
-        checks.append(Check("settings", FAIL, user_message(error)))
-    checks.extend(_api_checks(settings))
+    for profile in profiles:
+        checks.extend(_instance_checks(profile, api_url, id_instance, len(profiles) > 1))
     checks.append(_xlwings_check())
     checks.append(_vba_check(workbook))
     if workbook is not None and workbook.is_file():
@@ -41,12 +46,33 @@ def run_checks(workbook: Path | None = None, machine: Machine | None = None) -> 
     return checks
 
 
+def _instance_checks(
+    profile: str | None, api_url: str | None, id_instance: str | None, named: bool
+) -> list[Check]:
+    settings: Settings | None = None
+    try:
+        settings = load_settings(api_url, id_instance, profile=profile)
+        detail = describe(settings)
+        ignored = [n for n in (ENV_API_URL, ENV_ID_INSTANCE, ENV_API_TOKEN) if os.environ.get(n)]
+        if ignored and settings.origins.get(ENV_ID_INSTANCE, "").startswith("profile "):
+            detail += f"; {', '.join(ignored)} in the environment not used for a named profile"
+        first = Check("settings", OK, detail)
+    except XlContactsError as error:
+        first = Check("settings", FAIL, user_message(error))
+    checks = [first, *_api_checks(settings)]
+    if not named:
+        return checks
+    # Several profiles: every check line says which one it is about.
+    return [Check(f"{c.name} {profile}", c.status, c.detail) for c in checks]
+
+
 def describe(settings: Settings) -> str:
     origins = settings.origins
     return (
         f"instance {settings.id_instance} ({origins.get(ENV_ID_INSTANCE, '?')}) at "
         f"{settings.host} ({origins.get(ENV_API_URL, '?')}), token "
         f"{settings.token_hint} ({origins.get(ENV_API_TOKEN, '?')})"
+        + (f", {settings.flavour}" if settings.flavour else "")
     )
 
 

@@ -1,0 +1,182 @@
+"""Several instances in one list and one report: an instance column, Summary
+lines per instance, each instance's 1 request/second (timed at the server),
+--since per instance, and what happens when one instance fails."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from flavours import EXPECTED_IDS, SALES_ID, SUPPORT_ID, SUPPORT_TOKEN, instance, login, run
+from stand_in import TOKEN, FakeGreenApi
+
+from xl_contacts import client
+from xl_contacts.cells import for_csv
+from xl_contacts.names import TELEGRAM, WHATSAPP
+
+
+@pytest.fixture
+def logged_in(green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str]) -> tuple:
+    """sales (WhatsApp) and support (Telegram), both stored by login."""
+    sales = instance(green_api.server, WHATSAPP, SALES_ID, TOKEN)
+    support = instance(green_api.server, TELEGRAM, SUPPORT_ID, SUPPORT_TOKEN)
+    assert login(capsys, sales, "sales")[0] == 0
+    assert login(capsys, support, "support")[0] == 0
+    sales.seen.clear()
+    support.seen.clear()
+    return sales, support
+
+
+def sheet(path: Path, name: str) -> list[list]:
+    return [list(row) for row in openpyxl.load_workbook(path)[name].iter_rows(values_only=True)]
+
+
+def summary(path: Path) -> dict:
+    return {row[0]: row[1] for row in sheet(path, "Summary") if row and row[0]}
+
+
+def test_two_instances_make_one_report(
+    capsys: pytest.CaptureFixture[str], logged_in: tuple, tmp_path: Path
+) -> None:
+    target = tmp_path / "both.xlsx"
+    code, out, err = run(
+        capsys, "export", "--profile", "sales", "--profile", "support", "-o", str(target)
+    )
+    assert code == 0, err
+    assert "saved 10 contacts of 2 instances" in out
+    rows = sheet(target, "Contacts")
+    assert rows[0][:6] == ["instance", "chatId", "name", "contactName", "type", "phoneNumber"]
+    assert rows[0][-1] == "username", "extra columns of any instance are kept"
+    by_instance = {
+        label: [r[1] for r in rows[1:] if r[0] == label] for label in ("sales", "support")
+    }
+    assert by_instance == {
+        "sales": EXPECTED_IDS[WHATSAPP]["all"],
+        "support": EXPECTED_IDS[TELEGRAM]["all"],
+    }
+    lines = summary(target)
+    assert lines["Instances"] == "sales, support"
+    assert lines["sales: instance id"] == SALES_ID and lines["support: instance id"] == SUPPORT_ID
+    assert lines["sales: all contacts"] == 6 and lines["support: all contacts"] == 4
+    assert lines["sales: skipped records (no chat id)"] == 1
+    assert lines["support: skipped records (no chat id)"] == 1
+    assert lines["sales: @lid ids (no phone number)"] == 1
+    assert lines["Kind"] == "all" and lines["Contacts"] == 10
+
+
+def test_each_instance_keeps_its_own_rate_limit(
+    capsys: pytest.CaptureFixture[str],
+    logged_in: tuple,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sales, support = logged_in
+    monkeypatch.setattr(client, "RATE_LIMIT_INTERVAL", 1.0)  # the real limit, for this test
+    client.reset_throttle()
+    target = tmp_path / "chatted.xlsx"
+    code, _, err = run(capsys, "export", "--all-profiles", "--only", "chatted", "-o", str(target))
+    assert code == 0, err
+    for stand_in in (sales, support):
+        contacts, chats = (s.at for s in stand_in.seen)
+        assert [s.method for s in stand_in.seen] == ["getContacts", "getChats"]
+        assert chats - contacts >= 0.95, "two requests to one instance within a second"
+    # In parallel: each instance was asked first before either was asked again.
+    firsts = max(sales.seen[0].at, support.seen[0].at)
+    assert firsts < min(sales.seen[1].at, support.seen[1].at)
+    assert summary(target)["Kind"] == "chatted"
+
+
+def test_since_compares_instance_by_instance(
+    capsys: pytest.CaptureFixture[str], logged_in: tuple, tmp_path: Path
+) -> None:
+    sales, support = logged_in
+    first = tmp_path / "first.xlsx"
+    assert run(capsys, "export", "--all-profiles", "-o", str(first))[0] == 0
+    del sales.contacts[0]  # sales lost Ivan
+    support.contacts[0]["name"] = "Vasilisa Renamed"
+    # The same chat id in the other instance is a different contact, not a change.
+    support.contacts.append({"chatId": "79001234567@c.us", "name": "Twin", "type": "user"})
+    second = tmp_path / "second.xlsx"
+    code, out, err = run(
+        capsys, "export", "--all-profiles", "--since", str(first), "-o", str(second)
+    )
+    assert code == 0, err
+    assert "since first.xlsx: 1 added, 1 removed, 1 changed" in out
+    changes = sheet(second, "Changes")
+    assert changes[0][:3] == ["instance", "change", "chatId"]
+    assert sorted((r[0], r[1], r[2]) for r in changes[1:]) == [
+        ("sales", "removed", "79001234567@c.us"),
+        ("support", "added", "79001234567@c.us"),
+        ("support", "changed", "10000000"),
+    ]
+
+
+def test_since_refuses_a_report_of_one_instance_before_any_request(
+    capsys: pytest.CaptureFixture[str], logged_in: tuple, tmp_path: Path
+) -> None:
+    sales, support = logged_in
+    single = tmp_path / "single.xlsx"
+    assert run(capsys, "export", "--profile", "sales", "-o", str(single))[0] == 0
+    sent = len(sales.seen)
+    code, _, err = run(
+        capsys, "export", "--all-profiles", "--since", str(single), "-o", str(tmp_path / "x.xlsx")
+    )
+    assert code == 2 and "not a report of several instances" in err
+    assert len(sales.seen) == sent and support.seen == []
+
+
+def test_one_failed_instance_fails_the_run_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], logged_in: tuple, tmp_path: Path
+) -> None:
+    _, support = logged_in
+    support.status = 401
+    target = tmp_path / "r.xlsx"
+    code, _, err = run(capsys, "export", "--all-profiles", "-o", str(target))
+    assert code == 1 and "profile support: token rejected" in err
+    assert not target.exists()
+
+
+def test_keep_going_writes_the_rest_and_says_which_failed(
+    capsys: pytest.CaptureFixture[str], logged_in: tuple, tmp_path: Path
+) -> None:
+    _, support = logged_in
+    support.status = 401
+    target = tmp_path / "r.xlsx"
+    code, out, err = run(capsys, "export", "--all-profiles", "--keep-going", "-o", str(target))
+    assert code == 1, "a partial report is still a failure for scripts"
+    assert "left out after an error: profile support: token rejected" in err
+    assert "saved 6 contacts of 1 instance" in out
+    assert {r[0] for r in sheet(target, "Contacts")[1:]} == {"sales"}
+    assert "token rejected" in summary(target)["support: failed"]
+
+
+def test_contacts_of_several_instances_as_csv(
+    capsys: pytest.CaptureFixture[str], logged_in: tuple
+) -> None:
+    code, out, _ = run(capsys, "contacts", "--all-profiles", "--only", "groups", "--format", "csv")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))  # the BOM Excel needs
+    assert rows[0][:2] == ["instance", "chatId"]
+    # for_csv: a negative Telegram id must not start a formula in a spreadsheet.
+    assert [(r[0], r[1]) for r in rows[1:]] == [
+        *(("sales", for_csv(i)) for i in EXPECTED_IDS[WHATSAPP]["groups"]),
+        *(("support", for_csv(i)) for i in EXPECTED_IDS[TELEGRAM]["groups"]),
+    ]
+
+
+def test_demo_profiles_make_a_report_of_two_instances(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "demo.xlsx"
+    code, out, err = run(capsys, "export", "--demo", "--all-profiles", "-o", str(target))
+    assert code == 0, err
+    assert {r[0] for r in sheet(target, "Contacts")[1:]} == {"demo-telegram", "demo-whatsapp"}
+    assert summary(target)["Instances"] == "demo-telegram, demo-whatsapp"
+    again = tmp_path / "again.xlsx"
+    code, out, _ = run(
+        capsys, "export", "--demo", "--all-profiles", "--since", str(target), "-o", str(again)
+    )
+    assert code == 0 and "0 added, 0 removed, 0 changed" in out
