@@ -103,7 +103,9 @@ class HostileServer:
         assert host == LOOPBACK, "the hostile server listens on the loopback only"
         self.port: int = port
         self.url = f"http://{LOOPBACK}:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._timer = threading.Timer(lifetime, self.stop)
         self._timer.daemon = True
 
