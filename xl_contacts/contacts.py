@@ -9,6 +9,7 @@ never be turned into numbers (Excel would round them to 15 digits).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,16 @@ COLUMNS: tuple[str, ...] = ("chatId", "name", "contactName", "type", "phoneNumbe
 PHONE_COLUMN = COLUMNS.index("phoneNumber")
 TYPE_COLUMN = COLUMNS.index("type")
 DEFAULT_TYPE = "user"
+# Fields beyond the contract become extra columns, the first ones seen only: a
+# handful of records with thousands of distinct keys would otherwise make a
+# sheet wider than Excel's 16,384 columns and take gigabytes to build.
+MAX_EXTRA_COLUMNS = 50
+# E.164: a phone number has at most 15 digits; longer is not a phone number.
+MAX_PHONE_DIGITS = 15
+# What a phone number written as text may contain besides digits.
+_PHONE_TEXT = re.compile(r"[0-9 +()./-]+")
+# A lone UTF-16 surrogate ("\ud83d" in the JSON) cannot be encoded anywhere.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 EMPTY_HINT = (
     "GREEN-API returned no contacts — if the instance was authorised in the last few "
@@ -40,6 +51,8 @@ class ContactTable:
     instance_id: str = ""
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     source: str = "GREEN-API"
+    #: extra fields seen in the answer but not made columns (beyond MAX_EXTRA_COLUMNS)
+    left_out: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -59,18 +72,33 @@ class ContactTable:
     def records(self) -> list[dict[str, str]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
+    def left_out_note(self) -> str:
+        """One sentence about the fields left out ('' when none were)."""
+        if not self.left_out:
+            return ""
+        names = ", ".join(self.left_out[:3]) + (", …" if len(self.left_out) > 3 else "")
+        return (
+            f"{len(self.left_out):,} more fields left out (only the first "
+            f"{MAX_EXTRA_COLUMNS} extra fields become columns): {names}"
+        )
+
 
 def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> ContactTable:
     """Turn a decoded getContacts answer into a ``ContactTable``.
 
     Accepts both flavours (Telegram ``chatId``, WhatsApp ``id``), tolerates
-    missing fields (``type`` defaults to ``user``), keeps fields the API adds
-    as extra columns in first-seen order, and raises ``BadResponse`` for
-    anything that is not a list of JSON objects.
+    missing fields (``type`` defaults to ``user``), keeps the first
+    ``MAX_EXTRA_COLUMNS`` fields the API adds as extra columns in first-seen
+    order (the rest are listed in ``left_out``), and raises ``BadResponse`` for
+    anything that is not a list of JSON objects. Lone surrogates in any text
+    become U+FFFD, so every output can encode every value.
     """
     if not isinstance(raw, list):
         raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
-    extras: dict[str, None] = {}  # an ordered set
+    whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
+    skip = {*COLUMNS, "id"} if whatsapp else set(COLUMNS)  # WhatsApp's "id" is the chat id
+    extras: dict[str, None] = {}  # ordered sets
+    left_out: dict[str, None] = {}
     for position, record in enumerate(raw, 1):
         if not isinstance(record, Mapping):
             raise BadResponse(
@@ -78,13 +106,21 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
                 "GREEN-API answered something unexpected"
             )
         for key in record:
-            if key not in COLUMNS and key not in extras:
+            if key in skip or key in extras or key in left_out:
+                continue
+            if len(extras) < MAX_EXTRA_COLUMNS:
                 extras[key] = None
-    if not any("chatId" in record for record in raw):
-        extras.pop("id", None)  # WhatsApp-shaped: "id" is the chat id, not an extra
-    columns = [*COLUMNS, *extras]
+            else:
+                left_out[key] = None
+    columns = [*COLUMNS, *(_text(key) for key in extras)]
     rows = [_row(record, extras) for record in raw]
-    return ContactTable(columns, rows, instance_id=instance_id, source=source)
+    return ContactTable(
+        columns,
+        rows,
+        instance_id=instance_id,
+        source=source,
+        left_out=[_text(key) for key in left_out],
+    )
 
 
 def _row(record: Mapping[str, Any], extras: Iterable[str]) -> list[str]:
@@ -106,24 +142,41 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return _text(value)
     if isinstance(value, bool | dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        try:
+            return _text(json.dumps(value, ensure_ascii=False))
+        except (RecursionError, ValueError):  # nested past what json can write
+            return "…"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
+def _text(value: str) -> str:
+    """``value`` with each lone surrogate replaced by U+FFFD."""
+    if value.isascii() or not _SURROGATE.search(value):
+        return value
+    return _SURROGATE.sub("\ufffd", value)
+
+
 def phone_text(value: Any) -> str:
-    """phoneNumber as a string of digits; hidden (0), missing or junk -> ''."""
-    if isinstance(value, bool) or value is None:
+    """phoneNumber as a string of digits; hidden (0), missing or junk -> ''.
+
+    Junk is anything that is not a positive whole number of at most 15 digits,
+    or text made of such digits and the usual separators (``+7 (900) 123-45-67``):
+    objects, lists, booleans, words, formulas."""
+    if isinstance(value, bool):
         return ""
-    if isinstance(value, int):
-        return str(value) if value > 0 else ""
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and value > 0 else ""
-    digits = "".join(ch for ch in str(value) if ch.isascii() and ch.isdigit())
-    return digits if digits.strip("0") else ""
+        value = int(value) if value.is_integer() else None
+    if isinstance(value, int):
+        digits = str(value) if 0 < value < 10**MAX_PHONE_DIGITS else ""
+    elif isinstance(value, str) and _PHONE_TEXT.fullmatch(value):
+        digits = "".join(ch for ch in value if ch.isdigit())
+    else:
+        digits = ""
+    return digits if digits.strip("0") and len(digits) <= MAX_PHONE_DIGITS else ""
 
 
 def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> int | None:

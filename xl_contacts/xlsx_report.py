@@ -37,6 +37,7 @@ from .names import (
     LABEL_FETCHED,
     LABEL_HIDDEN,
     LABEL_INSTANCE,
+    LABEL_LEFT_OUT,
     LABEL_PROGRAM,
     LABEL_SOURCE,
     LABEL_TOTAL,
@@ -245,6 +246,7 @@ def _write_summary_sheet(ws: Any, table: ContactTable, extra: list[tuple[str, An
         (LABEL_TOTAL, len(table)),
         (LABEL_HIDDEN, table.hidden_phone_count()),
         (LABEL_PROGRAM, f"{PROG} {__version__}"),
+        *([(LABEL_LEFT_OUT, table.left_out_note())] if table.left_out else []),
         *extra,
     ]
     for label, value in lines:
