@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._version import __version__
+from .cells import for_terminal
 from .contacts import EMPTY_HINT, ContactTable, parse_count
 from .demo import DEMO_INSTANCE_ID
 from .errors import ConfigError, ReportError, XlContactsError, user_message
@@ -163,7 +164,10 @@ def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
     if settings is None:
         return fetch_contacts(args.count, demo=True)
     _status(f"fetching contacts of instance {settings.id_instance}…")
-    return fetch_contacts(args.count, settings=settings)
+    table = fetch_contacts(args.count, settings=settings)
+    if table.left_out:
+        _status(f"note: {table.left_out_note()}")
+    return table
 
 
 def _contacts(args: argparse.Namespace) -> int:
@@ -287,7 +291,7 @@ def _personal_copy(args: argparse.Namespace) -> int:
 
 
 def _status(message: str) -> None:
-    print(message, file=sys.stderr)
+    print(for_terminal(message), file=sys.stderr)
 
 
 def _progress(done: int, total: int) -> None:
@@ -297,4 +301,5 @@ def _progress(done: int, total: int) -> None:
 
 
 def _fail(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    # One line, whatever a server or a file name put into the message.
+    print(f"{PROG}: error: {for_terminal(message)}", file=sys.stderr)
