@@ -13,8 +13,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 from ._version import __version__
+from .atomic import output_path
 from .cells import for_terminal
 from .contacts import EMPTY_HINT, ContactTable, parse_count
 from .demo import DEMO_INSTANCE_ID
@@ -32,17 +34,69 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=logging.DEBUG if args.verbose > 1 else logging.INFO,
             format="%(name)s: %(message)s",
         )
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        _fail("standard output is closed — redirect it to a file or to /dev/null instead")
+        return 1
+    out = sys.stdout = _WatchedOutput(sys.stdout)
     try:
-        return args.run(args)
+        return _run(args, out)
+    finally:
+        sys.stdout = out.stream
+
+
+def _run(args: argparse.Namespace, out: _WatchedOutput) -> int:
+    try:
+        code: int = args.run(args)
+        out.flush()  # a full disk shows here, not as a traceback at exit
+        return code
     except KeyboardInterrupt:
         _fail("interrupted")
         return 130
     except BrokenPipeError:  # `xl-contacts contacts | head`: the reader had enough
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 0
     except Exception as error:  # ours or a bug: one line, never a traceback, never the token
+        if out.failed and isinstance(error, OSError):  # `>/dev/full`, a vanished disk
+            _silence_stdout()
+            _fail(f"cannot write the output: {error.strerror or error}")
+            return 1
         _fail(user_message(error))
         return error.exit_code if isinstance(error, XlContactsError) else 1
+
+
+class _WatchedOutput:
+    """Standard output that remembers whether writing to it failed, so that a
+    full disk is told apart from any other OSError."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError:
+            self.failed = True
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError:
+            self.failed = True
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's own
+    flush at exit does not fail a second time."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (e.g. captured): nothing to point
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and the xlwings settings. The build is byte-for-byte reproducible.",
     )
     _output_option(template, ".xlsm")
+    template.add_argument("--force", action="store_true", help="overwrite an existing file")
     template.set_defaults(run=_template)
 
     login = commands.add_parser(
@@ -185,7 +240,8 @@ def _export(args: argparse.Namespace) -> int:
     from .export import export_report  # openpyxl only when exporting
     from .previous_report import is_report, read_previous
 
-    target = Path(args.output)
+    # Every argument and path is checked before the network: a wrong one costs no request.
+    target = output_path(args.output, ".xlsx", "report")
     if target.exists() and not args.force and not is_report(target):
         raise ReportError(
             f"{str(target)!r} exists and is not a report of xl-contacts — choose another "
@@ -193,7 +249,7 @@ def _export(args: argparse.Namespace) -> int:
         )
     settings = _settings(args)
     previous = None
-    if args.since:  # checked before fetching: a wrong file costs no request
+    if args.since:
         instance = settings.id_instance if settings else DEMO_INSTANCE_ID
         previous = read_previous(args.since, instance)
     table = _fetch(args, settings)
@@ -209,9 +265,17 @@ def _export(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from .template.build import build_template
 
-    path = build_template(args.output)
+    path = build_template(_new_file(args.output, ".xlsm", "template", args.force))
     print(f"built {path}")
     return 0
+
+
+def _new_file(path: str, suffix: str, what: str, force: bool) -> Path:
+    """The output path, checked; an existing file is replaced only with --force."""
+    target = output_path(path, suffix, what)
+    if target.exists() and not force:
+        raise ReportError(f"{str(target)!r} exists — choose another name or add --force")
+    return target
 
 
 def _login(args: argparse.Namespace) -> int:
@@ -281,9 +345,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def _personal_copy(args: argparse.Namespace) -> int:
     from .template.build import DEFAULT_CONF, build_template
 
-    target = Path(args.output)
-    if target.exists() and not args.force:
-        raise ReportError(f"{str(target)!r} exists — choose another name or add --force")
+    target = _new_file(args.output, ".xlsm", "workbook", args.force)
     key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
     path = build_template(target, conf=(*DEFAULT_CONF, (key, sys.executable)))
     print(f"built {path} (Python: {sys.executable})")
