@@ -114,7 +114,9 @@ class GreenApiClient:
     """A client for one GREEN-API instance.
 
     ``timeout`` is (connect, read) seconds for one attempt; ``budget`` bounds the
-    whole call including retries and waits, so nothing hangs for minutes.
+    whole call including retries and waits, so nothing hangs for minutes. A
+    ``session`` passed in gets this client's transport mounted (the bounds and
+    no redirects), like one it makes itself.
     """
 
     def __init__(
@@ -480,6 +482,8 @@ class _Deadline:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        with self._lock:  # a timer firing now must not cut a connection back in the pool
+            self._sockets.clear()
         self._timer.cancel()
         _current.deadline = None
 
