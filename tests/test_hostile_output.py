@@ -249,3 +249,14 @@ def test_json_output_is_never_cut_when_stdout_is_narrow(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.rstrip().endswith(b"]")
+
+
+def test_doctor_shows_what_a_hostile_server_says_as_plain_text(
+    hostile_env: HostileServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile_env.play(json_answer({"stateInstance": "\x1b[2J\u202eauthorized\x9b"}))
+    main(["doctor"])
+    out, err = capsys.readouterr()
+    assert "authorized" in out
+    assert all(line.isprintable() for line in (out + err).splitlines()), repr(out)
+    assert_no_token(out, err)

@@ -334,7 +334,8 @@ def _doctor(args: argparse.Namespace) -> int:
     checks = run_checks(Path(args.workbook) if args.workbook else None)
     width = max(len(c.name) for c in checks)
     for check in checks:
-        print(f"{check.status:<5} {check.name:<{width}}  {check.detail}")
+        # A detail may repeat what a server said (a state, a content type).
+        print(f"{check.status:<5} {check.name:<{width}}  {for_terminal(check.detail)}")
     broken = [c for c in checks if c.status == FAIL]
     if broken:
         _status(f"{len(broken)} problem(s) found")
