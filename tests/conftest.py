@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import keyring
 import pytest
 from file_keyring import FileKeyring
+from hostile_server import HostileServer
 from pytest_httpserver import HTTPServer
 from stand_in import FakeGreenApi
 
@@ -47,6 +48,14 @@ def green_api_env(green_api: FakeGreenApi, monkeypatch: pytest.MonkeyPatch) -> F
     for name, value in green_api.env().items():
         monkeypatch.setenv(name, value)
     return green_api
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileServer]:
+    """A misbehaving GREEN-API on raw sockets (tests/hostile_server.py): each test
+    says what it sends with ``hostile.play(...)``."""
+    with HostileServer(lifetime=120) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

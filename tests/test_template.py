@@ -34,8 +34,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_committed_template_is_a_fresh_build(built: Path) -> None:
     assert COMMITTED.read_bytes() == built.read_bytes(), (
-        "workbook_template.xlsm is stale: run `xl-contacts template -o workbook_template.xlsm` "
-        "and commit it"
+        "workbook_template.xlsm is stale: run "
+        "`xl-contacts template --force -o workbook_template.xlsm` and commit it"
     )
 
 

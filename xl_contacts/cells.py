@@ -16,7 +16,12 @@ workbook as the same text -- never as a formula, a number or a broken file:
 * UDF results are not parsed by Excel, so ``GETCONTACTS`` returns cleaned text
   as it is.
 * ``for_csv``: CSV files are opened by Excel and parsed like input: values that
-  would start a formula get the quote prefix (OWASP's CSV-injection rule).
+  would start a formula get the quote prefix (OWASP's CSV-injection rule). The
+  CSV writer (text_output) quotes every field holding a CR or LF, so a name
+  never ends its field and nothing after a CR starts a row.
+* ``for_terminal``: anything shown on a terminal (table, CSV to a tty, error
+  lines holding what a server sent) loses control characters, C1 controls and
+  bidirectional overrides, and stays on one line.
 """
 
 from __future__ import annotations
@@ -29,8 +34,15 @@ MAX_CELL_CHARS = 32_767
 # XML 1.0 cannot carry C0 controls other than tab/LF/CR, lone surrogates or
 # U+FFFE/U+FFFF; openpyxl raises IllegalCharacterError on the controls.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# For terminals also every other C0/C1 control (ESC sequences, CSI \x9b, DEL).
-_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# For terminals: every line break becomes a space (one contact, one line) ...
+_LINE_BREAKS = re.compile("\r\n|[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# ... and every other C0/C1 control goes (ESC sequences, CSI \x9b, DEL), with the
+# bidirectional controls that reorder what is shown ("Trojan Source": a name
+# ending in U+202E "txt.exe" shows as "exe.txt") and the marks U+200E/U+200F/U+061C.
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufffe\uffff]"
+)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 QUOTE_PREFIX = "'"
 
@@ -60,9 +72,9 @@ def for_csv(value: str) -> str:
 
 
 def for_terminal(value: str) -> str:
-    """Text that cannot move the cursor or recolour a terminal; one line."""
-    value = value.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
-    return _TERMINAL_UNSAFE.sub("", value)
+    """Text that cannot move the cursor, recolour or reorder a terminal; one line.
+    Everything the network or a stranger chose goes through it before it is shown."""
+    return _TERMINAL_UNSAFE.sub("", _LINE_BREAKS.sub(" ", value))
 
 
 def table_headers(columns: Iterable[str]) -> list[str]:

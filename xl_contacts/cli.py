@@ -13,9 +13,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ._version import __version__
+from .atomic import output_path
 from .cells import for_terminal
 from .contacts import EMPTY_HINT, ContactTable, parse_count, plural
 from .errors import ConfigError, ReportError, XlContactsError, user_message
@@ -47,17 +48,69 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=logging.DEBUG if verbose > 1 else logging.INFO,
             format="%(name)s: %(message)s",
         )
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        _fail("standard output is closed — redirect it to a file or to /dev/null instead")
+        return 1
+    out = sys.stdout = _WatchedOutput(sys.stdout)
     try:
-        return args.run(args)
+        return _run(args, out)
+    finally:
+        sys.stdout = out.stream
+
+
+def _run(args: argparse.Namespace, out: _WatchedOutput) -> int:
+    try:
+        code: int = args.run(args)
+        out.flush()  # a full disk shows here, not as a traceback at exit
+        return code
     except KeyboardInterrupt:
         _fail("interrupted")
         return 130
     except BrokenPipeError:  # `xl-contacts contacts | head`: the reader had enough
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 0
     except Exception as error:  # ours or a bug: one line, never a traceback, never the token
+        if out.failed and isinstance(error, OSError):  # `>/dev/full`, a vanished disk
+            _silence_stdout()
+            _fail(f"cannot write the output: {error.strerror or error}")
+            return 1
         _fail(user_message(error))
         return error.exit_code if isinstance(error, XlContactsError) else 1
+
+
+class _WatchedOutput:
+    """Standard output that remembers whether writing to it failed, so that a
+    full disk is told apart from any other OSError."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError:
+            self.failed = True
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError:
+            self.failed = True
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's own
+    flush at exit does not fail a second time."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (e.g. captured): nothing to point
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and the xlwings settings. The build is byte-for-byte reproducible.",
     )
     _output_option(template, ".xlsm")
+    template.add_argument("--force", action="store_true", help="overwrite an existing file")
     template.set_defaults(run=_template)
 
     login = command(
@@ -340,7 +394,8 @@ def _contacts(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .previous_report import is_report
 
-    target = Path(args.output)
+    # Every argument and path is checked before the network: a wrong one costs no request.
+    target = output_path(args.output, ".xlsx", "report")
     if target.exists() and not args.force and not is_report(target):
         raise ReportError(
             f"{str(target)!r} exists and is not a report of xl-contacts — choose another "
@@ -405,9 +460,17 @@ def _demo_id(profile: str | None) -> str:
 def _template(args: argparse.Namespace) -> int:
     from .template.build import build_template
 
-    path = build_template(args.output)
+    path = build_template(_new_file(args.output, ".xlsm", "template", args.force))
     print(f"built {path}")
     return 0
+
+
+def _new_file(path: str, suffix: str, what: str, force: bool) -> Path:
+    """The output path, checked; an existing file is replaced only with --force."""
+    target = output_path(path, suffix, what)
+    if target.exists() and not force:
+        raise ReportError(f"{str(target)!r} exists — choose another name or add --force")
+    return target
 
 
 def _login(args: argparse.Namespace) -> int:
@@ -563,7 +626,8 @@ def _doctor(args: argparse.Namespace) -> int:
     )
     width = max(len(c.name) for c in checks)
     for check in checks:
-        print(f"{check.status:<5} {check.name:<{width}}  {check.detail}")
+        # A detail may repeat what a server said (a state, a content type).
+        print(f"{check.status:<5} {check.name:<{width}}  {for_terminal(check.detail)}")
     broken = [c for c in checks if c.status == FAIL]
     if broken:
         _status(f"{plural(len(broken), 'problem')} found")
@@ -574,9 +638,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def _personal_copy(args: argparse.Namespace) -> int:
     from .template.build import DEFAULT_CONF, build_template
 
-    target = Path(args.output)
-    if target.exists() and not args.force:
-        raise ReportError(f"{str(target)!r} exists — choose another name or add --force")
+    target = _new_file(args.output, ".xlsm", "workbook", args.force)
     key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
     path = build_template(target, conf=(*DEFAULT_CONF, (key, sys.executable)))
     print(f"built {path} (Python: {sys.executable})")
@@ -584,7 +646,7 @@ def _personal_copy(args: argparse.Namespace) -> int:
 
 
 def _status(message: str) -> None:
-    print(message, file=sys.stderr)
+    print(for_terminal(message), file=sys.stderr)
 
 
 def _progress(done: int, total: int) -> None:
@@ -594,4 +656,5 @@ def _progress(done: int, total: int) -> None:
 
 
 def _fail(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    # One line, whatever a server or a file name put into the message.
+    print(f"{PROG}: error: {for_terminal(message)}", file=sys.stderr)

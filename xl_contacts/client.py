@@ -8,23 +8,45 @@ process never sends getContacts more often than GREEN-API allows (1/s).
 Every failure becomes one ``GreenApiError`` with a message built here. HTTP
 libraries put the request URL -- which contains the token -- into their
 exception texts, so those texts are never used and the original exception is
-not chained.
+not chained. Whatever the server sends that ends up in a message (a content
+type, a redirect's host) is cut short and stripped of control characters.
+
+Bounds, whatever the server does:
+
+* the budget covers the whole call -- connect, headers, body, retries and the
+  pauses between them: a server that trickles one byte a second is cut off
+  when the budget is spent, not when a read time-out would trip (never);
+* the body may be at most ``MAX_BODY_BYTES`` -- declared, read or inflated
+  (gzip/deflate are decoded a chunk at a time, so a 2 MB bomb never becomes
+  2 GB), and only those encodings are accepted;
+* JSON nested too deeply for the parser is a ``BadResponse``, not a crash;
+* redirects are never followed: GREEN-API does not redirect, and following one
+  would send the token (part of the path) wherever ``Location`` points. A 3xx
+  is an error that names the host it pointed to.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import random
+import socket
 import threading
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
+import urllib3
+import urllib3.connection
+import urllib3.exceptions
 
 from ._version import __version__
+from .cells import for_terminal
 from .errors import (
     BadResponse,
     GreenApiError,
@@ -48,6 +70,15 @@ RATE_LIMIT_INTERVAL = 1.0
 BACKOFF_SECONDS = 1.0
 
 _RETRY_STATUSES = frozenset({429, 499, 500, 502, 503, 504})
+
+# The largest answer accepted, decoded: about 500,000 contacts. Anything bigger
+# is refused rather than held in memory (and parsed into ten times as much).
+MAX_BODY_BYTES = 64 * 1024 * 1024
+# Compressed answers are inflated a chunk at a time; identity = not encoded.
+_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
+_CHUNK = 64 * 1024
+# How much of a server-chosen text (content type, host) a message repeats.
+_ECHO_LIMIT = 60
 
 
 class _Throttle:
@@ -83,7 +114,9 @@ class GreenApiClient:
     """A client for one GREEN-API instance.
 
     ``timeout`` is (connect, read) seconds for one attempt; ``budget`` bounds the
-    whole call including retries and waits, so nothing hangs for minutes.
+    whole call including retries and waits, so nothing hangs for minutes. A
+    ``session`` passed in gets this client's transport mounted (the bounds and
+    no redirects), like one it makes itself.
     """
 
     def __init__(
@@ -106,6 +139,11 @@ class GreenApiClient:
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = f"xl-contacts/{__version__}"
         self.session.headers["Accept"] = "application/json"
+        # Only what _read_body can inflate a chunk at a time (not brotli or zstd).
+        self.session.headers["Accept-Encoding"] = "gzip, deflate"
+        adapter = _BoundedAdapter(max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def __enter__(self) -> GreenApiClient:
         return self
@@ -194,42 +232,93 @@ class GreenApiClient:
         remaining = deadline - time.monotonic()
         host = self.settings.host
         if remaining <= 0:  # the pause before this attempt used up the budget
-            return Outcome(
-                error=NetworkError(
-                    f"no answer from GREEN-API at {host} within {self.budget:.0f} s — "
-                    "try again later"
-                )
-            )
+            return Outcome(error=self._budget_spent())
         connect, read = self.timeout
         timeout = (max(0.1, min(connect, remaining)), max(0.1, min(read, remaining)))
         started = time.monotonic()
-        # The requests exception (whose text holds the URL and so the token) is
-        # never kept: only our own message leaves this function.
-        try:
-            response = self.session.get(self._url(method), params=params, timeout=timeout)
-        except requests.exceptions.RequestException as exc:
-            return Outcome(error=_network_error(exc, host))
-        status = response.status_code
+        # The HTTP library's exception (whose text holds the URL and so the token)
+        # is never kept: only our own message leaves this function.
+        with _Deadline(remaining) as watch:
+            try:
+                response = self._send(method, params, timeout)
+                try:
+                    outcome = self._outcome(response)
+                finally:
+                    response.close()
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
+                    http.client.HTTPException, OSError) as exc:  # fmt: skip
+                outcome = Outcome(
+                    error=self._budget_spent() if watch.expired else _network_error(exc, host)
+                )
         log.debug(
-            "GET %s/waInstance%s/%s/%s -> HTTP %s in %.2fs",
+            "GET %s/waInstance%s/%s/%s -> %s in %.2fs",
             self.settings.api_url,
             self.settings.id_instance,
             method,
             REDACTED,
-            status,
+            _log_result(outcome),
             time.monotonic() - started,
         )
+        return outcome
+
+    def _send(
+        self, method: str, params: dict[str, str] | None, timeout: tuple[float, float]
+    ) -> requests.Response:
+        """GET through the transport adapter itself: requests' redirect machinery
+        (which even with allow_redirects=False parses Location, and trips on
+        bytes that are not UTF-8) is never involved. Proxies and certificates
+        still come from the environment, as with session.get."""
+        request = self.session.prepare_request(
+            requests.Request("GET", self._url(method), params=params)
+        )
+        assert request.url is not None
+        options = self.session.merge_environment_settings(request.url, {}, True, None, None)
+        return self.session.get_adapter(request.url).send(request, timeout=timeout, **options)
+
+    def _outcome(self, response: requests.Response) -> Outcome:
+        status = response.status_code
+        if 300 <= status < 400:
+            return Outcome(error=_redirect_error(status, response, self.settings.host))
         if status != 200:
             return Outcome(error=_error_for_status(status), server_wait=_retry_after(response))
         try:
-            return Outcome(data=json.loads(response.content))
-        except ValueError:
-            kind = response.headers.get("Content-Type", "unknown content").split(";")[0]
+            body = _read_body(response)
+        except BadResponse as error:
+            return Outcome(error=error)
+        try:
+            return Outcome(data=json.loads(body))
+        except RecursionError:
+            nested = True
+        except ValueError:  # also UnicodeDecodeError
+            nested = False
+        if nested:
+            return Outcome(
+                error=BadResponse(
+                    f"GREEN-API answered with JSON nested too deeply to be a contact list — "
+                    f"check {ENV_API_URL}",
+                    status,
+                )
+            )
+        kind = _echo(response.headers.get("Content-Type", "unknown content").split(";")[0])
         return Outcome(
             error=BadResponse(
                 f"GREEN-API answered with {kind} instead of JSON — check {ENV_API_URL}", status
             )
         )
+
+    def _budget_spent(self) -> NetworkError:
+        return NetworkError(
+            f"no complete answer from GREEN-API at {self.settings.host} within "
+            f"{self.budget:.0f} s — try again later"
+        )
+
+
+def _log_result(outcome: Outcome) -> str:
+    """How an attempt ended, for the debug log: the HTTP status, or the error's kind."""
+    if outcome.error is None:
+        return "HTTP 200"  # data comes only from a 200 answer
+    status = outcome.error.status
+    return f"HTTP {status}" if status else type(outcome.error).__name__
 
 
 def contacts_params(count: int | None, group: bool | None) -> dict[str, str] | None:
@@ -290,18 +379,77 @@ def _network_error(exc: requests.exceptions.RequestException, host: str) -> Netw
     return NetworkError(f"request to GREEN-API at {host} failed — check {ENV_API_URL}")
 
 
-def _retry_after(response: requests.Response) -> float:
-    """Seconds the server asked us to wait (Retry-After: seconds or HTTP date), else 0."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return 0.0
+def _read_body(response: requests.Response) -> bytes:
+    """The decoded body, or BadResponse as soon as it is (or would inflate to)
+    more than MAX_BODY_BYTES. Time is bounded by the running _Deadline."""
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in _ENCODINGS:
+        raise BadResponse(
+            f"GREEN-API answered in an encoding this program does not accept "
+            f"({_echo(encoding)}) — check {ENV_API_URL}",
+            response.status_code,
+        )
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and encoding in ("", "identity") and int(declared) > MAX_BODY_BYTES:
+        raise _too_big(response.status_code)
+    body = bytearray()
     try:
-        return max(0.0, float(value))
+        while chunk := response.raw.read(_CHUNK, decode_content=True):
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                raise _too_big(response.status_code)
+    except urllib3.exceptions.DecodeError:
+        failed = True
+    else:
+        failed = False
+    if failed:  # raised outside the except clause: nothing of urllib3's is chained
+        raise BadResponse(
+            f"GREEN-API's {_echo(encoding)} answer could not be decoded — try again later",
+            response.status_code,
+        )
+    return bytes(body)
+
+
+def _too_big(status: int) -> BadResponse:
+    return BadResponse(
+        f"GREEN-API's answer is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB — ask for "
+        f"fewer contacts (count), or check {ENV_API_URL}",
+        status,
+    )
+
+
+def _redirect_error(status: int, response: requests.Response, host: str) -> ServerError:
+    """A 3xx: never followed (the token is in the path), reported with the host
+    it pointed to -- never its path, which may repeat the token."""
+    location = response.headers.get("Location", "")
+    try:
+        parts = urlsplit(location)
+        target = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
     except ValueError:
-        pass
+        target = "an invalid address"
+    where = _echo(target) if target else "another address on the same host"
+    return ServerError(
+        f"GREEN-API at {host} redirected to {where} (HTTP {status}); GREEN-API does not "
+        f"redirect, so it was not followed — check {ENV_API_URL}",
+        status,
+    )
+
+
+def _echo(text: str) -> str:
+    """A server-chosen text as a message may repeat it: one printable line, short."""
+    text = for_terminal(text).strip()
+    return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
+
+
+def _retry_after(response: requests.Response) -> float:
+    """Seconds the server asked us to wait (Retry-After: whole seconds or an HTTP
+    date), else 0; anything else ("soon", "-5", "1e999") is ignored."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isascii() and value.isdigit():
+        return float(min(int(value), 10**6))
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return 0.0
 
 
@@ -343,3 +491,107 @@ def _error_for_status(status: int) -> GreenApiError:
             f"GREEN-API is having trouble (HTTP {status}) — try again in a few minutes", status
         )
     return ServerError(f"unexpected answer from GREEN-API (HTTP {status})", status)
+
+
+# --- bounds: the whole call within the budget, the body within MAX_BODY_BYTES ----------
+#
+# A read time-out bounds each wait for the next bytes, not the call: a server
+# that sends one byte a second never trips it. So each request runs under a
+# _Deadline that, when the budget is spent, shuts the socket down under
+# http.client's feet (headers or body, plain or TLS); the blocked read returns
+# at once and the request fails. The socket is handed to the deadline by the
+# connection class below, the moment a request waits for its answer.
+
+_current = threading.local()
+
+
+class _Deadline:
+    """Shuts down the sockets of the current request when ``seconds`` have passed."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        _current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:  # a timer firing now must not cut a connection back in the pool
+            self._sockets.clear()
+        self._timer.cancel()
+        _current.deadline = None
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed: nothing left to stop
+        pass
+
+
+class _Watched:
+    """Mixed into urllib3's connections: hands the socket to the running deadline
+    when a response is awaited, and never prints requests (``debuglevel`` set by
+    a host program on http.client would print the request line, token included)."""
+
+    debuglevel = 0
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        deadline = getattr(_current, "deadline", None)
+        if deadline is not None:
+            deadline.watch(getattr(self, "sock", None))
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+
+
+class _HTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _BoundedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter with the watched connections, and no retries of its own
+    (the client decides about retries)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = _POOLS
+        return manager
+
+
+_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}

@@ -9,6 +9,7 @@ never be turned into numbers (Excel would round them to 15 digits).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds
 from .errors import BadResponse, ConfigError
-from .names import LABEL_KIND, LABEL_LID, LABEL_SKIPPED
+from .names import LABEL_KIND, LABEL_LEFT_OUT, LABEL_LID, LABEL_SKIPPED
 
 if TYPE_CHECKING:  # pandas is imported lazily: it is not needed to fetch or export
     import pandas as pd
@@ -26,6 +27,16 @@ COLUMNS: tuple[str, ...] = ("chatId", "name", "contactName", "type", "phoneNumbe
 PHONE_COLUMN = COLUMNS.index("phoneNumber")
 TYPE_COLUMN = COLUMNS.index("type")
 DEFAULT_TYPE = "user"
+# Fields beyond the contract become extra columns, the first ones seen only: a
+# handful of records with thousands of distinct keys would otherwise make a
+# sheet wider than Excel's 16,384 columns and take gigabytes to build.
+MAX_EXTRA_COLUMNS = 50
+# E.164: a phone number has at most 15 digits; longer is not a phone number.
+MAX_PHONE_DIGITS = 15
+# What a phone number written as text may contain besides digits.
+_PHONE_TEXT = re.compile(r"[0-9 +()./-]+")
+# A lone UTF-16 surrogate ("\ud83d" in the JSON) cannot be encoded anywhere.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 EMPTY_HINT = (
     "GREEN-API returned no contacts — if the instance was authorised in the last few "
@@ -45,6 +56,8 @@ class ContactTable:
     kind: str = kinds.ALL
     # Records GREEN-API sent without a usable chat id (e.g. "null@c.us"): left out.
     skipped: int = 0
+    #: extra fields seen in the answer but not made columns (beyond MAX_EXTRA_COLUMNS)
+    left_out: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -62,6 +75,8 @@ class ContactTable:
             lines.append((LABEL_SKIPPED, self.skipped))
         if lids := self.lid_count():
             lines.append((LABEL_LID, lids))
+        if self.left_out:
+            lines.append((LABEL_LEFT_OUT, self.left_out_note()))
         return lines
 
     def notes(self) -> list[str]:
@@ -71,6 +86,8 @@ class ContactTable:
             found.append(f"skipped {plural(self.skipped, 'record')} without a chat id")
         if lids := self.lid_count():
             found.append(f"{plural(lids, 'WhatsApp @lid id')} without a phone number")
+        if self.left_out:
+            found.append(self.left_out_note())
         return found
 
     def position(self, column: str) -> int:
@@ -94,6 +111,16 @@ class ContactTable:
     def records(self) -> list[dict[str, str]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
+    def left_out_note(self) -> str:
+        """One sentence about the fields left out ('' when none were)."""
+        if not self.left_out:
+            return ""
+        names = ", ".join(self.left_out[:3]) + (", …" if len(self.left_out) > 3 else "")
+        return (
+            f"{len(self.left_out):,} more fields left out (only the first "
+            f"{MAX_EXTRA_COLUMNS} extra fields become columns): {names}"
+        )
+
 
 def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> ContactTable:
     """Turn a decoded getContacts answer of any flavour into a ``ContactTable``.
@@ -102,13 +129,18 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
     ``@g.us`` id is a group whatever ``type`` says; Telegram and MAX groups have
     negative ids (see ``kinds.identify``). Records without a usable chat id are
     left out and counted in ``skipped``. Missing fields are tolerated (``type``
-    defaults to ``user``), fields the API adds become extra columns in
-    first-seen order, and anything that is not a list of JSON objects raises
-    ``BadResponse``.
+    defaults to ``user``); the first ``MAX_EXTRA_COLUMNS`` fields the API adds
+    become extra columns in first-seen order (the rest are listed in
+    ``left_out``); anything that is not a list of JSON objects raises
+    ``BadResponse``. Lone surrogates in any text become U+FFFD, so every output
+    can encode every value.
     """
     if not isinstance(raw, list):
         raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
-    extras: dict[str, None] = {}  # an ordered set
+    whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
+    skip = {*COLUMNS, "id"} if whatsapp else set(COLUMNS)  # WhatsApp's "id" is the chat id
+    extras: dict[str, None] = {}  # ordered sets
+    left_out: dict[str, None] = {}
     for position, record in enumerate(raw, 1):
         if not isinstance(record, Mapping):
             raise BadResponse(
@@ -116,18 +148,26 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
                 "GREEN-API answered something unexpected"
             )
         for key in record:
-            if key not in COLUMNS and key not in extras:
+            if key in skip or key in extras or key in left_out:
+                continue
+            if len(extras) < MAX_EXTRA_COLUMNS:
                 extras[key] = None
-    if not any("chatId" in record for record in raw):
-        extras.pop("id", None)  # WhatsApp-shaped: "id" is the chat id, not an extra
-    columns = [*COLUMNS, *extras]
+            else:
+                left_out[key] = None
+    columns = [*COLUMNS, *(_text(key) for key in extras)]
     rows = []
     for record in raw:
         identity = kinds.identify(record)
         if identity is not None:
             rows.append(_row(record, identity, extras))
-    skipped = len(raw) - len(rows)
-    return ContactTable(columns, rows, instance_id=instance_id, source=source, skipped=skipped)
+    return ContactTable(
+        columns,
+        rows,
+        instance_id=instance_id,
+        source=source,
+        skipped=len(raw) - len(rows),
+        left_out=[_text(key) for key in left_out],
+    )
 
 
 def select(
@@ -169,27 +209,43 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return _text(value)
     if isinstance(value, bool | dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        try:
+            return _text(json.dumps(value, ensure_ascii=False))
+        except (RecursionError, ValueError):  # nested past what json can write
+            return "…"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
+def _text(value: str) -> str:
+    """``value`` with each lone surrogate replaced by U+FFFD."""
+    if value.isascii() or not _SURROGATE.search(value):
+        return value
+    return _SURROGATE.sub("\ufffd", value)
+
+
 def phone_text(value: Any) -> str:
-    """phoneNumber as a string of digits; hidden (0), missing or junk -> ''."""
-    if isinstance(value, bool) or value is None:
+    """phoneNumber as a string of digits; hidden (0), missing or junk -> ''.
+
+    Junk is anything that is not a positive whole number of at most 15 digits,
+    or text made of such digits and the usual separators (``+7 (900) 123-45-67``):
+    objects, lists, booleans, words, formulas."""
+    if isinstance(value, bool):
         return ""
-    if isinstance(value, int):
-        return str(value) if value > 0 else ""
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and value > 0 else ""
-    text = str(value)
-    if text.isascii() and text.isdigit():  # the usual text: digits only (WhatsApp ids)
-        return text if text.strip("0") else ""
-    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
-    return digits if digits.strip("0") else ""
+        value = int(value) if value.is_integer() else None
+    if isinstance(value, int):
+        digits = str(value) if 0 < value < 10**MAX_PHONE_DIGITS else ""
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        digits = value  # the usual text: digits only (WhatsApp ids)
+    elif isinstance(value, str) and _PHONE_TEXT.fullmatch(value):
+        digits = "".join(ch for ch in value if ch.isdigit())
+    else:
+        digits = ""
+    return digits if digits.strip("0") and len(digits) <= MAX_PHONE_DIGITS else ""
 
 
 def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> int | None:

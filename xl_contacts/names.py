@@ -54,3 +54,4 @@ LABEL_INSTANCES = "Instances"
 LABEL_INSTANCE_OF = "{}: instance id"  # one line per profile in a report of several
 # The first column of a report of several instances: the profile each row came from.
 INSTANCE_COLUMN = "instance"
+LABEL_LEFT_OUT = "Fields left out"

@@ -1,51 +1,98 @@
 """Keeping the token out of everything the process prints or logs.
 
-Every token that settings load is registered here; ``redact`` replaces each
-registered token in a text with ``***``. urllib3 logs request lines
-("GET /waInstance1/getContacts/<token>") at DEBUG level, so log records that
-mention a token are rewritten too.
+Every token that settings load is registered with ``protect``; ``redact``
+replaces each registered token in a text with ``***``.
+
+Redaction happens where a log record is *made*, not where it is printed: the
+first ``protect`` wraps the process's log record factory, so every record of
+every logger -- urllib3's child loggers, a host program's own, loggers created
+later, whatever handlers and levels the host program set up (e.g.
+``logging.basicConfig(level=logging.DEBUG)``) -- carries a redacted message,
+redacted arguments and a redacted traceback before any handler sees it.
+(A filter on a logger would not do: records of child loggers such as
+``urllib3.connectionpool`` never pass through the filters of ``urllib3``.)
+Warnings are redacted where they are formatted and shown.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import traceback
+import warnings
+from typing import Any
 
 REDACTED = "***"
 
 _protected: set[str] = set()
 _lock = threading.Lock()
-
-
-class _RedactingFilter(logging.Filter):
-    """Rewrites log records that mention a protected token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-_filter = _RedactingFilter()
-_LOGGERS_THAT_SEE_URLS = ("urllib3.connectionpool", "urllib3", "requests", "xl_contacts")
+_installed = False
 
 
 def redact(text: str) -> str:
     """``text`` with every token this process has loaded replaced by ``***``."""
     for token in tuple(_protected):
-        text = text.replace(token, REDACTED)
+        if token in text:
+            text = text.replace(token, REDACTED)
     return text
 
 
 def protect(token: str) -> None:
-    """Register ``token`` so that messages and log records mentioning it are redacted."""
+    """Register ``token``: from now on no log record or warning of this process
+    shows it."""
+    global _installed
     with _lock:
-        if token in _protected:
-            return
         _protected.add(token)
-        for name in _LOGGERS_THAT_SEE_URLS:
-            logger = logging.getLogger(name)
-            if _filter not in logger.filters:
-                logger.addFilter(_filter)
+        if not _installed:
+            _install()
+            _installed = True
+
+
+def _install() -> None:
+    make_record = logging.getLogRecordFactory()
+
+    def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        _redact_record(record)
+        return record
+
+    logging.setLogRecordFactory(redacting_factory)
+    show, format_ = warnings.showwarning, warnings.formatwarning
+
+    def showwarning(message: Any, *args: Any, **kwargs: Any) -> None:
+        show(_redacted_warning(message), *args, **kwargs)
+
+    def formatwarning(message: Any, *args: Any, **kwargs: Any) -> str:
+        return redact(format_(_redacted_warning(message), *args, **kwargs))
+
+    warnings.showwarning, warnings.formatwarning = showwarning, formatwarning
+
+
+def _redact_record(record: logging.LogRecord) -> None:
+    """Rewrite ``record`` in place so that nothing a handler may print holds a token."""
+    if not _protected:
+        return
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken log call: logging reports it later with msg and args
+        message = f"{record.msg} {record.args!r}"
+        record.msg, record.args = redact(message), None
+    else:
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+    if record.exc_info and record.exc_info[1] is not None:
+        text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        redacted = redact(text)
+        if redacted != text:
+            # Formatter uses exc_text as it is; without exc_info no handler can
+            # format the original (token-bearing) exception again.
+            record.exc_text, record.exc_info = redacted, None
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+
+
+def _redacted_warning(message: Any) -> Any:
+    text = str(message)
+    redacted = redact(text)
+    return message if redacted == text else redacted

@@ -10,6 +10,7 @@ instances.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -36,6 +37,11 @@ from .redaction import REDACTED, protect
 # and percent-escapes (which a server might decode into "/") are refused.
 _TOKEN_RE = re.compile(r"[A-Za-z0-9._~-]+")
 _ID_RE = re.compile(r"[0-9]+")
+# Host names as DNS allows them (letters, digits, hyphens, dots), or an IPv6
+# literal in brackets: nothing that could smuggle a path, a user or a control
+# character into the request line.
+_HOST_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
+_EXAMPLE_URL = "https://7105.api.greenapi.com"
 
 
 @dataclass(frozen=True)
@@ -216,18 +222,55 @@ def load_settings(
 
 
 def validate_api_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """The apiUrl without a trailing slash, or a ConfigError that never repeats it
+    (it might hold a password).
+
+    Only a bare ``scheme://host[:port]`` is accepted: no user name or password,
+    no path, query, fragment or their markers (a trailing ``?`` or ``#``), a port
+    from 1 to 65535. Plain ``http://`` is refused unless the host is the loopback
+    (a local stand-in or tunnel): anywhere else it would send the token in clear.
+    """
+    if not value.isprintable() or any(ch.isspace() for ch in value):
+        raise ConfigError(f"{ENV_API_URL} contains spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
         raise ConfigError(
-            f"{ENV_API_URL} must be an http(s) address such as https://7105.api.greenapi.com"
+            f"{ENV_API_URL} is not a valid address (check the host and the port), "
+            f"e.g. {_EXAMPLE_URL}"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{ENV_API_URL} must be an http(s) address such as {_EXAMPLE_URL}")
+    if "@" in parts.netloc:
+        raise ConfigError(
+            f"{ENV_API_URL} must not contain a user name or password — use the bare apiUrl "
+            f"from the GREEN-API console, e.g. {_EXAMPLE_URL}"
         )
-    if parts.path.strip("/") or parts.query or parts.fragment or parts.username:
+    host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
+    if parts.path.strip("/") or "?" in value or "#" in value or not _HOST_RE.fullmatch(host):
         # A pasted request URL would carry the instance and the token in its path.
         raise ConfigError(
             f"{ENV_API_URL} must be the bare apiUrl from the GREEN-API console "
-            "(no path, user name, query or fragment), e.g. https://7105.api.greenapi.com"
+            f"(no path, query or fragment), e.g. {_EXAMPLE_URL}"
+        )
+    if port == 0 or (parts.netloc.endswith(":") and port is None):
+        raise ConfigError(f"{ENV_API_URL} has no valid port (1 to 65535)")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigError(
+            f"{ENV_API_URL} must use https:// — plain http:// would send the token in clear "
+            "(http:// is accepted for this computer only: localhost, 127.0.0.1, [::1])"
         )
     return value.rstrip("/")
+
+
+def _is_loopback(hostname: str) -> bool:
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def validate_id_instance(value: str | None) -> str:

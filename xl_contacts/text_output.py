@@ -1,8 +1,11 @@
 """The contact table as text: an aligned table for the terminal, CSV and JSON.
 
-Names come from strangers: the terminal table shows no control characters,
-CSV fields never start a formula in a spreadsheet, and a console code page
-that lacks a character never makes a write fail.
+Names come from strangers: the terminal table (and CSV shown on a terminal)
+shows no control characters, CSV fields never start a formula in a spreadsheet
+and never end early (a field holding a CR or LF is quoted: CSV rows end in
+CRLF, as RFC 4180 and Excel have it), and a console code page that lacks a
+character never makes a write fail. Streams for CSV must not translate line
+ends (``newline=""``): ``prepare_stream`` sets that for standard output.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ def prepare_stream(stream: TextIO, output_format: str) -> None:
     if reconfigure is None:
         return
     if output_format == "csv" and not stream.isatty():
-        reconfigure(encoding="utf-8-sig")
+        reconfigure(encoding="utf-8-sig", newline="")
     elif output_format == "json" and not stream.isatty():
         reconfigure(encoding="utf-8")
     else:
@@ -40,9 +43,14 @@ def write_table(table: ContactTable, out: TextIO) -> None:
 
 
 def write_csv(table: ContactTable, out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([for_csv(h) for h in table.columns])
-    writer.writerows([for_csv(v) for v in row] for row in table.rows)
+    # The csv module quotes a field that holds a character of the line terminator:
+    # with "\r\n" that is every field with a CR or a LF. (With "\n" a bare CR went
+    # out unquoted, and Excel, LibreOffice and Python's own reader start a new row
+    # there, where the text after it -- "=1+1" -- is no longer protected.)
+    writer = csv.writer(out, lineterminator="\r\n")
+    shown = for_terminal if _is_terminal(out) else _unchanged
+    writer.writerow([shown(for_csv(h)) for h in table.columns])
+    writer.writerows([shown(for_csv(v)) for v in row] for row in table.rows)
 
 
 def write_json(table: ContactTable, out: TextIO) -> None:
@@ -51,6 +59,15 @@ def write_json(table: ContactTable, out: TextIO) -> None:
 
 
 WRITERS = {"table": write_table, "csv": write_csv, "json": write_json}
+
+
+def _is_terminal(out: TextIO) -> bool:
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 def _shorten(text: str) -> str:
