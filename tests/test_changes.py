@@ -150,6 +150,12 @@ def test_a_wrong_previous_file_is_refused_before_anything_happens(
     assert green_api_env.requests == [], "refused before fetching"
 
 
+def test_a_contact_type_named_like_a_summary_label_is_not_read_as_one(tmp_path: Path) -> None:
+    raw = [{"chatId": "1", "type": "Instance id"}, {"chatId": "2", "type": "Fetched at (UTC)"}]
+    previous = read_previous(report(tmp_path, raw, "old.xlsx"), ID_INSTANCE)
+    assert previous.instance_id == ID_INSTANCE and previous.fetched_at is not None
+
+
 def test_read_previous_of_an_empty_report(tmp_path: Path) -> None:
     previous = read_previous(report(tmp_path, [], "empty.xlsx"), ID_INSTANCE)
     assert previous.rows == []
