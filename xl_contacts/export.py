@@ -38,19 +38,34 @@ def export_report(
         table,
         path,
         progress=progress,
-        extra_tables=[
-            TableSheet(CHANGES_SHEET, CHANGES_TABLE, CHANGE_HEADERS, changes.rows, freeze="C2")
-        ],
+        extra_tables=[changes_sheet(changes, previous)],
         summary_rows=_summary_rows(changes, previous),
     )
     return ExportResult(written, changes, previous)
 
 
-def _summary_rows(changes: Changes, previous: PreviousReport) -> list[tuple[str, Any]]:
+def changes_sheet(changes: Changes, previous: PreviousReport) -> TableSheet:
+    """The Changes table, under a title saying since when and the counts; the
+    change kind and chatId stay in view when scrolling right."""
     when = previous.fetched_at
+    since = f"Changes since {previous.path.name}"
+    if when:
+        since += f", fetched {when:%Y-%m-%d %H:%M:%S} UTC"
+    heading = [since, changes.describe()]
+    return TableSheet(
+        CHANGES_SHEET,
+        CHANGES_TABLE,
+        CHANGE_HEADERS,
+        changes.rows,
+        frozen_columns=2,
+        heading=heading,
+    )
+
+
+def _summary_rows(changes: Changes, previous: PreviousReport) -> list[tuple[str, Any]]:
     return [
         ("Compared with", previous.path.name),
-        ("Previous fetch (UTC)", f"{when:%Y-%m-%d %H:%M:%S}" if when else "—"),
+        ("Previous fetch (UTC)", previous.fetched_at or "—"),
         ("Added", changes.count(ADDED)),
         ("Removed", changes.count(REMOVED)),
         ("Changed", changes.count(CHANGED)),
