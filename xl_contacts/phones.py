@@ -10,9 +10,12 @@ with what can be worked out once worked out once:
 
 * a number's format is the first of its calling code's INTERNATIONAL formats
   whose pattern fits the whole number and whose leading-digits pattern matches
-  its start. Every format pattern of the metadata only counts digits (checked),
-  so which formats fit, and the groups each cuts, depend on the length alone:
-  they are compiled once per calling code and length into %-templates;
+  its start. Every format pattern of the metadata only counts digits (checked;
+  a code with another kind of rule is left to phonenumbers), so which formats
+  fit, and the groups each cuts, depend on the length alone: per calling code and
+  length, the fitting formats' leading-digits patterns become one pattern (its
+  alternatives in order: the group that matches names the format) and each
+  format a %-template;
 * the country is the calling code's only region, or -- for codes shared by
   several countries (+1, +7, +44…) -- the first region whose leading digits match,
   or for which the number is valid: that slow check is made once for numbers
@@ -41,22 +44,29 @@ _MIN_NATIONAL, _MAX_NATIONAL = 2, 17  # phonenumbers' bounds of a national numbe
 _COUNTING = re.compile(r"(?:\(\\d(?:\{\d+(?:,\d+)?\})?\))+")
 _SEPARATING = re.compile(r"\\1(?:[^\\\d]+\\\d)*")
 _GROUPS = re.compile(r"(\d+)(\D*)")
+_INTERNATIONAL = phonenumbers.PhoneNumberFormat.INTERNATIONAL
 
 
 @dataclass(frozen=True)
 class _Shape:
-    """What numbers starting with the same three digits and as long share."""
+    """What numbers with the same first three digits and length share."""
 
-    code: int  # 0: no calling code fits, or the national number's length cannot be
-    skip: int  # digits of the calling code
-    formats: tuple[tuple[Any, str, Any], ...] = ()  # (leading digits, template, groups)
+    code: int  # the calling code; 0 when none fits or the length cannot be a number's
+    skip: int = 0  # its digits
+    # Matches the national number with group i when format i is the one to use:
+    # the leading-digits patterns in format_number's order, as alternatives.
+    pick: re.Pattern[str] | None = None
+    layouts: tuple[tuple[str, Any], ...] = ()  # (%-template, the digits' slices) by format
+    country: str | None = None  # None: a calling code shared by several countries
+    library: bool = False  # a rule that is not plain: phonenumbers formats the number
 
 
-_NO_NUMBER = _Shape(0, 0)
+_NO_NUMBER = _Shape(0)
+_EMPTY = ("", "")
 
 
 class PhoneFormatter:
-    """``international(digits)`` and ``country(digits)``, '' when unknown."""
+    """``describe(digits) -> (international, country)``; '' for what is unknown."""
 
     def __init__(self) -> None:
         self._codes: dict[int, tuple[str, ...]] = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
@@ -64,27 +74,39 @@ class PhoneFormatter:
         self._regions: dict[int, list[tuple[str, Any, str]]] = {}
         self._valid: dict[tuple[str, str], bool] = {}
 
-    def international(self, digits: str) -> str:
-        """E.g. '79876543210' -> '+7 987 654-32-10'."""
+    def describe(self, digits: str) -> tuple[str, str]:
+        """E.g. '79876543210' -> ('+7 987 654-32-10', 'Russia')."""
+        if not (digits.isascii() and digits.isdigit()):
+            return _EMPTY
         shape = self._shapes.get((digits[:3], len(digits))) or self._shape(digits)
         if not shape.code:
-            return ""
-        national = digits[shape.skip :]
-        for leading, template, groups in shape.formats:
-            if leading is None or leading.match(national):
-                return template % groups(digits)
-        return f"+{shape.code} {national}"  # no format fits: as format_number does
+            return _EMPTY
+        match = shape.pick.match(digits, shape.skip) if shape.pick else None
+        if match:
+            template, groups = shape.layouts[match.lastindex - 1]  # type: ignore[operator]
+            international = template % groups(digits)
+        elif shape.library:
+            number = _number(shape.code, digits[shape.skip :])
+            international = phonenumbers.format_number(number, _INTERNATIONAL)
+        else:  # no format fits: as format_number does
+            international = f"+{shape.code} {digits[shape.skip :]}"
+        country = shape.country
+        if country is None:
+            country = self._country(shape.code, digits[shape.skip :])
+        return international, country
+
+    def international(self, digits: str) -> str:
+        return self.describe(digits)[0]
 
     def country(self, digits: str) -> str:
-        """E.g. '79876543210' -> 'Russia'."""
-        shape = self._shapes.get((digits[:3], len(digits))) or self._shape(digits)
-        if not shape.code:
-            return ""
-        regions = self._regions.get(shape.code) or self._regions_of(shape.code)
-        if len(regions) == 1:
-            return regions[0][2]
-        national = digits[shape.skip :]
-        for region, leading, name in regions:  # as region_code_for_number does
+        return self.describe(digits)[1]
+
+    def _country(self, code: int, national: str) -> str:
+        """As region_code_for_number decides between the countries of a shared
+        code: the first whose leading digits match, or for which the number is
+        valid -- made once for the numbers with the same first six digits."""
+        regions = self._regions.get(code) or self._regions_of(code)
+        for region, leading, name in regions:
             if leading is not None:
                 if leading.match(national):
                     return name
@@ -92,35 +114,42 @@ class PhoneFormatter:
             key = (region, national[:_REGION_PREFIX])
             valid = self._valid.get(key)
             if valid is None:
-                valid = self._valid[key] = self._is_valid(shape.code, national, region)
+                number = _number(code, national)
+                valid = self._valid[key] = phonenumbers.is_valid_number_for_region(number, region)
             if valid:
                 return name
         return ""
 
     def _shape(self, digits: str) -> _Shape:
         shape = _NO_NUMBER
-        if digits[:1] not in ("", "0"):  # phonenumbers: no calling code starts with 0
+        if digits[0] != "0":  # no calling code starts with 0
             for skip in (1, 2, 3):
                 code = int(digits[:skip])
                 if code in self._codes:
                     if _MIN_NATIONAL <= len(digits) - skip <= _MAX_NATIONAL:
-                        shape = _Shape(code, skip, self._formats(code, skip, len(digits)))
+                        shape = self._compile(code, skip, len(digits))
                     break
         self._shapes[(digits[:3], len(digits))] = shape
         return shape
 
-    def _formats(self, code: int, skip: int, length: int) -> tuple[tuple[Any, str, Any], ...]:
-        """The code's INTERNATIONAL formats (the ones format_number picks from)
-        that fit numbers of ``length`` digits: leading-digits pattern, %-template
-        and the slices of the digits that fill it."""
+    def _compile(self, code: int, skip: int, length: int) -> _Shape:
+        """The code's INTERNATIONAL formats (those format_number picks from) that
+        fit numbers of ``length`` digits, as one pattern to pick with and a
+        %-template per format with the slices of the digits that fill it."""
         region = phonenumbers.region_code_for_country_code(code)
         metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+        regions = self._codes[code]
+        country = _name(regions[0]) if len(regions) == 1 else None
         example = "0" * (length - skip)
-        formats = []
+        alternatives, layouts = [], []
         for f in (metadata.intl_number_format or metadata.number_format) if metadata else ():
-            if not (_COUNTING.fullmatch(f.pattern) and _SEPARATING.fullmatch(f.format)):
-                # A new kind of rule in a newer phonenumbers: say so, loudly, in tests.
-                raise AssertionError(f"phonenumbers format {f.pattern} -> {f.format} is new")
+            leading = f.leading_digits_pattern[-1] if f.leading_digits_pattern else ""
+            if not (
+                _COUNTING.fullmatch(f.pattern)
+                and _SEPARATING.fullmatch(f.format)
+                and re.compile(leading).groups == 0
+            ):  # not seen in phonenumbers 9: leave such a code to the library
+                return _Shape(code, skip, country=country, library=True)
             pattern = re.compile(f.pattern)
             if not pattern.fullmatch(example):
                 continue
@@ -129,11 +158,10 @@ class PhoneFormatter:
                 slices.append(slice(start, start + len(group)))
                 start += len(group)
                 template += "%s" + separator.replace("%", "%%")
-            leading = f.leading_digits_pattern[-1] if f.leading_digits_pattern else None
-            formats.append(
-                (re.compile(leading) if leading else None, template, itemgetter(*slices))
-            )
-        return tuple(formats)
+            alternatives.append(f"({leading})")
+            layouts.append((template, itemgetter(*slices)))
+        pick = re.compile("|".join(alternatives)) if alternatives else None
+        return _Shape(code, skip, pick, tuple(layouts), country)
 
     def _regions_of(self, code: int) -> list[tuple[str, Any, str]]:
         metadata_for = phonenumbers.PhoneMetadata.metadata_for_region
@@ -145,13 +173,14 @@ class PhoneFormatter:
         self._regions[code] = regions
         return regions
 
-    def _is_valid(self, code: int, national: str, region: str) -> bool:
-        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-        zeros = len(national) - len(national.lstrip("0"))
-        if zeros:  # Italy's leading zero is part of the number
-            number.italian_leading_zero = True
-            number.number_of_leading_zeros = zeros
-        return bool(phonenumbers.is_valid_number_for_region(number, region))
+
+def _number(code: int, national: str) -> phonenumbers.PhoneNumber:
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    zeros = len(national) - len(national.lstrip("0"))
+    if zeros:  # Italy's leading zero is part of the number
+        number.italian_leading_zero = True
+        number.number_of_leading_zeros = zeros
+    return number
 
 
 def _name(region: str) -> str:

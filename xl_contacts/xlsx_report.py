@@ -165,21 +165,21 @@ class PhoneColumns(Sequence[list[str]]):
     """The table's rows with ``PHONE_COLUMNS`` added: the phone number in
     international format and its country, empty for hidden numbers and for
     ``@lid`` chats (a linked id, not a phone number). Rows are made as they are
-    read -- streamed, not kept: a report holds no second copy of its rows."""
+    read: a report holds no second copy of its rows, only the two new values."""
 
     def __init__(self, table: ContactTable) -> None:
         self.rows = table.rows
         self.columns = [*table.columns, *PHONE_COLUMNS]
         phone = table.columns.index("phoneNumber")
         chat = table.columns.index("chatId")
-        self.numbers = [
-            row[phone] if row[phone].isdigit() and not row[chat].endswith("@lid") else ""
-            for row in self.rows
-        ]
-        self.formatter = PhoneFormatter()
-        country = self.formatter.country
-        # One reference per row to a shared name: cheap to keep until streamed.
-        self.country_names = [country(digits) if digits else "" for digits in self.numbers]
+        # A linked id (@lid) is not a phone number; hidden numbers are '' already.
+        self.numbers = ["" if row[chat].endswith("@lid") else row[phone] for row in self.rows]
+        formatter = PhoneFormatter()
+        # Both columns in one pass (the Summary counts the countries before the
+        # rows are streamed): ~1 µs a number.
+        described = [formatter.describe(digits) if digits else ("", "") for digits in self.numbers]
+        self.formatted = [international for international, _ in described]
+        self.country_names = [country for _, country in described]
 
     def country_counts(self) -> list[tuple[str, int]]:
         """(country, contacts with a phone number there), largest first."""
@@ -196,14 +196,13 @@ class PhoneColumns(Sequence[list[str]]):
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        digits = self.numbers[index]
-        international = self.formatter.international(digits) if digits else ""
-        return [*self.rows[index], international, self.country_names[index]]
+        return [*self.rows[index], self.formatted[index], self.country_names[index]]
 
     def __iter__(self) -> Iterator[list[str]]:
-        international = self.formatter.international
-        for row, digits, country in zip(self.rows, self.numbers, self.country_names, strict=True):
-            yield [*row, international(digits) if digits else "", country]
+        for row, international, country in zip(
+            self.rows, self.formatted, self.country_names, strict=True
+        ):
+            yield [*row, international, country]
 
 
 def _part(wb: Any) -> str:
