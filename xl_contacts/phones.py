@@ -62,6 +62,9 @@ class _Shape:
 
 
 _NO_NUMBER = _Shape(0)
+# A shared calling code's regions: (pattern picking among the first ones, their
+# names, the rest as (region, leading digits or None, name)).
+_Regions = tuple[re.Pattern[str] | None, tuple[str, ...], list[tuple[str, Any, str]]]
 _EMPTY = ("", "")
 
 
@@ -71,7 +74,7 @@ class PhoneFormatter:
     def __init__(self) -> None:
         self._codes: dict[int, tuple[str, ...]] = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
         self._shapes: dict[tuple[str, int], _Shape] = {}
-        self._regions: dict[int, list[tuple[str, Any, str]]] = {}
+        self._regions: dict[int, _Regions] = {}
         self._valid: dict[tuple[str, str], bool] = {}
 
     def describe(self, digits: str) -> tuple[str, str]:
@@ -104,9 +107,13 @@ class PhoneFormatter:
     def _country(self, code: int, national: str) -> str:
         """As region_code_for_number decides between the countries of a shared
         code: the first whose leading digits match, or for which the number is
-        valid -- made once for the numbers with the same first six digits."""
-        regions = self._regions.get(code) or self._regions_of(code)
-        for region, leading, name in regions:
+        valid -- that slow check made once for numbers with the same first six
+        digits."""
+        pick, names, rest = self._regions.get(code) or self._regions_of(code)
+        match = pick.match(national) if pick else None
+        if match:
+            return names[match.lastindex - 1]  # type: ignore[operator]
+        for region, leading, name in rest:
             if leading is not None:
                 if leading.match(national):
                     return name
@@ -163,15 +170,29 @@ class PhoneFormatter:
         pick = re.compile("|".join(alternatives)) if alternatives else None
         return _Shape(code, skip, pick, tuple(layouts), country)
 
-    def _regions_of(self, code: int) -> list[tuple[str, Any, str]]:
+    def _regions_of(self, code: int) -> _Regions:
+        """The code's regions in order: those told by their leading digits up to
+        the first that is not, as one pattern (group i: region i), then the rest."""
         metadata_for = phonenumbers.PhoneMetadata.metadata_for_region
         regions = []
         for region in self._codes[code]:
             metadata = metadata_for(region)
             leading = metadata.leading_digits if metadata else None
-            regions.append((region, re.compile(leading) if leading else None, _name(region)))
-        self._regions[code] = regions
-        return regions
+            regions.append((region, leading, _name(region)))
+        first = next(
+            (i for i, (_, ld, _) in enumerate(regions) if not ld or re.compile(ld).groups),
+            len(regions),
+        )
+        pick = "|".join(f"({leading})" for _, leading, _ in regions[:first])
+        rest = [
+            (r, re.compile(leading) if leading else None, n) for r, leading, n in regions[first:]
+        ]
+        found = self._regions[code] = (
+            re.compile(pick) if pick else None,
+            tuple(name for _, _, name in regions[:first]),
+            rest,
+        )
+        return found
 
 
 def _number(code: int, national: str) -> phonenumbers.PhoneNumber:
