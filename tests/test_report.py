@@ -144,6 +144,17 @@ def test_summary_sheet(tmp_path: Path) -> None:
     assert re.fullmatch(r"A1:C(\d+)", used) and int(used[4:]) >= ws.max_row
 
 
+def test_summary_says_what_the_report_holds_after_the_instance(tmp_path: Path) -> None:
+    about = [("Contacts asked for", "groups only"), ("Count limit", 5_000)]
+    path = write_report(normalise(make_contacts(3)), tmp_path / "r.xlsx", about=about)
+    rows = _rows(openpyxl.load_workbook(path)["Summary"])
+    assert [row[:2] for row in rows[1:4]] == [
+        ["Instance id", "—"],
+        ["Contacts asked for", "groups only"],
+        ["Count limit", 5_000],
+    ]
+
+
 def test_summary_counts_the_largest_and_the_rest(tmp_path: Path) -> None:
     raw = make_contacts(40)
     for i, contact in enumerate(raw):

@@ -4,6 +4,7 @@ previous report to compare with."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,14 @@ def export_report(
     previous: PreviousReport | None = None,
     *,
     progress: Progress | None = None,
+    about: Sequence[tuple[str, Any]] = (),
 ) -> ExportResult:
     """Write ``table`` as a report at ``path``; with a ``previous`` report, add the
-    Changes sheet and the added/removed/changed counts to the Summary."""
+    Changes sheet and the added/removed/changed counts to the Summary. ``about``:
+    (label, value) lines saying what the report holds (e.g. which contacts), shown
+    on the Summary right after the instance."""
     if previous is None:
-        return ExportResult(write_report(table, path, progress=progress))
+        return ExportResult(write_report(table, path, progress=progress, about=about))
     changes = compare(previous.rows, table)
     written = write_report(
         table,
@@ -40,6 +44,7 @@ def export_report(
         progress=progress,
         extra_tables=[changes_sheet(changes, previous)],
         summary_rows=_summary_rows(changes, previous),
+        about=about,
     )
     return ExportResult(written, changes, previous)
 
