@@ -35,7 +35,9 @@ def _server() -> Iterator[HTTPServer]:
 def green_api(_server: HTTPServer) -> Iterator[FakeGreenApi]:
     """The stand-in server with no answers registered and an empty request log."""
     _server.clear()
-    yield FakeGreenApi(_server)
+    api = FakeGreenApi(_server)
+    yield api
+    api.settle()
     _server.clear()
 
 

@@ -5,6 +5,7 @@ and synthetic contacts."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 
@@ -43,6 +44,9 @@ class FakeGreenApi:
         self.server = server
         self.url = server.url_for("").rstrip("/")
         self.path = f"/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
+        self._done = threading.Event()
+        self._busy = 0
+        self._busy_lock = threading.Lock()
 
     def answer(
         self,
@@ -76,13 +80,31 @@ class FakeGreenApi:
         """Answer every request after ``delay`` seconds."""
 
         def handler(request: Request) -> Response:
-            time.sleep(delay)
+            self._done.wait(delay)  # cut short when the test is over
             return Response(json.dumps(contacts), content_type="application/json")
 
         self.answer_with(handler)
 
     def answer_with(self, handler: Any) -> None:
-        self.server.expect_request(self.path, method="GET").respond_with_handler(handler)
+        def counted(request: Request) -> Response:
+            with self._busy_lock:
+                self._busy += 1
+            try:
+                return handler(request)
+            finally:
+                with self._busy_lock:
+                    self._busy -= 1
+
+        self.server.expect_request(self.path, method="GET").respond_with_handler(counted)
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """End slow answers still under way (a client that gave up leaves them
+        running), so that none lands in the next test's request log."""
+        self._done.set()
+        deadline = time.monotonic() + timeout
+        while self._busy and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.02)  # the server logs a request just after its handler returns
 
     @property
     def requests(self) -> list[Request]:

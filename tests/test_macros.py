@@ -3,10 +3,16 @@ stand-in GREEN-API server."""
 
 from __future__ import annotations
 
+import copy
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
+import xlwings as xw
+from com_standin import StandInExcel, cannot_set, windows_xlwings
 from remote_book import actions, apply_actions, funcs, make_book, table_json
 from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, make_contacts
 
@@ -274,3 +280,215 @@ def test_missing_report_folder_is_explained(tmp_path: Path) -> None:
     book = make_book({"xlwings.conf": [["Contacts Report Folder", str(tmp_path / "nope")]]})
     macros.export_report()
     assert "does not exist" in alerts(book)[0][0]
+
+
+# --- what Excel refuses, and a button Excel waits on -------------------------------------
+
+
+def refusing_writes(monkeypatch: pytest.MonkeyPatch, refuse: Callable[[int], bool]) -> None:
+    """Excel refuses the n-th value write when ``refuse(n)`` (a COM error as
+    pywin32 raises it: 0x800A03EC, as on a protected sheet)."""
+    from xlwings.pro import _xlremote
+
+    original = _xlremote.Range.raw_value
+    writes = itertools.count(1)
+
+    def setter(self: Any, value: Any) -> None:
+        if refuse(next(writes)):
+            raise cannot_set("Value")
+        original.fset(self, value)
+
+    monkeypatch.setattr(_xlremote.Range, "raw_value", property(original.fget, setter))
+
+
+def test_refresh_resizes_the_table_before_clearing_what_it_dropped(
+    green_api_env: FakeGreenApi,
+) -> None:
+    green_api_env.answer(make_contacts(3))
+    sheets, tables = _existing_contacts_sheet(10)  # A3:F13, one column more
+    book = make_book(sheets, tables)
+    macros.refresh()
+    order = [f for f in funcs(book) if f in ("resizeTable", "rangeClearContents")]
+    # Cleared inside the table, Excel would refill the dropped header with "Column6".
+    assert order == ["resizeTable", "rangeClearContents", "rangeClearContents"]
+    clears = [(a["start_row"], a["start_column"]) for a in actions(book) if "Clear" in a["func"]]
+    assert clears == [(6, 0), (2, 5)]  # rows 7-13, then column F of rows 3-6 (0-based)
+
+
+def test_a_write_excel_refuses_midway_puts_the_previous_table_back(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xl_contacts import live_sheet
+
+    green_api_env.answer(make_contacts(20))
+    monkeypatch.setattr(live_sheet, "CHUNK_CELLS", 10)  # two rows per write
+    refusing_writes(monkeypatch, lambda n: n == 3)  # the third block of the new table
+    sheets, tables = _existing_contacts_sheet(10)
+    book = make_book(sheets, tables)
+
+    macros.refresh()
+
+    ((message, *_),) = alerts(book)
+    assert "Excel refused to change a cell" in message and "put back as it was" in message
+    cells = apply_actions(copy.deepcopy(sheets), book)["Contacts"]
+    before = apply_actions(copy.deepcopy(sheets), make_book(sheets, tables))["Contacts"]
+    assert {k: v.lstrip("'") if isinstance(v, str) else v for k, v in cells.items()} == before
+    resize = [a["args"] for a in actions(book) if a["func"] == "resizeTable"]
+    assert resize == [[0, "$A$3:$F$13"]], "only back to where it was"
+
+
+def test_a_refused_write_into_a_new_sheet_removes_the_sheet(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    refusing_writes(monkeypatch, lambda n: True)
+    book = make_book({"Sheet1": [["mine"]]})
+    macros.refresh()
+    assert [f for f in funcs(book) if f in ("addSheet", "sheetDelete")] == [
+        "addSheet",
+        "sheetDelete",
+    ]
+    assert "put back as it was" in alerts(book)[0][0]
+
+
+def test_when_putting_back_fails_too_the_message_says_refresh_again(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xl_contacts import live_sheet
+
+    green_api_env.answer(make_contacts(20))
+    monkeypatch.setattr(live_sheet, "CHUNK_CELLS", 10)
+    refusing_writes(monkeypatch, lambda n: n >= 2)
+    sheets, tables = _existing_contacts_sheet(10)
+    book = make_book(sheets, tables)
+    macros.refresh()
+    ((message, *_),) = alerts(book)
+    assert "may be incomplete — refresh again" in message and "Traceback" not in message
+
+
+def test_a_refused_status_cell_is_explained_not_reported_as_a_bug(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    refusing_writes(monkeypatch, lambda n: n == 2)  # the table is written, the status is not
+    book = make_book({"Sheet1": [[]]})
+    macros.refresh()
+    ((message, *_),) = alerts(book)
+    assert message.startswith("Excel refused to change a cell: is the sheet protected")
+    assert "please report" not in message and "-2147352567" not in message
+
+
+def test_a_slow_green_api_costs_the_short_interactive_budget(
+    green_api_env: FakeGreenApi,
+) -> None:
+    from xl_contacts import live_results
+
+    green_api_env.answer(status=503, body="busy")
+    book = make_book({"Sheet1": [[]]})
+    macros.refresh()
+    assert funcs(book) == ["alert"] and "HTTP 503" in alerts(book)[0][0]
+    # Excel is frozen meanwhile: one retry within 20 s, not the command line's three in 60 s.
+    assert len(green_api_env.requests) == live_results.INTERACTIVE_RETRIES + 1
+
+
+def test_the_status_bar_says_what_excel_waits_for(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlwings.pro import _xlremote
+
+    from xl_contacts import live_sheet
+
+    shown: list[object] = []
+    monkeypatch.setattr(  # Office.js has no status bar: record what Excel would show
+        _xlremote.App, "status_bar", property(lambda self: False, lambda self, v: shown.append(v))
+    )
+    monkeypatch.setattr(live_sheet, "CHUNK_CELLS", 5 * 30)
+    green_api_env.answer(make_contacts(50))
+    make_book({"Sheet1": [[]]})
+    macros.refresh()
+    assert shown == [
+        "xl-contacts: asking GREEN-API for the contacts (Excel waits at most 20 s)…",
+        "xl-contacts: writing contacts, 30 of 51 rows…",
+        "xl-contacts: writing contacts, 51 of 51 rows…",
+        False,  # Excel's own status bar back
+    ]
+
+
+def test_the_status_bar_is_given_back_when_the_fetch_fails(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlwings.pro import _xlremote
+
+    shown: list[object] = []
+    monkeypatch.setattr(
+        _xlremote.App, "status_bar", property(lambda self: False, lambda self, v: shown.append(v))
+    )
+    green_api_env.answer(status=401, body="")
+    make_book({"Sheet1": [[]]})
+    macros.refresh()
+    assert shown[-1] is False and len(shown) == 2
+
+
+# Protection, read through xlwings' Windows engine on stand-in COM objects.
+
+
+@pytest.fixture
+def excel(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandInExcel]:
+    monkeypatch.delattr(xw.Book, "_mock_caller", raising=False)  # the caller comes from VBA
+    with windows_xlwings() as windows:
+        yield windows.excel()
+
+
+def test_a_protected_contacts_sheet_is_reported_before_anything_happens(
+    green_api_env: FakeGreenApi, excel: StandInExcel
+) -> None:
+    book = excel.add_workbook("Contacts.xlsm")
+    book.add_sheet("Start")
+    book.add_sheet("Contacts").Protect()
+    excel.run_python(book, "import xl_contacts.macros; xl_contacts.macros.refresh()")
+    ((action, title, _, message),) = excel.python_actions()
+    assert (action, title) == ("MessageBox", "xl-contacts")
+    assert message.startswith("the sheet 'Contacts' is protected — unprotect it")
+    assert green_api_env.requests == []
+
+
+def test_a_protected_workbook_structure_is_reported_before_anything_happens(
+    green_api_env: FakeGreenApi, excel: StandInExcel
+) -> None:
+    book = excel.add_workbook("Contacts.xlsm")
+    book.add_sheet("Start")
+    book.ProtectStructure = True
+    excel.run_python(book, "import xl_contacts.macros; xl_contacts.macros.refresh()")
+    ((action, _, _, message),) = excel.python_actions()
+    assert action == "MessageBox" and "structure is protected" in message
+    assert green_api_env.requests == []
+
+
+def test_the_status_bar_through_excels_com_object(excel: StandInExcel) -> None:
+    import xlwings._xlwindows
+
+    from xl_contacts import live_sheet
+
+    app = xw.App(impl=xlwings._xlwindows.App(xl=excel))
+    with live_sheet.status_bar(app) as show:
+        show("xl-contacts: asking GREEN-API…")
+    assert [(a, text) for a, _, _, text in excel.python_actions()] == [
+        ("StatusBar", "xl-contacts: asking GREEN-API…"),
+        ("StatusBar", False),
+    ]
+
+
+def test_a_cyrillic_workbook_and_folder_name_work_end_to_end(
+    green_api_env: FakeGreenApi, tmp_path: Path
+) -> None:
+    folder = tmp_path / "Отчёты Ивана"
+    folder.mkdir()
+    green_api_env.answer(REFERENCE_CONTACTS)
+    book = make_book(
+        {"xlwings.conf": [["Contacts Report Folder", str(folder)]]}, name="Контакты.xlsm"
+    )
+    macros.export_report()
+    ((message, _, _, mode, _),) = alerts(book)
+    (saved,) = folder.glob("Контакты contacts *.xlsx")
+    assert mode == "info" and str(saved) in message
+    assert openpyxl.load_workbook(saved)["Contacts"]["B2"].value == "Василиса"

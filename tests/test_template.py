@@ -14,6 +14,7 @@ import xlwings
 from helpers import libreoffice_converts
 from oletools.olevba import VBA_Parser
 
+from xl_contacts import live_results
 from xl_contacts.cli import main
 from xl_contacts.template import build
 
@@ -110,6 +111,21 @@ def test_getcontacts_wrapper_matches_the_python_signature(built: Path) -> None:
     assert 'XLPy.CallUDF("xl_contacts.udfs", "GETCONTACTS", Array(count, header)' in wrapper
 
 
+def test_on_a_mac_getcontacts_is_a_note_not_an_error(built: Path) -> None:
+    """macOS Excel has no xlwings UDF server: the wrapper answers with a note
+    first thing, before the function-wizard check and before XLPy."""
+    lines = _code(_modules(built)["xlwings_udfs"])
+    start = lines.index("Function GETCONTACTS(Optional count, Optional header)")
+    assert [line.strip() for line in lines[start + 1 : start + 5]] == [
+        "#If Mac Then",
+        f'GETCONTACTS = "{build.MAC_NOTE}"',
+        "Exit Function",
+        "#End If",
+    ]
+    assert build.MAC_NOTE.startswith("#GETCONTACTS: ") and "Refresh contacts" in build.MAC_NOTE
+    assert lines[start + 5].strip().startswith("If (Not Application.CommandBars")  # xlwings' own
+
+
 def test_ribbon_callbacks_exist(built: Path) -> None:
     with zipfile.ZipFile(built) as package:
         ui = ET.fromstring(package.read("customUI/customUI14.xml"))
@@ -137,6 +153,9 @@ def test_sheets_and_settings(built: Path) -> None:
     assert example.text == "=GETCONTACTS(50)" and example.ref == build.EXAMPLE_CELL
     text = " ".join(str(c.value) for row in wb["Start"].iter_rows() for c in row if c.value)
     assert "GREENAPI_API_TOKEN_INSTANCE" in text and "xl-contacts login" in text
+    assert "=GETCONTACTS(50; ЛОЖЬ)" in text, "the formula as Russian-language Excel takes it"
+    assert "On a Mac" in text
+    assert f"({live_results.INTERACTIVE_BUDGET:.0f} s at most)" in text, "the UDF's real budget"
     with zipfile.ZipFile(built) as package:
         sheet = package.read("xl/worksheets/sheet1.xml").decode()
         assert f'<c r="{build.EXAMPLE_CELL}" cm="1"><f t="array"' in sheet, "a dynamic array"

@@ -1,5 +1,6 @@
-"""=GETCONTACTS as Excel calls it: directly, under load, and through xlwings' own
-Office.js registration and call path."""
+"""=GETCONTACTS as Excel calls it: directly, under load, through xlwings' own
+Office.js registration and call path, and through xlwings' own Windows COM path
+(XLPython.CallUDF -> call_udf) with stand-in COM objects (com_standin.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,21 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from com_standin import (
+    ERRORS,
+    MISSING,
+    Call,
+    Ref,
+    StandInExcel,
+    WindowsXlwings,
+    Worksheet,
+    windows_xlwings,
+)
 from helpers import assert_no_token
 from stand_in import (
     HOSTILE_NAMES,
@@ -292,3 +304,187 @@ def test_registered_and_called_through_xlwings_officejs(
     assert headless[0][0] == "10000000" and len(headless) == 3
     assert zero[0][0].startswith("#GETCONTACTS: count must be")
     assert text[0][0].startswith("#GETCONTACTS: count must be")
+
+
+# --- xlwings' own Windows path: Excel -> VBA wrapper -> XLPython.CallUDF -> call_udf ------
+
+UDFS_SOURCE = Path(udfs.__file__)
+README_FORMULA = '=FILTER(GETCONTACTS(, FALSE), INDEX(GETCONTACTS(, FALSE), , 4) = "group")'
+TWO_CALLS = (Call("GETCONTACTS", MISSING, False), Call("GETCONTACTS", MISSING, False))
+
+
+@pytest.fixture
+def windows() -> Iterator[WindowsXlwings]:
+    with windows_xlwings() as harness:
+        yield harness
+
+
+def excel_calling(windows: WindowsXlwings, source: Path = UDFS_SOURCE) -> StandInExcel:
+    """A stand-in Excel whose UDF server imported ``source`` as xl_contacts.udfs."""
+    windows.load_udfs("xl_contacts.udfs", str(source))
+    excel = windows.excel("xl_contacts.udfs")
+    excel.add_workbook("contacts.xlsm").add_sheet("Start")
+    return excel
+
+
+def start_sheet(excel: StandInExcel) -> Worksheet:
+    return excel.Workbooks[0].Worksheets[0]
+
+
+def test_com_two_calls_in_one_formula_settle_after_one_fetch(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings
+) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    excel = excel_calling(windows)
+    start_sheet(excel).enter("A1", README_FORMULA, *TWO_CALLS)
+
+    assert excel.run_until_settled(max_calculations=20) == (True, 1)
+    first, second = start_sheet(excel).cell((1, 1)).results
+    assert first == second and [row[0] for row in first] == ["10000000", "10000001", "10000002"]
+    assert len(green_api_env.requests) == 1
+    assert excel.python_actions() == [], "nothing is ever written back into the sheet"
+
+
+def test_com_full_recalculation_fetches_nothing_new(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings
+) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    excel = excel_calling(windows)
+    start_sheet(excel).enter("A1", "=GETCONTACTS(50)", Call("GETCONTACTS", 50.0))
+    excel.run_until_settled(max_calculations=5)
+    before = start_sheet(excel).cell((1, 1)).value
+
+    assert excel.calculate_full() == 1  # Ctrl+Alt+F9
+    assert excel.run_until_settled(max_calculations=5) == (True, 0)
+    assert start_sheet(excel).cell((1, 1)).value == before
+    assert len(green_api_env.requests) == 1 and excel.python_actions() == []
+
+
+def test_com_dependent_argument_costs_one_fetch(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings
+) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    excel = excel_calling(windows)
+    sheet = start_sheet(excel)
+    sheet.enter("A1", "=GETCONTACTS(B1)", Call("GETCONTACTS", Ref("B1")))  # first in the chain
+    sheet.enter_plain("B1", "=10*5", lambda: 50.0)
+
+    # Excel calls A1 with B1 not yet calculated (Empty), then again after B1.
+    assert excel.run_until_settled(max_calculations=5) == (True, 2)
+    first, second = [answer for *_, answer in excel.evaluations]
+    assert first == "#GETCONTACTS: waiting for the count cell to be calculated"
+    assert second[0] == list(COLUMNS)
+    assert [r.args.get("count") for r in green_api_env.requests] == ["50"]
+
+
+@pytest.mark.parametrize(
+    ("formula", "call", "says"),
+    [
+        ("=GETCONTACTS(B1)", Call("GETCONTACTS", Ref("B1")), "count is #N/A"),
+        ("=GETCONTACTS(NA())", Call("GETCONTACTS", ERRORS["#N/A"]), "count is #N/A"),
+        ("=GETCONTACTS(1/0)", Call("GETCONTACTS", ERRORS["#DIV/0!"]), "count is #DIV/0!"),
+        ("=GETCONTACTS(5, B1)", Call("GETCONTACTS", 5.0, Ref("B1")), "header is #N/A"),
+    ],
+)
+def test_com_an_error_argument_gives_an_error_cell(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings, formula: str, call: Call, says: str
+) -> None:
+    excel = excel_calling(windows)
+    sheet = start_sheet(excel)
+    sheet.put("B1", ERRORS["#N/A"])
+    sheet.enter("A1", formula, call)
+
+    excel.run_until_settled(max_calculations=5)
+
+    assert_error_cell(sheet.cell((1, 1)).value, says, "fix the cell it comes from")
+    assert green_api_env.requests == [], "an error is not 'all contacts'"
+
+
+def test_com_an_empty_cell_or_a_left_out_count_means_all(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings
+) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    excel = excel_calling(windows)
+    start_sheet(excel).enter("A1", "=GETCONTACTS(B1)", Call("GETCONTACTS", Ref("B1")))
+    start_sheet(excel).enter("A9", "=GETCONTACTS(, FALSE)", Call("GETCONTACTS", MISSING, False))
+
+    excel.run_until_settled(max_calculations=5)
+
+    assert len(start_sheet(excel).cell((1, 1)).value) == 4
+    assert len(start_sheet(excel).cell((9, 1)).value) == 3
+    assert [r.args.get("count") for r in green_api_env.requests] == [None]
+
+
+def test_com_a_protected_sheet_settles_and_nothing_is_written(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings
+) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    excel = excel_calling(windows)
+    sheet = start_sheet(excel)
+    sheet.enter("A1", "=GETCONTACTS(50)", Call("GETCONTACTS", 50.0))
+    sheet.Protect()
+
+    assert excel.run_until_settled(max_calculations=5) == (True, 1)
+    assert sheet.cell((1, 1)).value[0] == list(COLUMNS)
+    assert excel.python_actions() == []
+
+
+def test_com_a_slow_green_api_costs_one_short_budget(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings
+) -> None:
+    green_api_env.answer(status=503, body="busy")
+    excel = excel_calling(windows)
+    start_sheet(excel).enter("A1", "=GETCONTACTS(50)", Call("GETCONTACTS", 50.0))
+
+    excel.run_until_settled(max_calculations=5)
+
+    assert_error_cell(start_sheet(excel).cell((1, 1)).value, "HTTP 503")
+    # Excel waits for this call: one retry, not the command line's three.
+    assert len(green_api_env.requests) == live_results.INTERACTIVE_RETRIES + 1
+
+
+# Why not async_mode="threading": the same function with it, on the same path.
+
+
+@pytest.fixture
+def async_source(tmp_path: Path) -> Path:
+    source = UDFS_SOURCE.read_text(encoding="utf-8")
+    sync = "@xw.func(call_in_wizard=False)"
+    assert sync in source
+    path = tmp_path / "udfs.py"
+    path.write_text(source.replace(sync, '@xw.func(async_mode="threading", call_in_wizard=False)'))
+    return path
+
+
+def test_async_mode_would_recalculate_two_calls_forever(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings, async_source: Path
+) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    excel = excel_calling(windows, async_source)
+    start_sheet(excel).enter("A1", README_FORMULA, *TWO_CALLS)
+
+    settled, evaluations = excel.run_until_settled(max_calculations=30)
+
+    # xlwings keys its result by cell and arguments and deletes it on the first
+    # read: the second call misses, starts another task, whose Formula2 write
+    # recalculates the cell again -- with the answer cached, as fast as Excel can.
+    assert not settled and evaluations == 30
+    assert [action for action, *_ in excel.python_actions()].count("Formula2") >= 30
+    assert len(green_api_env.requests) == 1
+
+
+def test_async_mode_would_retry_a_protected_sheet_forever(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings, async_source: Path
+) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    excel = excel_calling(windows, async_source)
+    sheet = start_sheet(excel)
+    sheet.enter("A1", "=GETCONTACTS(50)", Call("GETCONTACTS", 50.0))
+    sheet.Protect()
+
+    excel.calculate()
+    excel.wait_for_actions("Formula2", 8)  # 0x800A03EC is in xlwings' RETRYABLE_SCODES
+
+    assert excel.python_tasks() == 1 and sheet.cell((1, 1)).value == "#N/A waiting..."
+    sheet.Unprotect()  # the only way out
+    assert excel.run_until_settled(max_calculations=5)[0]

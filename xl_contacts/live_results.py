@@ -1,9 +1,14 @@
-"""The results cache that =GETCONTACTS reads and the ribbon's Refresh empties.
+"""What =GETCONTACTS and the ribbon share inside Excel's UDF server process:
+the results cache (Refresh empties it) and the clients for fetches Excel waits on.
 
-One per process (Excel's UDF server), created on first use: it holds the
-resolved settings (reading them may ask the OS credential store) and the rows
-of each (instance, count) query. Both front ends reach it here, so neither
-imports the other.
+The cache is one per process, created on first use: it holds the resolved
+settings (reading them may ask the OS credential store) and the rows of each
+(instance, count) query. Both front ends reach it here, so neither imports the
+other.
+
+Excel is frozen while the function or a ribbon button runs (both are
+synchronous), and xlwings' UDF server gives up after 90 s: these fetches get a
+much shorter budget than the command line's (``interactive_client``).
 """
 
 from __future__ import annotations
@@ -14,12 +19,19 @@ from collections.abc import Callable
 from typing import Any
 
 from .cache import ResultCache
+from .client import GreenApiClient
 from .names import ENV_CACHE_SECONDS
+from .settings import Settings
 
 DEFAULT_CACHE_SECONDS = 60.0  # contact data itself may take 5 minutes to update
 ERROR_CACHE_SECONDS = 5.0
+# A fetch Excel waits on: 20 s at most, one retry (the command line: 60 s, three).
+INTERACTIVE_TIMEOUT = (5.0, 15.0)
+INTERACTIVE_RETRIES = 1
+INTERACTIVE_BUDGET = 20.0
 
 _cache: ResultCache[Any] | None = None
+_clients: dict[Settings, GreenApiClient] = {}
 _lock = threading.Lock()
 
 
@@ -43,12 +55,31 @@ def clear() -> None:
         _cache.clear()
 
 
+def interactive_client(settings: Settings) -> GreenApiClient:
+    """The pooled client for fetches Excel waits on (one per instance)."""
+    with _lock:
+        client = _clients.get(settings)
+        if client is None:
+            client = _clients[settings] = GreenApiClient(
+                settings,
+                timeout=INTERACTIVE_TIMEOUT,
+                retries=INTERACTIVE_RETRIES,
+                budget=INTERACTIVE_BUDGET,
+            )
+        return client
+
+
 def reset(cache: ResultCache[Any] | None = None) -> None:
     """Replace the cache with ``cache`` (e.g. one with its own clock), or drop it:
-    the next use then creates it again, reading the lifetime anew."""
+    the next use then creates it again, reading the lifetime anew. Pooled
+    clients are closed."""
     global _cache
     with _lock:
         _cache = cache
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()
 
 
 def cache_seconds() -> float:

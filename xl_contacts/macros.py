@@ -1,13 +1,20 @@
 """Ribbon entry points, run by VBA ``RunPython`` on ``xw.Book.caller()``.
 
 Thin on purpose: fetch with the library, write with ``live_sheet``/``export``.
-Both hold one rule: fetch first, write second -- a failed fetch touches
-nothing. Every failure is one alert, never a traceback, never the token.
+Both hold one rule: check, fetch, then write -- a failed check or fetch touches
+nothing, a failed write is undone. Every failure is one alert, never a
+traceback, never the token.
+
+With ``Use UDF Server`` (the template's setting) a button runs inside Excel's
+UDF server and Excel is frozen until it returns: the fetch gets the short
+interactive budget, and the status bar -- the one thing Excel repaints
+meanwhile -- says what is happening.
 """
 
 from __future__ import annotations
 
 import glob
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,12 +22,14 @@ from typing import Any
 import xlwings as xw
 
 from . import live_results, live_sheet
+from .contacts import ContactTable
 from .errors import ConfigError, XlContactsError, user_message
 from .fetch import fetch_contacts
 from .names import KEY_REPORT_FOLDER, PROG
-from .settings import load_settings
+from .settings import Settings, load_settings
 
 TITLE = PROG
+BUDGET = live_results.INTERACTIVE_BUDGET
 
 
 def refresh() -> None:
@@ -37,15 +46,27 @@ def export_report() -> None:
 
 def _refresh(book: Any) -> None:
     options = live_sheet.read_live_settings(book)
+    live_sheet.check_unprotected(book)
     live_sheet.check_contacts_sheet(book)
-    table = fetch_contacts(options.count)
-    live_results.clear()  # =GETCONTACTS cells fetch fresh data on their next calculation
-    status = (
-        f"Refreshed {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC — {len(table):,} contacts "
-        f"of instance {table.instance_id}"
-    )
-    with live_sheet.suspended_updates(book.app):
-        live_sheet.write_contacts(book, table, status)
+    with live_sheet.status_bar(book.app) as show:
+        table = _fetch(options.count, load_settings(), show)
+        live_results.clear()  # =GETCONTACTS cells fetch fresh data on their next calculation
+        status = (
+            f"Refreshed {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC — {len(table):,} contacts "
+            f"of instance {table.instance_id}"
+        )
+
+        def progress(done: int, total: int) -> None:
+            show(f"{TITLE}: writing contacts, {done:,} of {total:,} rows…")
+
+        with live_sheet.suspended_updates(book.app):
+            live_sheet.write_contacts(book, table, status, progress)
+
+
+def _fetch(count: int | None, settings: Settings, show: Callable[[str], None]) -> ContactTable:
+    show(f"{TITLE}: asking GREEN-API for the contacts (Excel waits at most {BUDGET:.0f} s)…")
+    client = live_results.interactive_client(settings)
+    return fetch_contacts(count, settings=settings, client=client)
 
 
 def _export_report(book: Any) -> None:
@@ -62,8 +83,10 @@ def _export_report(book: Any) -> None:
             previous = read_previous(earlier, settings.id_instance)
         except XlContactsError as error:  # still save; say why nothing was compared
             note = f"\n\nNot compared with an earlier report: {error}"
-    table = fetch_contacts(options.count, settings=settings)
-    result = export_report(table, folder / report_name(book, table.fetched_at), previous)
+    with live_sheet.status_bar(book.app) as show:
+        table = _fetch(options.count, settings, show)
+        show(f"{TITLE}: saving {len(table):,} contacts…")
+        result = export_report(table, folder / report_name(book, table.fetched_at), previous)
     if result.changes and result.previous:
         since = result.previous.path.name
         note = f"\n\nSince {since}: {result.changes.describe()} (sheet Changes)."
@@ -104,4 +127,12 @@ def _guarded(book: Any, action: Any) -> None:
     try:
         action(book)
     except Exception as error:  # ours or a bug: one alert, never a traceback, never the token
-        book.app.alert(user_message(error), title=TITLE, mode="critical")
+        book.app.alert(alert_text(error), title=TITLE, mode="critical")
+
+
+def alert_text(error: BaseException) -> str:
+    """The alert for ``error``: Excel's refusal in words, not a COM error's tuple."""
+    refusal = None if isinstance(error, XlContactsError) else live_sheet.excel_refusal(error)
+    if refusal:
+        return user_message(ConfigError(f"{refusal} — then try again"))
+    return user_message(error)

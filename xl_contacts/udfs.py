@@ -6,6 +6,13 @@ library.
 It never raises into Excel: every failure is one cell whose text starts with
 ``#GETCONTACTS:`` and says what to do -- never a traceback, never the token.
 
+Synchronous on purpose. xlwings' ``async_mode="threading"`` writes the formula
+back into the caller cell when the answer arrives: two calls in one formula
+then recalculate forever, a protected sheet retries that write forever, and an
+edit made meanwhile is overwritten (tests/test_udfs.py shows each through
+xlwings' own COM path). The results cache makes every repeated call instant, so
+Excel waits only for a query's first fetch, and that fetch has a short budget.
+
 Importing this module does no work beyond its imports: Excel's UDF server
 imports it at start-up.
 """
@@ -15,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 import xlwings as xw
+from xlwings.conversion import ValueAccessor
 
 from . import live_results
 from .cells import clean
@@ -27,18 +35,49 @@ ERROR_PREFIX = "#GETCONTACTS: "
 # One cache holds the resolved settings under this key and the rows of each query.
 _SETTINGS = "settings"
 
+# How an argument reaches Python from Excel (xlwings' Windows UDF server):
+# - err_to_str: a cell error arrives as its text ("#N/A") instead of None, which
+#   would read as "left out" -- for count, "all contacts";
+# - ARGUMENT: a formula cell that reads as Empty has not been calculated yet (a
+#   formula never yields Empty). Excel calls the function again once that cell
+#   is calculated, so nothing is fetched for the call that saw it empty.
+ARGUMENT = "xl_contacts.argument"
+UNCALCULATED = "\x00not calculated yet"  # no cell can hold NUL: never a real value
+CELL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 
-# threading: Excel stays responsive while GREEN-API answers (cells show
-# "#N/A waiting..." meanwhile); call_in_wizard=False: no requests while the
-# user types the formula in Excel's function wizard.
-@xw.func(async_mode="threading", call_in_wizard=False)
-@xw.arg("count", doc="How many contacts at most (a whole number ≥ 1); leave out for all")
-@xw.arg("header", doc="TRUE (default) to include the header row, FALSE to leave it out")
+
+class _Argument(ValueAccessor):
+    """xlwings' default reading of an argument, plus the uncalculated-cell mark."""
+
+    @staticmethod
+    def reader(options: Any) -> Any:
+        return ValueAccessor.reader(options).append_stage(_mark_uncalculated)
+
+
+def _mark_uncalculated(context: Any) -> None:
+    if context.range is not None and context.value is None and context.range.api.HasFormula:
+        context.value = UNCALCULATED
+
+
+_Argument.register(ARGUMENT)
+
+
+def excel_argument(name: str, doc: str) -> Any:
+    """``xw.arg`` for every GETCONTACTS argument: read as described above."""
+    return xw.arg(name, ARGUMENT, err_to_str=True, doc=doc)
+
+
+# call_in_wizard=False: no requests while the user types in the function wizard.
+# No type hints on the arguments: xlwings would take them as converters.
+@xw.func(call_in_wizard=False)
+@excel_argument("count", "How many contacts at most (a whole number ≥ 1); leave out for all")
+@excel_argument("header", "TRUE (default) to include the header row, FALSE to leave it out")
 def GETCONTACTS(count=None, header=True):
     """The contacts of your GREEN-API instance as a table: chatId, name, contactName,
     type, phoneNumber (then any extra fields). Credentials come from the
     GREENAPI_* environment variables or `xl-contacts login`."""
     try:
+        check_arguments(count=count, header=header)
         # Excel sends numbers as floats (50.0); text in a count is a mistake.
         n = parse_count(count, allow_text=False)
         with_header = _excel_flag(header, "header")
@@ -49,13 +88,24 @@ def GETCONTACTS(count=None, header=True):
         return error_cell(error)
 
 
+def check_arguments(**arguments: Any) -> None:
+    """Refuse, before any fetch, an argument from a cell that is not calculated
+    yet or holds an error."""
+    for name, value in arguments.items():
+        if value == UNCALCULATED:
+            raise ConfigError(f"waiting for the {name} cell to be calculated")
+        if isinstance(value, str) and value in CELL_ERRORS:
+            raise ConfigError(f"{name} is {value} — fix the cell it comes from")
+
+
 def error_cell(error: BaseException) -> str:
     """The one-cell answer for a failure."""
     return clean(ERROR_PREFIX + user_message(error))
 
 
 def _load_rows(settings: Settings, count: int | None) -> list[list[str]]:
-    table = fetch_contacts(count, settings=settings)
+    client = live_results.interactive_client(settings)
+    table = fetch_contacts(count, settings=settings, client=client)
     # UDF results are not parsed by Excel (no formulas, no number guessing), so
     # values only need what any cell needs: no illegal characters, <= 32,767 long.
     return [

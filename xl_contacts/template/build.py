@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 import shutil
 import sys
 import tempfile
@@ -42,6 +43,9 @@ UDF_MODULE = "xlwings_udfs"
 UDF_PYTHON_MODULE = "xl_contacts.udfs"
 START_SHEET = "Start"
 EXAMPLE_FORMULA = "GETCONTACTS(50)"
+# What a GETCONTACTS cell says on macOS, where xlwings has no UDF server (the
+# call would show "File not found: xlwings32-<version>.dll"). VBA source: ASCII.
+MAC_NOTE = "#GETCONTACTS: needs Excel for Windows - on a Mac, use Contacts > Refresh contacts"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_W3CDTF = "2026-01-01T00:00:00Z"
 
@@ -62,12 +66,15 @@ HOW_TO: tuple[tuple[str, str], ...] = (
     ("", "or set GREENAPI_API_URL, GREENAPI_ID_INSTANCE and GREENAPI_API_TOKEN_INSTANCE,"),
     ("", "then restart Excel."),
     ("", ""),
-    ("bold", "2. The live formula"),
+    ("bold", "2. The live formula (Excel for Windows)"),
     ("", "=GETCONTACTS(50) spills up to 50 contacts below and to the right;"),
     ("", "=GETCONTACTS() all of them; =GETCONTACTS(50, FALSE) without the header row."),
+    ("", "Russian-language Excel separates arguments with ; and says ЛОЖЬ for FALSE:"),
+    ("", "=GETCONTACTS(50; ЛОЖЬ)"),
     ("", "Combine it: =SORT(GETCONTACTS(, FALSE), 2) or =TAKE(GETCONTACTS(), 11)."),
-    ("", "Results are cached for a minute. A problem shows as one cell starting with"),
-    ("", "#GETCONTACTS: that says what to fix."),
+    ("", "Excel waits for the first answer (20 s at most); results are then kept for a minute."),
+    ("", "A problem shows as one cell starting with #GETCONTACTS: that says what to fix."),
+    ("", "On a Mac the example below shows a note: use the ribbon there."),
     ("", ""),
     ("bold", "3. Ribbon: Contacts ▸ Refresh contacts"),
     ("", "Fills the sheet Contacts (created on first use) with the Excel table Contacts."),
@@ -122,7 +129,8 @@ def module_sources() -> dict[str, str]:
 
 
 def udf_wrapper() -> str:
-    """The ``xlwings_udfs`` module exactly as xlwings' "Import Functions" writes it."""
+    """The ``xlwings_udfs`` module as xlwings' "Import Functions" writes it, each
+    function starting with the macOS note (``mac_note``)."""
     with _windows_xlwings() as (xlwings_udfs, module):
         out = io.StringIO()
         out.write(f'Attribute VB_Name = "{UDF_MODULE}"\n')
@@ -130,7 +138,21 @@ def udf_wrapper() -> str:
         out.write("""#Const App = "Microsoft Excel" 'Adjust when using outside of Excel\n""")
         book = types.SimpleNamespace(Name="workbook_template.xlsm")
         xlwings_udfs.generate_vba_wrapper(UDF_PYTHON_MODULE, module, out, book)
-    return out.getvalue()
+    return mac_note(out.getvalue())
+
+
+def mac_note(wrapper: str) -> str:
+    """On macOS every function returns ``MAC_NOTE`` at once: before the
+    function-wizard check (CommandBars differ there) and before XLPy."""
+
+    def guard(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return (
+            f"{match.group(0)}\n    #If Mac Then\n        {name} = \"{MAC_NOTE}\"\n"
+            "        Exit Function\n    #End If"
+        )
+
+    return re.sub(r"^Function (\w+)\(.*\)$", guard, wrapper, flags=re.M)
 
 
 def vba_project() -> bytes:

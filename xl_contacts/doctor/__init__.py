@@ -1,5 +1,7 @@
 """``xl-contacts doctor``: check each link from credentials to Excel, and say
-how to fix the one that is broken."""
+how to fix the one that is broken. With ``--workbook FILE`` also whether Excel
+will find Python, the xlwings DLL and the packages for that workbook
+(``excel_setup``)."""
 
 from __future__ import annotations
 
@@ -7,26 +9,20 @@ import importlib
 import os
 import re
 import sys
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .client import GreenApiClient
-from .errors import XlContactsError, user_message
-from .names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
-from .settings import Settings, load_settings
+from ..client import GreenApiClient
+from ..errors import XlContactsError, user_message
+from ..names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from ..settings import Settings, load_settings
+from .check import FAIL, OK, SKIP, WARN, Check
+from .excel_setup import Machine, setup_checks
 
-OK, FAIL, SKIP = "ok", "FAIL", "skip"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str
-    detail: str
+__all__ = ["FAIL", "OK", "SKIP", "WARN", "Check", "Machine", "run_checks"]
 
 
-def run_checks(workbook: Path | None = None) -> list[Check]:
+def run_checks(workbook: Path | None = None, machine: Machine | None = None) -> list[Check]:
     checks: list[Check] = []
     settings: Settings | None = None
     try:
@@ -37,6 +33,8 @@ def run_checks(workbook: Path | None = None) -> list[Check]:
     checks.extend(_api_checks(settings))
     checks.append(_xlwings_check())
     checks.append(_vba_check(workbook))
+    if workbook is not None and workbook.is_file():
+        checks.extend(_setup_checks(workbook, machine or Machine.this()))
     checks.append(_addin_check())
     checks.append(_udf_check())
     checks.append(_excel_check())
@@ -157,6 +155,17 @@ def _vba_check(workbook: Path | None) -> Check:
     if not workbook.is_file():
         return Check("workbook", FAIL, f"{workbook} does not exist")
     return _compare_vba("workbook", workbook)
+
+
+def _setup_checks(workbook: Path, machine: Machine) -> list[Check]:
+    try:
+        version = vba_xlwings_version(workbook)
+    except Exception:  # reported by the workbook check above
+        version = None
+    try:
+        return setup_checks(workbook, version, machine)
+    except Exception as error:  # not a workbook openpyxl can read: one line, no traceback
+        return [Check("xlwings settings", FAIL, f"cannot read {workbook} ({type(error).__name__})")]
 
 
 def addin_path() -> Path | None:
