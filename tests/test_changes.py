@@ -46,8 +46,9 @@ def report(tmp_path: Path, raw: list[dict], name: str, instance: str = ID_INSTAN
 
 
 def rows_by_change(path: Path) -> list[list[object]]:
+    """The Changes table: its header row, then one row per change."""
     ws = openpyxl.load_workbook(path)["Changes"]
-    return [[c.value or "" for c in row] for row in ws.iter_rows()]
+    return [[c.value or "" for c in row] for row in ws[ws.tables["Changes"].ref]]
 
 
 def test_every_kind_of_change(tmp_path: Path) -> None:
@@ -62,7 +63,9 @@ def test_every_kind_of_change(tmp_path: Path) -> None:
     assert cat[8:10] == ["", "7903"], "a number that appeared"
     assert rows[("changed", "4", "Dan")][8:10] == ["7904", ""], "a number that got hidden"
     assert rows[("removed", "5", "Eve")][2:4] == ["Eve", ""]
+    assert rows[("removed", "5", "Eve")][-1] == "no longer in the list"
     assert rows[("added", "6", HOSTILE_NAMES[0])][2:4] == ["", HOSTILE_NAMES[0]]
+    assert rows[("added", "6", HOSTILE_NAMES[0])][-1] == "new contact"
     assert rows[("changed", "dup", "Second")][2:4] == ["Second", "Second!"]
     assert ("added", "dup", "Third") in rows
     assert ("changed", "1", "Ann") not in rows
@@ -92,9 +95,19 @@ def test_export_since_adds_the_changes_sheet_and_summary(
     assert "Changes" in wb["Changes"].tables
     rows = rows_by_change(new)
     assert rows[0] == CHANGE_HEADERS and len(rows) == 8
+    assert all(row[-1] for row in rows), "every row says what changed"
+    sheet = wb["Changes"]
+    old_summary = openpyxl.load_workbook(old)["Summary"].iter_rows(values_only=True)
+    old_fetch = next(value for label, value, *_ in old_summary if label == "Fetched at (UTC)")
+    assert sheet["A1"].value == f"Changes since old.xlsx, fetched {old_fetch:%Y-%m-%d %H:%M:%S} UTC"
+    assert sheet["A2"].value == "2 added, 1 removed, 4 changed", "the counts at the top"
+    assert sheet.tables["Changes"].ref == "A4:K11" and sheet.tables["Changes"].autoFilter
+    assert sheet.freeze_panes == "C5", "header, change and chatId stay in view"
+    assert sheet.print_title_rows == "$4:$4" and sheet.page_setup.orientation == "landscape"
     summary = {r[0].value: r[1].value for r in wb["Summary"].iter_rows() if r[0].value}
     assert (summary["Added"], summary["Removed"], summary["Changed"]) == (2, 1, 4)
     assert summary["Compared with"] == "old.xlsx"
+    assert summary["Previous fetch (UTC)"] == old_fetch, "a date, like Fetched at"
     assert formulas_in(new) == []
 
 
@@ -148,6 +161,12 @@ def test_a_wrong_previous_file_is_refused_before_anything_happens(
     assert code == 2 and says in err and "Traceback" not in err
     assert target.read_bytes() == before
     assert green_api_env.requests == [], "refused before fetching"
+
+
+def test_a_contact_type_named_like_a_summary_label_is_not_read_as_one(tmp_path: Path) -> None:
+    raw = [{"chatId": "1", "type": "Instance id"}, {"chatId": "2", "type": "Fetched at (UTC)"}]
+    previous = read_previous(report(tmp_path, raw, "old.xlsx"), ID_INSTANCE)
+    assert previous.instance_id == ID_INSTANCE and previous.fetched_at is not None
 
 
 def test_read_previous_of_an_empty_report(tmp_path: Path) -> None:

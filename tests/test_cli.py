@@ -18,6 +18,7 @@ from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, mak
 import xl_contacts
 from xl_contacts.cli import build_parser, main
 from xl_contacts.contacts import COLUMNS, EMPTY_HINT
+from xl_contacts.xlsx_report import PHONE_COLUMNS
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -35,8 +36,9 @@ def test_demo_export_needs_nothing(capsys: pytest.CaptureFixture[str], tmp_path:
     code, out, _ = run(capsys, "export", "--demo", "-o", str(tmp_path / "c.xlsx"))
     assert code == 0 and "saved 8 contacts" in out
     wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
-    assert [c.value for c in wb["Contacts"][1]] == [*COLUMNS, "username"]
-    assert wb["Summary"]["B4"].value == "demo"
+    assert [c.value for c in wb["Contacts"][1]] == [*COLUMNS, "username", *PHONE_COLUMNS]
+    labels = {row[0].value: row[1].value for row in wb["Summary"].iter_rows(max_col=2)}
+    assert labels["Source"] == "demo"
 
 
 def test_export_against_the_stand_in_server(
@@ -50,7 +52,7 @@ def test_export_against_the_stand_in_server(
     assert green_api_env.requests[0].args["count"] == "100"
     wb = openpyxl.load_workbook(target)
     ws = wb["Contacts"]
-    assert [c.value for c in ws[1]] == list(COLUMNS)
+    assert [c.value for c in ws[1]] == [*COLUMNS, *PHONE_COLUMNS]
     assert ws.max_row == 1 + len(raw) and "Contacts" in ws.tables
     assert wb["Summary"]["B2"].value.isdigit()
     assert formulas_in(target) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,11 +18,20 @@ from xl_contacts import __version__
 from xl_contacts.cells import MAX_CELL_CHARS, clean
 from xl_contacts.contacts import COLUMNS, normalise
 from xl_contacts.errors import ReportError
-from xl_contacts.xlsx_report import write_report
+from xl_contacts.xlsx_report import PHONE_COLUMNS, write_report
+
+HEADERS = [*COLUMNS, *PHONE_COLUMNS]
 
 
 def _rows(ws) -> list[list[object]]:
     return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def _ignored_errors(path: Path, sheet: int) -> list[str]:
+    """The ranges whose "number stored as text" warnings a sheet switches off."""
+    with zipfile.ZipFile(path) as package:
+        xml = package.read(f"xl/worksheets/sheet{sheet}.xml").decode()
+    return re.findall(r'<ignoredError sqref="([^"]+)" numberStoredAsText="1"/>', xml)
 
 
 def test_contacts_sheet_is_a_table_of_text(tmp_path: Path) -> None:
@@ -31,17 +42,81 @@ def test_contacts_sheet_is_a_table_of_text(tmp_path: Path) -> None:
     assert wb.sheetnames == ["Contacts", "Summary"]
     ws = wb["Contacts"]
     rows = _rows(ws)
-    assert rows[0] == [*COLUMNS, "username"]
+    assert rows[0] == [*COLUMNS, "username", *PHONE_COLUMNS], "the API's extras, then ours"
     assert len(rows) == 27
-    assert rows[1] == ["10000000", "Name 0 Фамилия", "Contact 0", "group", None, None]
-    assert rows[2][4] == "79000000001"
+    assert rows[1] == ["10000000", "Name 0 Фамилия", "Contact 0", "group", *[None] * 4]
+    assert rows[2][4] == "79000000001", "phoneNumber: the exact digits"
+    assert rows[2][6:] == ["+7 900 000-00-01", "Russia"]
     assert rows[26][:5] == ["-100200300", None, None, "channel", None]
     assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row if c.value)
     tab = ws.tables["Contacts"]
-    assert tab.ref == "A1:F27" and tab.tableStyleInfo.name.startswith("TableStyle")
+    assert tab.ref == "A1:H27" and tab.tableStyleInfo.name.startswith("TableStyle")
     assert [c.name for c in tab.tableColumns] == rows[0]
+    assert tab.autoFilter.ref == "A1:H27", "filter buttons"
     assert ws.freeze_panes == "A2"
-    assert 8 <= ws.column_dimensions["C"].width <= 60
+    widths = [ws.column_dimensions[letter].width for letter in "ABCDEFGH"]
+    assert all(6 <= w <= 40 for w in widths) and widths[1] > widths[3], widths
+    assert _ignored_errors(path, 1) == ["A1:H27"]
+
+
+def test_the_header_has_a_style_of_its_own(tmp_path: Path) -> None:
+    """Bold on a fill with a border: LibreOffice does not draw Excel's table styles."""
+    path = write_report(normalise(make_contacts(3)), tmp_path / "r.xlsx")
+    header = next(openpyxl.load_workbook(path)["Contacts"].iter_rows(max_row=1))
+    for cell in header:
+        assert cell.font.b and cell.font.name == "Calibri"
+        assert cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb.endswith("4472C4")
+        assert cell.border.bottom.style == "thin"
+
+
+def test_every_sheet_prints_one_page_wide_with_its_header(tmp_path: Path) -> None:
+    table = normalise(make_contacts(5), instance_id="1101823456")
+    table.fetched_at = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+    wb = openpyxl.load_workbook(write_report(table, tmp_path / "r.xlsx"))
+    for ws in wb:
+        setup = ws.page_setup
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert setup.fitToWidth == 1
+        assert ws.oddHeader.center.text == "&A", "the sheet's name heads each page"
+        assert ws.oddFooter.left.text == "Instance 1101823456 · fetched 2026-11-25 09:30 UTC"
+        assert ws.oddFooter.right.text == "Page &P of &N"
+    contacts, summary = wb["Contacts"], wb["Summary"]
+    assert contacts.page_setup.orientation == "landscape"
+    assert contacts.page_setup.fitToHeight == 0, "as many pages down as it takes"
+    assert contacts.print_title_rows == "$1:$1", "the header row on every page"
+    assert summary.page_setup.orientation == "portrait" and summary.page_setup.fitToHeight == 1
+
+
+def test_document_properties(tmp_path: Path) -> None:
+    table = normalise(make_contacts(12), instance_id="1101823456")
+    table.fetched_at = datetime(2026, 11, 25, 9, 30, 15, tzinfo=UTC)
+    before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    properties = openpyxl.load_workbook(write_report(table, tmp_path / "r.xlsx")).properties
+    assert properties.title == "Contacts of GREEN-API instance 1101823456"
+    assert properties.subject == "GREEN-API instance 1101823456"
+    assert properties.creator == f"xl-contacts {__version__}"
+    assert properties.description == "12 contacts fetched from GREEN-API at 2026-11-25 09:30:15 UTC"
+    assert before <= properties.created <= datetime.now(UTC).replace(tzinfo=None)
+
+
+@pytest.mark.parametrize(
+    ("chat_id", "phone", "expected"),
+    [
+        ("79876543210@c.us", 79876543210, ["+7 987 654-32-10", "Russia"]),
+        ("120363000000000000@g.us", 0, [None, None]),
+        ("208888888888888@lid", 0, [None, None]),
+        ("208888888888888@lid", 14155550100, [None, None]),  # a linked id: not a phone
+        ("10000001", 999123, [None, None]),  # no calling code fits
+    ],
+)
+def test_phone_columns(tmp_path: Path, chat_id: str, phone: int, expected: list) -> None:
+    raw = [{"chatId": chat_id, "name": "x", "type": "user", "phoneNumber": phone}]
+    rows = _rows(
+        openpyxl.load_workbook(write_report(normalise(raw), tmp_path / "r.xlsx"))["Contacts"]
+    )
+    assert rows[0] == HEADERS
+    assert rows[1][4] == (str(phone) if phone else None)
+    assert rows[1][5:] == expected
 
 
 def test_summary_sheet(tmp_path: Path) -> None:
@@ -49,14 +124,50 @@ def test_summary_sheet(tmp_path: Path) -> None:
     table.fetched_at = datetime(2026, 11, 25, 9, 30, 15, 123, tzinfo=UTC)
     wb = openpyxl.load_workbook(write_report(table, tmp_path / "r.xlsx"))
     ws = wb["Summary"]
-    values = {row[0]: row[1] for row in _rows(ws) if row[0]}
+    rows = _rows(ws)
+    assert rows[0][0] == "xl-contacts report"
+    values = {row[0]: row[1] for row in reversed(rows) if row[0]}  # the first one wins
     assert values["Instance id"] == "1101823456"
     assert values["Fetched at (UTC)"] == datetime(2026, 11, 25, 9, 30, 15)
     assert values["Contacts"] == 20
     assert values["Hidden phone numbers"] == 4
     assert values["Program"] == f"xl-contacts {__version__}"
     assert values["user"] == 18 and values["group"] == 2
-    assert len(ws._charts) == 1
+    assert values["Russia"] == 16
+    assert len(ws._charts) == 2
+    formats = {row[0].value: row[1].number_format for row in ws.iter_rows() if row[0].value}
+    assert formats["Fetched at (UTC)"] == "yyyy-mm-dd hh:mm:ss"
+    assert formats["Contacts"] == formats["user"] == formats["Russia"] == "#,##0"
+    fonts = {c.font.name for row in ws.iter_rows() for c in row if c.value is not None}
+    assert fonts == {"Calibri"}, "one font family"
+    (used,) = _ignored_errors(tmp_path / "r.xlsx", 2)
+    assert re.fullmatch(r"A1:C(\d+)", used) and int(used[4:]) >= ws.max_row
+
+
+def test_summary_says_what_the_report_holds_after_the_instance(tmp_path: Path) -> None:
+    about = [("Contacts asked for", "groups only"), ("Count limit", 5_000)]
+    path = write_report(normalise(make_contacts(3)), tmp_path / "r.xlsx", about=about)
+    rows = _rows(openpyxl.load_workbook(path)["Summary"])
+    assert [row[:2] for row in rows[1:4]] == [
+        ["Instance id", "—"],
+        ["Contacts asked for", "groups only"],
+        ["Count limit", 5_000],
+    ]
+
+
+def test_summary_counts_the_largest_and_the_rest(tmp_path: Path) -> None:
+    raw = make_contacts(40)
+    for i, contact in enumerate(raw):
+        contact["type"] = f"kind {i % 20}"  # 20 types of 2 contacts each
+        contact["phoneNumber"] = int(f"{[1, 7, 33, 44, 49][i % 5]}{9_000_000_000 + i}")
+    rows = _rows(
+        openpyxl.load_workbook(write_report(normalise(raw), tmp_path / "r.xlsx"))["Summary"]
+    )
+    names = [row[0] for row in rows]
+    types = names[names.index("Type") + 1 : names.index("Type") + 17]
+    assert types[-1] == "other types" and len(types) == 16
+    assert rows[names.index("other types")][1:3] == [10, 0.25]
+    assert "other countries" not in names, "5 countries: no rest to sum"
 
 
 def test_hostile_names_stay_text(tmp_path: Path) -> None:
@@ -73,7 +184,7 @@ def test_hostile_names_stay_text(tmp_path: Path) -> None:
     assert names[4] == "\t=1+1"
     assert names[7] == "bellandnulescape"
     assert len(names[8]) == MAX_CELL_CHARS
-    assert _rows(wb["Contacts"])[0][-1] == "=evil"
+    assert _rows(wb["Contacts"])[0][5] == "=evil"
     types = {row[0] for row in _rows(wb["Summary"])}
     assert HOSTILE_NAMES[0] in types
 
@@ -81,8 +192,8 @@ def test_hostile_names_stay_text(tmp_path: Path) -> None:
 def test_empty_list_still_makes_a_valid_table(tmp_path: Path) -> None:
     path = write_report(normalise([]), tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert _rows(wb["Contacts"]) == [list(COLUMNS)]
-    assert wb["Contacts"].tables["Contacts"].ref == "A1:E2"
+    assert _rows(wb["Contacts"]) == [HEADERS]
+    assert wb["Contacts"].tables["Contacts"].ref == "A1:G2"
 
 
 def test_a_failed_write_leaves_the_previous_report(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ from .contacts import COLUMNS, ContactTable
 
 COMPARED = ("name", "contactName", "type", "phoneNumber")
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+# "what changed" of rows that are not a change of fields.
+WHOLE_CONTACT = {ADDED: "new contact", REMOVED: "no longer in the list"}
 CHANGE_HEADERS = [
     "change",
     "chatId",
@@ -76,5 +78,5 @@ def _change_row(
         cells += [old_value, new_value]
         if before and now and old_value != new_value:
             differing.append(name)
-    cells.append(", ".join(differing))
+    cells.append(", ".join(differing) or WHOLE_CONTACT[kind])
     return cells

@@ -23,13 +23,12 @@ from typing import Any
 from . import credentials
 from .contacts import COLUMNS, ContactTable, parse_count, plural
 from .demo import DEMO_PROFILES, demo_instance
-from .diff import ADDED, CHANGE_HEADERS, CHANGED, REMOVED, Changes, compare
+from .diff import Changes, compare
 from .errors import ConfigError, XlContactsError
+from .export import changes_sheet, changes_summary
 from .fetch import fetch_contacts
 from .kinds import parse_kind
 from .names import (
-    CHANGES_SHEET,
-    CHANGES_TABLE,
     INSTANCE_COLUMN,
     LABEL_INSTANCE_OF,
     LABEL_INSTANCES,
@@ -193,16 +192,8 @@ def export_many(
     changes = None
     if previous is not None:
         changes, labelled = _changes(many, previous)
-        extra.append(
-            TableSheet(
-                CHANGES_SHEET,
-                CHANGES_TABLE,
-                [INSTANCE_COLUMN, *CHANGE_HEADERS],
-                labelled,
-                freeze="D2",
-            )
-        )
-        summary += _change_summary(changes, previous)
+        extra.append(changes_sheet(changes, previous, by_instance=labelled))
+        summary += changes_summary(changes, previous)
     written = write_report(
         many.table, path, progress=progress, extra_tables=extra, summary_rows=summary
     )
@@ -238,17 +229,6 @@ def _changes(many: ManyContacts, previous: PreviousReport) -> tuple[Changes, lis
         total.rows += found.rows
         labelled += [[f.target.label, *row] for row in found.rows]
     return total, labelled
-
-
-def _change_summary(changes: Changes, previous: PreviousReport) -> list[tuple[str, Any]]:
-    when = previous.fetched_at
-    return [
-        ("Compared with", previous.path.name),
-        ("Previous fetch (UTC)", f"{when:%Y-%m-%d %H:%M:%S}" if when else "—"),
-        ("Added", changes.count(ADDED)),
-        ("Removed", changes.count(REMOVED)),
-        ("Changed", changes.count(CHANGED)),
-    ]
 
 
 def _naming(error: XlContactsError, label: str) -> XlContactsError:

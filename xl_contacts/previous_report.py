@@ -174,7 +174,11 @@ def _open_report(source: Path) -> tuple[Any, dict[str, Any]]:
         raise ReportError(f"{not_ours} (not a readable .xlsx workbook)") from None
     if not summary or cell_text(summary[0][0]) != SUMMARY_TITLE:
         raise ReportError(f"{not_ours} (its Summary sheet is not ours)")
-    return book, {cell_text(row[0]): row[1] for row in summary if len(row) > 1}
+    labels: dict[str, Any] = {}
+    for row in summary:  # the first of a label: a contact type below cannot pose as one
+        if len(row) > 1:
+            labels.setdefault(cell_text(row[0]), row[1])
+    return book, labels
 
 
 # --- is it plausibly a report of ours? Looked at before any reader touches it ------------

@@ -1,9 +1,18 @@
-"""The report workbook: sheet ``Contacts`` (an Excel table) and sheet ``Summary``.
+"""The report workbook: sheet ``Contacts`` (an Excel table), sheet ``Summary``,
+and any further table sheets (``Changes``).
 
-Written with openpyxl's write-only mode (rows stream to the file instead of
-living as cell objects), and atomically: the workbook is saved to a temporary
-file beside the target and moved over it only when complete, so a failure
-never leaves a half-written or emptied report behind.
+Made to be sent and printed: each table has a header style of its own, filter
+buttons, a frozen header, widths from the data, no "number stored as text"
+triangles on identifiers, and a page setup (one page wide, the header on every
+page, a footer saying which instance and when); see ``xlsx_style`` and
+``xlsx_summary``. The Contacts sheet adds each phone number in international
+format and its country after the table's own columns (``phones``).
+
+Written with openpyxl's write-only mode and streamed: openpyxl writes the
+structure, the data rows are then streamed into the sheets' XML as inline
+strings -- never formulas. Atomically: the workbook is saved to a temporary file
+beside the target and moved over it only when complete, so a failure never
+leaves a half-written or emptied report behind.
 """
 
 from __future__ import annotations
@@ -13,22 +22,22 @@ import os
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from ._version import __version__
 from .atomic import output_path, replacing
-from .cells import clean, table_headers
+from .cells import MAX_CELL_CHARS, clean, table_headers
 from .contacts import ContactTable
 from .errors import ReportError
 from .names import (
@@ -42,32 +51,61 @@ from .names import (
     LABEL_TOTAL,
     PROG,
     SUMMARY_SHEET,
-    SUMMARY_TITLE,
     TABLE_STYLE,
 )
+from .phones import PhoneFormatter
+from .xlsx_style import BOLD, SUBTITLE, footer_text, header_cell, page_setup, styled
+from .xlsx_summary import top, write_summary
 
-MIN_WIDTH, MAX_WIDTH = 8, 60
+# Added after the table's columns (the contract's, then the API's extras): every
+# column keeps the position =GETCONTACTS and Refresh give it.
+PHONE_COLUMNS = ("phone (international)", "country")
+UNKNOWN_COUNTRY = "unknown"
+MIN_WIDTH, MAX_WIDTH = 6, 40  # characters; wider columns would shrink the printout
 PROGRESS_EVERY = 10_000
 MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
 # zlib level 1: a fraction of level 6's time for a file a few percent larger.
 ZIP_LEVEL = 1
 _NEEDS_ESCAPE = re.compile("[&<>\r]")
+# What a row needs cleaning (cells.clean) or escaping for: rare, so one search
+# of the whole row saves two per cell.
+_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff&<>\r]")
 # A raw CR would come back as LF: XML parsers normalise line ends, not references.
 _ENTITIES = {"\r": "&#13;"}
 _PRESERVE = ' xml:space="preserve"'
+# ignoredErrors comes after these in a worksheet (the schema's order) and
+# before everything this matches.
+_AFTER_IGNORED_ERRORS = re.compile(
+    r"<(?:smartTags|drawing|legacyDrawing|legacyDrawingHF|picture|oleObjects|controls"
+    r"|webPublishItems|tableParts|extLst)[\s/>]"
+)
 
 Progress = Callable[[int, int], None]
 
 
 @dataclass
 class TableSheet:
-    """A sheet holding one Excel table of text: header row 1, data from row 2."""
+    """A sheet holding one Excel table of text, under ``heading`` lines if any."""
 
     title: str
     table_name: str
     columns: list[str]
-    rows: list[list[str]]
-    freeze: str = "A2"
+    rows: Sequence[Sequence[str]]
+    frozen_columns: int = 0  # columns that stay in view when scrolling right
+    heading: list[str] = field(default_factory=list)  # e.g. a title and counts
+
+    @property
+    def header_row(self) -> int:
+        return len(self.heading) + 2 if self.heading else 1  # a blank row between
+
+
+@dataclass
+class _Part:
+    """What to add to one worksheet part of openpyxl's package."""
+
+    used: str  # the range without "number stored as text" warnings
+    sheet: TableSheet | None = None  # rows to stream in
+    progress: Progress | None = None
 
 
 def write_report(
@@ -76,36 +114,46 @@ def write_report(
     *,
     progress: Progress | None = None,
     extra_tables: Sequence[TableSheet] = (),
-    summary_rows: list[tuple[str, Any]] | None = None,
+    summary_rows: Sequence[tuple[str, Any]] = (),
+    about: Sequence[tuple[str, Any]] = (),
 ) -> Path:
     """Write ``table`` as a report workbook at ``path`` (atomically) and return it.
 
     ``progress(rows_written, rows_total)`` is called every 10,000 contacts.
-    ``extra_tables`` become sheets after Summary; ``summary_rows`` adds
-    (label, value) lines to the Summary sheet.
+    ``extra_tables`` become sheets after Summary. The Summary lists (label, value)
+    lines: ``about`` right after the instance (what the report holds),
+    ``summary_rows`` after the standard ones.
     """
     target = output_path(path, ".xlsx", "report")
-    contacts = TableSheet(CONTACTS_SHEET, CONTACTS_TABLE, table.columns, table.rows)
-    tables = [contacts, *extra_tables]
-    for sheet in tables:
-        if len(sheet.rows) > MAX_ROWS:
+    for title, n_rows in [
+        (CONTACTS_SHEET, len(table)),
+        *((t.title, len(t.rows)) for t in extra_tables),
+    ]:
+        if n_rows > MAX_ROWS:
             raise ReportError(
-                f"{len(sheet.rows):,} rows do not fit on the Excel sheet {sheet.title} "
+                f"{n_rows:,} rows do not fit on the Excel sheet {title} "
                 f"({MAX_ROWS:,} at most) — use --count, or --format csv"
             )
-    # openpyxl writes the structure (header rows, tables, frozen panes, widths,
-    # the Summary with its chart, styles); the data rows are then streamed into
-    # the sheets' XML. Per-cell objects in openpyxl were where nearly all the time
-    # of a 100,000-contact report went (see benchmarks/).
+    phones = PhoneColumns(table)
+    contacts = TableSheet(CONTACTS_SHEET, CONTACTS_TABLE, phones.columns, phones)
+    footer = footer_text(table.instance_id, table.fetched_at)
+    # openpyxl writes the structure (header rows, tables, page setup, the Summary
+    # with its charts, styles); the data rows are then streamed into the sheets'
+    # XML. Per-cell objects in openpyxl were where nearly all the time of a
+    # 100,000-contact report went (see benchmarks/).
     wb = Workbook(write_only=True)
-    parts: dict[str, tuple[list[list[str]], Progress | None]] = {}
-    for sheet in tables:
-        _write_table_header(wb.create_sheet(sheet.title), sheet)
+    _document_properties(wb, table)
+    parts: dict[str, _Part] = {}
+    for sheet in [contacts, *extra_tables]:
+        ws = wb.create_sheet(sheet.title)
+        page_setup(ws, footer, landscape=True, title_row=sheet.header_row)
+        used = _write_table_head(ws, sheet)
         # openpyxl names the parts of sheets sheet1.xml, sheet2.xml… in order.
-        part = f"xl/worksheets/sheet{len(wb.worksheets)}.xml"
-        parts[part] = (sheet.rows, progress if sheet is contacts else None)
+        parts[_part(wb)] = _Part(used, sheet, progress if sheet is contacts else None)
         if sheet is contacts:
-            _write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), table, summary_rows or [])
+            ws = wb.create_sheet(SUMMARY_SHEET)
+            page_setup(ws, footer, landscape=False, one_page=True)
+            parts[_part(wb)] = _Part(_write_summary(ws, table, phones, about, summary_rows))
     skeleton = io.BytesIO()
     wb.save(skeleton)
     with replacing(target) as temporary:
@@ -113,113 +161,207 @@ def write_report(
     return target
 
 
-def text_cells(ws: Any, values: list[str]) -> list[Any]:
-    """Row values for a write-only sheet: cleaned text, '' as an empty cell, and
-    text that starts with '=' marked as a string so openpyxl does not write it
-    as a formula."""
-    row: list[Any] = []
-    for value in values:
-        value = clean(value)
-        if not value:
-            row.append(None)
-            continue
-        if value[0] == "=":
-            cell = WriteOnlyCell(ws, value)
-            cell.data_type = "s"
-            row.append(cell)
-        else:
-            row.append(value)
-    return row
+class PhoneColumns(Sequence[list[str]]):
+    """The table's rows with ``PHONE_COLUMNS`` added: the phone number in
+    international format and its country, empty for hidden numbers and for
+    ``@lid`` chats (a linked id, not a phone number). Rows are made as they are
+    read: a report holds no second copy of its rows, only the two new values."""
+
+    def __init__(self, table: ContactTable) -> None:
+        self.rows = table.rows
+        self.columns = [*table.columns, *PHONE_COLUMNS]
+        phone = table.columns.index("phoneNumber")
+        chat = table.columns.index("chatId")
+        # A linked id (@lid) is not a phone number; hidden numbers are '' already.
+        self.numbers = ["" if row[chat].endswith("@lid") else row[phone] for row in self.rows]
+        formatter = PhoneFormatter()
+        # Both columns in one pass (the Summary counts the countries before the
+        # rows are streamed): ~1 µs a number.
+        described = [formatter.describe(digits) if digits else ("", "") for digits in self.numbers]
+        self.formatted = [international for international, _ in described]
+        self.country_names = [country for _, country in described]
+
+    def country_counts(self) -> list[tuple[str, int]]:
+        """(country, contacts with a phone number there), largest first."""
+        counts = Counter(
+            name or UNKNOWN_COUNTRY
+            for name, digits in zip(self.country_names, self.numbers, strict=True)
+            if digits
+        )
+        return counts.most_common()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return [*self.rows[index], self.formatted[index], self.country_names[index]]
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for row, international, country in zip(
+            self.rows, self.formatted, self.country_names, strict=True
+        ):
+            yield [*row, international, country]
 
 
-def add_table(ws: Any, name: str, headers: list[str], n_rows: int) -> None:
-    """An Excel table over the header row and ``n_rows`` rows (at least one:
-    Excel rejects a table without a data row)."""
-    ref = f"A1:{get_column_letter(len(headers))}{max(n_rows, 1) + 1}"
+def _part(wb: Any) -> str:
+    return f"xl/worksheets/sheet{len(wb.worksheets)}.xml"
+
+
+def _document_properties(wb: Any, table: ContactTable) -> None:
+    """What a file browser and Excel's File > Info show."""
+    program = f"{PROG} {__version__}"
+    instance = table.instance_id or "—"
+    properties = wb.properties
+    properties.title = f"Contacts of GREEN-API instance {instance}"
+    properties.subject = f"GREEN-API instance {instance}"
+    properties.creator = properties.lastModifiedBy = program
+    properties.description = (
+        f"{len(table):,} contacts fetched from {table.source} "
+        f"at {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC"
+    )
+    properties.keywords = "GREEN-API, contacts"
+    properties.created = properties.modified = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _write_summary(
+    ws: Any,
+    table: ContactTable,
+    phones: PhoneColumns,
+    about: Sequence[tuple[str, Any]],
+    summary_rows: Sequence[tuple[str, Any]],
+) -> str:
+    lines: list[tuple[str, Any]] = [
+        (LABEL_INSTANCE, table.instance_id or "—"),
+        *about,
+        *table.summary_lines(),
+        (LABEL_FETCHED, table.fetched_at),
+        (LABEL_SOURCE, table.source),
+        (LABEL_TOTAL, len(table)),
+        (LABEL_HIDDEN, table.hidden_phone_count()),
+        (LABEL_PROGRAM, f"{PROG} {__version__}"),
+        *summary_rows,
+    ]
+    sections = [
+        ("Contacts by type", "Type", top(table.type_counts(), "other types")),
+        ("Phone numbers by country", "Country", top(phones.country_counts(), "other countries")),
+    ]
+    return write_summary(ws, lines, sections)
+
+
+def add_table(ws: Any, name: str, headers: list[str], first: int, n_rows: int) -> str:
+    """An Excel table with filter buttons over the header row ``first`` and
+    ``n_rows`` rows (at least one: Excel rejects a table without a data row).
+    Returns its range."""
+    ref = f"A{first}:{get_column_letter(len(headers))}{first + max(n_rows, 1)}"
     columns = [TableColumn(id=i, name=header) for i, header in enumerate(headers, 1)]
-    table = Table(displayName=name, ref=ref, tableColumns=columns)
+    # openpyxl adds the autoFilter only to tables it names the columns of itself.
+    table = Table(displayName=name, ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref))
     table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
     with warnings.catch_warnings():
         # openpyxl warns on every write-only table that columns must be added
         # by hand -- which is exactly what the lines above do.
         warnings.simplefilter("ignore", UserWarning)
         ws.add_table(table)
+    return ref
 
 
-def column_widths(headers: list[str], rows: list[list[str]], sample: int = 2000) -> list[float]:
-    """Widths that fit the header and the longest value among the first rows."""
-    widths = [len(h) for h in headers]
+def column_widths(
+    headers: list[str], rows: Sequence[Sequence[str]], sample: int = 2000
+) -> list[float]:
+    """Widths that fit the header (and its filter button) and the longest value
+    among the first rows, within MIN_WIDTH..MAX_WIDTH."""
+    widths = [len(h) + 3 for h in headers]
     for row in rows[:sample]:
         for i, value in enumerate(row):
             if len(value) > widths[i]:
                 widths[i] = len(value)
-    return [min(MAX_WIDTH, max(MIN_WIDTH, w + 2)) for w in widths]
+    return [min(MAX_WIDTH, max(MIN_WIDTH, w + 1)) for w in widths]
 
 
-def _write_table_header(ws: Any, sheet: TableSheet) -> None:
-    """Everything of a table sheet but its data rows (see _write_package)."""
+def _write_table_head(ws: Any, sheet: TableSheet) -> str:
+    """Everything of a table sheet but its data rows (see _write_package);
+    returns the table's range."""
     headers = table_headers(sheet.columns)
     for i, width in enumerate(column_widths(headers, sheet.rows), 1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = sheet.freeze
-    add_table(ws, sheet.table_name, headers, len(sheet.rows))
-    ws.append(text_cells(ws, headers))
+    first = sheet.header_row
+    ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}{first + 1}"
+    ref = add_table(ws, sheet.table_name, headers, first, len(sheet.rows))
+    for i, line in enumerate(sheet.heading):
+        ws.append([styled(ws, line, SUBTITLE if i == 0 else BOLD)])
+    if sheet.heading:
+        ws.append([])
+    ws.append([header_cell(ws, header) for header in headers])
+    return ref
 
 
-def _write_package(
-    skeleton: io.BytesIO,
-    target: Path,
-    parts: dict[str, tuple[list[list[str]], Progress | None]],
-) -> None:
-    """Copy openpyxl's package to ``target``, streaming each table sheet's rows
-    in right after its header row."""
+def _write_package(skeleton: io.BytesIO, target: Path, parts: dict[str, _Part]) -> None:
+    """Copy openpyxl's package to ``target``: each sheet gets its ignoredErrors,
+    each table sheet its rows, streamed in right after its header row."""
     with (
         zipfile.ZipFile(skeleton) as source,
         zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as package,
     ):
         for info in source.infolist():
             data = source.read(info.filename)
-            if info.filename not in parts:
+            part = parts.get(info.filename)
+            if part is None:
                 package.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
                 continue
-            rows, progress = parts[info.filename]
-            head, tail = _split_sheet_data(data.decode("utf-8"))
+            xml = _with_ignored_errors(data.decode("utf-8"), part.used)
+            if part.sheet is None:
+                package.writestr(info, xml.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+                continue
+            end = xml.find("</sheetData>")
+            if end < 0:
+                raise AssertionError("openpyxl wrote a table sheet without its header row")
             with package.open(info.filename, "w") as sheet:
-                sheet.write(head.encode("utf-8"))
-                for chunk in _row_xml(rows, progress):
+                sheet.write(xml[:end].encode("utf-8"))
+                rows = _row_xml(part.sheet.rows, part.sheet.header_row + 1, part.progress)
+                for chunk in rows:
                     sheet.write(chunk.encode("utf-8"))
-                sheet.write(tail.encode("utf-8"))
+                sheet.write(xml[end:].encode("utf-8"))
 
 
-def _split_sheet_data(xml: str) -> tuple[str, str]:
-    """The sheet XML before and after the place where data rows belong."""
-    end = xml.find("</sheetData>")
-    if end < 0:
-        raise AssertionError("openpyxl wrote a table sheet without its header row")
-    return xml[:end], xml[end:]
+def _with_ignored_errors(xml: str, used: str) -> str:
+    """``xml`` telling Excel that numbers stored as text in ``used`` are meant so:
+    chat ids and phone numbers are identifiers, and Excel would otherwise mark
+    every one with a green triangle. openpyxl does not write this element."""
+    element = (
+        f'<ignoredErrors><ignoredError sqref="{used}" numberStoredAsText="1"/></ignoredErrors>'
+    )
+    after = _AFTER_IGNORED_ERRORS.search(xml)
+    at = after.start() if after else xml.rindex("</worksheet>")
+    return xml[:at] + element + xml[at:]
 
 
-def _row_xml(rows: list[list[str]], progress: Progress | None) -> Iterator[str]:
-    """SpreadsheetML rows 2.. as inline-string cells (never formulas), in chunks."""
-    width = max((len(row) for row in rows), default=0)
-    letters = [get_column_letter(i) for i in range(1, width + 1)]
-    total = len(rows)
+def _row_xml(rows: Iterable[Sequence[str]], first: int, progress: Progress | None) -> Iterator[str]:
+    """SpreadsheetML rows ``first``.. as inline-string cells (never formulas), in chunks."""
+    total = len(rows) if isinstance(rows, Sequence) else 0
+    letters: list[str] = []
     chunk: list[str] = []
-    for number, row in enumerate(rows, 2):
+    for number, row in enumerate(rows, first):
+        if len(row) > len(letters):
+            letters = [get_column_letter(i) for i in range(1, len(row) + 1)]
+        everything = "".join(row)
+        plain = len(everything) <= MAX_CELL_CHARS and not _SPECIAL.search(everything)
         cells = [f'<row r="{number}">']
         for letter, value in zip(letters, row, strict=False):
-            value = clean(value)
+            if not plain:
+                value = clean(value)
+                if _NEEDS_ESCAPE.search(value):
+                    value = escape(value, _ENTITIES)
             if not value:
                 continue  # hidden phone numbers and missing fields: empty cells
-            if _NEEDS_ESCAPE.search(value):
-                value = escape(value, _ENTITIES)
             space = _PRESERVE if value[0].isspace() or value[-1].isspace() else ""
             cells.append(
                 f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
             )
         cells.append("</row>")
         chunk.append("".join(cells))
-        done = number - 1
+        done = number - first + 1
         if done % PROGRESS_EVERY == 0:
             yield "".join(chunk)
             chunk.clear()
@@ -228,47 +370,3 @@ def _row_xml(rows: list[list[str]], progress: Progress | None) -> Iterator[str]:
     yield "".join(chunk)
     if progress is not None:
         progress(total, total)
-
-
-def _write_summary_sheet(ws: Any, table: ContactTable, extra: list[tuple[str, Any]]) -> None:
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 28
-    title = WriteOnlyCell(ws, SUMMARY_TITLE)
-    title.font = Font(bold=True, size=14)
-    ws.append([title])
-    fetched = WriteOnlyCell(ws, table.fetched_at.replace(tzinfo=None, microsecond=0))
-    fetched.number_format = "yyyy-mm-dd hh:mm:ss"
-    lines: list[tuple[str, Any]] = [
-        (LABEL_INSTANCE, table.instance_id or "—"),
-        (LABEL_FETCHED, fetched),
-        (LABEL_SOURCE, table.source),
-        (LABEL_TOTAL, len(table)),
-        (LABEL_HIDDEN, table.hidden_phone_count()),
-        *table.summary_lines(),
-        (LABEL_PROGRAM, f"{PROG} {__version__}"),
-        *extra,
-    ]
-    for label, value in lines:
-        ws.append([label, *text_cells(ws, [value])] if isinstance(value, str) else [label, value])
-    ws.append([])
-
-    counts = table.type_counts()
-    first = len(lines) + 3  # title, lines, blank, then the header of the type table
-    header = [WriteOnlyCell(ws, "Type"), WriteOnlyCell(ws, "Contacts")]
-    for cell in header:
-        cell.font = Font(bold=True)
-    ws.append(header)
-    for contact_type, count in counts:
-        ws.append([*text_cells(ws, [contact_type]), count])
-    if not counts:
-        return
-    last = first + len(counts)
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = "Contacts by type"
-    chart.legend = None
-    chart.y_axis.title = "Contacts"
-    chart.add_data(Reference(ws, min_col=2, min_row=first, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
-    chart.height = max(5.0, 1.0 + 0.8 * len(counts))
-    ws.add_chart(chart, "D2")

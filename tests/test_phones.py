@@ -1,0 +1,126 @@
+"""Phone numbers in international format and their country: the same answers
+as the phonenumbers library gives, number by number."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xl_contacts.countries import COUNTRY_NAMES
+from xl_contacts.phones import INTERNATIONAL_SERVICES, PhoneFormatter
+
+
+def _examples() -> list[str]:
+    """An example number of every type of every region and non-geographic code."""
+    found = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in phonenumbers.PhoneNumberType.values():
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number:
+                found.append(number)
+    for code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        number = phonenumbers.example_number_for_non_geo_entity(code)
+        if number:
+            found.append(number)
+    return [phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)[1:] for n in found]
+
+
+EXAMPLES = _examples()
+
+
+def _library(digits: str) -> phonenumbers.PhoneNumber | None:
+    """phonenumbers' reading of E.164 digits, when it reads them as they are
+    (parse also strips what looks like a national prefix: not E.164)."""
+    try:
+        number = phonenumbers.parse("+" + digits)
+    except phonenumbers.NumberParseException:
+        return None
+    national = phonenumbers.national_significant_number(number)
+    return number if str(number.country_code) + national == digits else None
+
+
+def _country(number: phonenumbers.PhoneNumber) -> str:
+    region = phonenumbers.region_code_for_number(number)
+    return INTERNATIONAL_SERVICES if region == "001" else COUNTRY_NAMES.get(region or "", "")
+
+
+def test_every_region_has_an_english_name() -> None:
+    missing = [r for r in phonenumbers.SUPPORTED_REGIONS if not COUNTRY_NAMES.get(r)]
+    assert missing == []
+    assert COUNTRY_NAMES["RU"] == "Russia" and COUNTRY_NAMES["KN"] == "Saint Kitts and Nevis"
+
+
+def test_every_example_number_as_phonenumbers_formats_it() -> None:
+    formatter = PhoneFormatter()
+    checked = 0
+    for digits in EXAMPLES:
+        number = _library(digits)
+        if number is None:
+            continue
+        want = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        assert formatter.international(digits) == want, digits
+        assert PhoneFormatter().country(digits) == _country(number), digits
+        checked += 1
+    assert checked > 1000
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(EXAMPLES), st.integers(0, 6), st.integers(-2, 2), st.randoms())
+def test_numbers_near_the_examples_as_phonenumbers_formats_them(
+    example: str, replaced: int, longer: int, rnd
+) -> None:
+    """Same code and leading digits, other digits and lengths: valid or not."""
+    keep = max(1, len(example) - replaced)
+    tail = "".join(rnd.choice("0123456789") for _ in range(max(0, replaced + longer)))
+    digits = example[:keep] + tail
+    number = _library(digits)
+    formatter = PhoneFormatter()
+    if number is None:
+        return
+    want = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    assert formatter.international(digits) == want
+    if phonenumbers.is_valid_number(number):
+        assert formatter.country(digits) == _country(number)
+
+
+@pytest.mark.parametrize(
+    ("digits", "international", "country"),
+    [
+        ("79876543210", "+7 987 654-32-10", "Russia"),
+        ("77012345678", "+7 701 234 5678", "Kazakhstan"),
+        ("14155550100", "+1 415-555-0100", "United States"),  # 555-01xx: fictional, US plan
+        ("16135550123", "+1 613-555-0123", "Canada"),
+        ("12684601234", "+1 268-460-1234", "Antigua and Barbuda"),
+        ("447400123456", "+44 7400 123456", "United Kingdom"),
+        ("447911123456", "+44 7911 123456", "Guernsey"),
+        ("390669812345", "+39 06 6981 2345", "Vatican"),
+        ("80012345678", "+800 1234 5678", INTERNATIONAL_SERVICES),
+    ],
+)
+def test_shared_calling_codes_get_their_country(
+    digits: str, international: str, country: str
+) -> None:
+    formatter = PhoneFormatter()
+    assert (formatter.international(digits), formatter.country(digits)) == (international, country)
+
+
+@pytest.mark.parametrize("digits", ["", "0", "00791234567", "71", "999123456", "7" * 21])
+def test_what_is_not_a_phone_number_stays_empty(digits: str) -> None:
+    formatter = PhoneFormatter()
+    assert (formatter.international(digits), formatter.country(digits)) == ("", "")
+
+
+def test_one_formatter_gives_each_number_its_own_groups() -> None:
+    """What is worked out once per calling code and length is only the layout."""
+    formatter = PhoneFormatter()
+    got = [formatter.international(str(79_000_000_000 + i)) for i in range(0, 10_000, 997)]
+    want = [
+        phonenumbers.format_number(
+            phonenumbers.parse(f"+{79_000_000_000 + i}"),
+            phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+        )
+        for i in range(0, 10_000, 997)
+    ]
+    assert got == want
