@@ -266,13 +266,18 @@ class GreenApiClient:
     ) -> requests.Response:
         """GET through the transport adapter itself: requests' redirect machinery
         (which even with allow_redirects=False parses Location, and trips on
-        bytes that are not UTF-8) is never involved. Proxies and certificates
-        still come from the environment, as with session.get."""
+        bytes that are not UTF-8) is never involved. Certificates and, for
+        https, proxies still come from the environment, as with session.get."""
         request = self.session.prepare_request(
             requests.Request("GET", self._url(method), params=params)
         )
         assert request.url is not None
         options = self.session.merge_environment_settings(request.url, {}, True, None, None)
+        if request.url.startswith("http://"):
+            # Plain http is accepted for loopback only (validate_api_url), and an
+            # http proxy is sent the whole URL, token included: never use one. An
+            # https proxy only sees "CONNECT host:443", so corporate proxies stay.
+            options["proxies"] = {}
         return self.session.get_adapter(request.url).send(request, timeout=timeout, **options)
 
     def _outcome(self, response: requests.Response) -> Outcome:
