@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -89,3 +90,11 @@ def file_has_no_token(path: os.PathLike[str] | str) -> None:
         with zipfile.ZipFile(path) as package:
             for member in package.namelist():
                 assert TOKEN.encode() not in package.read(member), member
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal: login prompts instead of reading a
+    pipe on standard input; terminal-safe text on standard output."""
+
+    def isatty(self) -> bool:
+        return True

@@ -13,12 +13,12 @@ from flavours import (
     SALES_ID,
     SUPPORT_ID,
     SUPPORT_TOKEN,
-    Terminal,
     instance,
     keyring_file,
     login,
     run,
 )
+from helpers import Terminal
 from keyring.backends import fail
 from stand_in import TOKEN, FakeGreenApi
 
