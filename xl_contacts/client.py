@@ -158,15 +158,17 @@ class GreenApiClient:
         return f"GreenApiClient({self.settings.host!r}, id_instance={self.settings.id_instance!r})"
 
     def get_contacts(
-        self, count: int | None = None, *, group: bool | None = None
+        self, count: int | None = None, *, group: bool | None = None, deadline: float | None = None
     ) -> list[dict[str, Any]]:
         """The raw contact list: a list of JSON objects as GREEN-API sent them.
 
         ``count`` and ``group`` are sent only when given (without them GREEN-API
         returns every contact). Only WhatsApp documents ``group``: the caller
-        (``kinds.plan``) decides when it may be sent.
+        (``kinds.plan``) decides when it may be sent. ``deadline`` (a
+        ``time.monotonic()`` instant) replaces this call's own budget, so that
+        several calls answering one query share one (``query_deadline``).
         """
-        data = self._get("getContacts", contacts_params(count, group))
+        data = self._get("getContacts", contacts_params(count, group), deadline)
         if not isinstance(data, list):
             raise BadResponse(
                 f"GREEN-API answered with a JSON {type(data).__name__} instead of a list of "
@@ -174,10 +176,11 @@ class GreenApiClient:
             )
         return data
 
-    def get_chats(self) -> list[dict[str, Any]]:
+    def get_chats(self, *, deadline: float | None = None) -> list[dict[str, Any]]:
         """The account's chats (getChats), sent without parameters: every flavour
-        documents that form, and "chatted" needs every chat anyway."""
-        data = self._get("getChats", None)
+        documents that form, and "chatted" needs every chat anyway. ``deadline``:
+        as for ``get_contacts``."""
+        data = self._get("getChats", None, deadline)
         if not isinstance(data, list):
             raise BadResponse(
                 f"GREEN-API answered getChats with a JSON {type(data).__name__} instead of a "
@@ -185,10 +188,11 @@ class GreenApiClient:
             )
         return data
 
-    def get_state(self) -> str:
+    def get_state(self, *, deadline: float | None = None) -> str:
         """The instance's state (getStateInstance): ``authorized``, ``notAuthorized``,
-        ``blocked``, ``sleepMode``, ``starting`` or ``yellowCard``."""
-        data = self._get("getStateInstance", None)
+        ``blocked``, ``sleepMode``, ``starting`` or ``yellowCard``. ``deadline``:
+        as for ``get_contacts``."""
+        data = self._get("getStateInstance", None, deadline)
         state = data.get("stateInstance") if isinstance(data, dict) else None
         if not isinstance(state, str):
             raise BadResponse(
@@ -204,8 +208,15 @@ class GreenApiClient:
             f"{s.api_url}{api_prefix(s.flavour)}/waInstance{s.id_instance}/{method}/{s.api_token}"
         )
 
-    def _get(self, method: str, params: dict[str, str] | None) -> Any:
-        deadline = time.monotonic() + self.budget
+    def query_deadline(self) -> float:
+        """The end of one budget from now: pass it to every call of one query."""
+        return time.monotonic() + self.budget
+
+    def _get(
+        self, method: str, params: dict[str, str] | None, deadline: float | None = None
+    ) -> Any:
+        if deadline is None:
+            deadline = self.query_deadline()
         interval = RATE_LIMIT_INTERVAL if self.min_interval is None else self.min_interval
         key = (self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):

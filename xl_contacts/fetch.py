@@ -53,7 +53,8 @@ def fetch_contacts(
     demo instance: no credentials, no network; everything after the fetch is
     the same code path). The request is the cheapest documented one for the
     kind (``kinds.plan``); ``chatted`` costs one getChats more, spaced by the
-    same per-instance throttle as every request.
+    same per-instance throttle as every request, within the same budget (the
+    client's) as the getContacts before it.
     """
     count = parse_count(count)
     kind = kinds.parse_kind(only)
@@ -70,9 +71,12 @@ def fetch_contacts(
     key = (s.api_url, s.id_instance)
     flavour = s.flavour or (WHATSAPP if key in _learned_whatsapp else None)
     step = kinds.plan(kind, count, flavour)
-    raw = client.get_contacts(step.count, group=step.group)
+    # One budget for the whole query: "chatted" (getContacts, then getChats)
+    # must not take two of them (two times 20 s in a cell that Excel waits for).
+    deadline = client.query_deadline()
+    raw = client.get_contacts(step.count, group=step.group, deadline=deadline)
     if s.flavour is None and kinds.whatsapp_shaped(raw):
         _learned_whatsapp.add(key)
-    chats = kinds.chat_ids(client.get_chats()) if step.chats else None
+    chats = kinds.chat_ids(client.get_chats(deadline=deadline)) if step.chats else None
     table = normalise(raw, instance_id=s.id_instance)
     return select(table, kind, chats=chats, count=step.cut)
