@@ -154,3 +154,11 @@ def test_dataframe_keeps_identifiers_as_text() -> None:
     assert list(frame.columns) == list(COLUMNS)
     assert frame.loc[0, "chatId"] == "-100200300" and frame.loc[0, "phoneNumber"] == "79876543210"
     assert all(str(dtype) in ("str", "string", "object") for dtype in frame.dtypes)
+
+
+def test_extra_fields_never_take_a_name_the_outputs_reserve() -> None:
+    table = normalise(
+        [{"chatId": "1@c.us", "instance": "a", "COUNTRY": "b", "instance_2": "c", "x": "d"}]
+    )
+    assert table.columns == [*COLUMNS, "instance_3", "COUNTRY_2", "instance_2", "x"]
+    assert table.rows[0][len(COLUMNS):] == ["a", "b", "c", "d"]
