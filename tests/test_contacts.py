@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from stand_in import REFERENCE_CONTACTS
 
-from xl_contacts.contacts import COLUMNS, normalise, phone_text, select
-from xl_contacts.errors import BadResponse
+from xl_contacts.contacts import COLUMNS, MAX_COUNT, normalise, parse_count, phone_text, select
+from xl_contacts.errors import BadResponse, ConfigError
 
 
 def test_reference_page_example() -> None:
@@ -162,3 +162,10 @@ def test_extra_fields_never_take_a_name_the_outputs_reserve() -> None:
     )
     assert table.columns == [*COLUMNS, "instance_3", "COUNTRY_2", "instance_2", "x"]
     assert table.rows[0][len(COLUMNS):] == ["a", "b", "c", "d"]
+
+
+def test_count_is_bounded() -> None:
+    assert parse_count(MAX_COUNT) == MAX_COUNT
+    for too_many in (MAX_COUNT + 1, 10.0**30, "99999999999999999999999"):
+        with pytest.raises(ConfigError, match="at most 10,000,000"):
+            parse_count(too_many)

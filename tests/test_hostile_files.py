@@ -333,3 +333,24 @@ def test_read_only_folder_is_a_clear_error(
     finally:
         folder.chmod(0o700)
     assert code == 2 and "locked" in err
+
+
+def test_file_names_reach_the_terminal_without_control_characters(
+    hostile_env: HostileServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A file name is whatever a person (or a script fed by strangers) typed:
+    every line naming one shows no escape sequence or bidi override."""
+    name = "r\x1b]0;owned\x07\u202e\x9b31m"
+    first, again = tmp_path / f"{name}.xlsx", tmp_path / f"{name}2.xlsx"
+    shown = []
+    for argv in (
+        ["export", "-o", str(first)],
+        ["export", "-o", str(again), "--since", str(first)],
+        ["template", "-o", str(tmp_path / f"{name}.xlsm")],
+    ):
+        code, out, err = cli(capsys, *argv)
+        assert code == 0, err
+        shown.append(out + err)
+    text = "".join(shown)
+    assert "saved" in text and "since r" in text and "built" in text
+    assert text.replace("\n", "").isprintable(), repr(text)

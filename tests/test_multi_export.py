@@ -133,6 +133,19 @@ def test_since_refuses_a_report_of_one_instance_before_any_request(
     assert len(sales.seen) == sent and support.seen == []
 
 
+def test_a_missing_since_is_refused_before_saying_fetching(
+    capsys: pytest.CaptureFixture[str], logged_in: tuple, tmp_path: Path
+) -> None:
+    sales, support = logged_in
+    missing = str(tmp_path / "nonexistent.xlsx")
+    code, out, err = run(
+        capsys, "export", "--all-profiles", "--since", missing, "-o", str(tmp_path / "x.xlsx")
+    )
+    assert code == 2 and "does not exist" in err
+    assert "fetching" not in out + err
+    assert sales.seen == [] and support.seen == []
+
+
 def test_one_failed_instance_fails_the_run_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], logged_in: tuple, tmp_path: Path
 ) -> None:

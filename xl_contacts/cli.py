@@ -413,23 +413,25 @@ def _export(args: argparse.Namespace) -> int:
         previous = read_previous(args.since, instance, demo=settings is None, kind=args.only)
     table = _fetch(args, settings)
     result = export_report(table, target, previous, progress=_progress)
-    print(f"saved {_contacts_of(table)} to {result.path}")
+    _say(f"saved {_contacts_of(table)} to {result.path}")
     if result.changes and result.previous:
-        print(f"since {result.previous.path.name}: {result.changes.describe()}")
+        _say(f"since {result.previous.path.name}: {result.changes.describe()}")
     return 0
 
 
 def _export_several(args: argparse.Namespace, target: Path) -> int:
-    from .multi_export import export_many
+    from .multi_export import export_many, read_since
 
     chosen = _targets(args)  # every profile resolved before any request
+    # checked before fetching (and saying so): a wrong file costs no request
+    previous = read_since(chosen, args.since, args.only) if args.since else None
     _status(f"fetching {args.only} contacts of {', '.join(t.label for t in chosen)}…")
     result = export_many(
         chosen,
         target,
         count=args.count,
         only=args.only,
-        since=args.since,
+        previous=previous,
         keep_going=args.keep_going,
         progress=_progress,
     )
@@ -437,11 +439,11 @@ def _export_several(args: argparse.Namespace, target: Path) -> int:
     _report_failures(many.failures)
     _report_notes(many.table)
     answered = [f for f in many.fetched if f.table is not None]
-    print(
+    _say(
         f"saved {_contacts_of(many.table)} of {plural(len(answered), 'instance')} to {result.path}"
     )
     if result.changes is not None and result.previous is not None:
-        print(f"since {result.previous.path.name}: {result.changes.describe()}")
+        _say(f"since {result.previous.path.name}: {result.changes.describe()}")
     return 1 if many.failures else 0
 
 
@@ -461,7 +463,7 @@ def _template(args: argparse.Namespace) -> int:
     from .template.build import build_template
 
     path = build_template(_new_file(args.output, ".xlsm", "template", args.force))
-    print(f"built {path}")
+    _say(f"built {path}")
     return 0
 
 
@@ -495,7 +497,7 @@ def _login(args: argparse.Namespace) -> int:
     path = credentials.save(
         settings.api_url, settings.id_instance, settings.api_token, profile=name, flavour=flavour
     )
-    print(
+    _say(
         f"saved profile {name}: instance {settings.id_instance} at {settings.host} "
         f"({flavour or 'flavour found out from the answers'}), token {settings.token_hint} "
         f"in {store}; settings in {path}"
@@ -570,7 +572,7 @@ def _logout(args: argparse.Namespace) -> int:
                 "`xl-contacts logout --all` removes every one"
             )
         removed = credentials.forget(name)
-    print("removed " + "; ".join(removed) if removed else "nothing was stored")
+    _say("removed " + "; ".join(removed) if removed else "nothing was stored")
     remaining = sorted(credentials.read_profiles())
     if remaining:
         _status(f"still stored: {', '.join(remaining)} (`xl-contacts logout --all` removes them)")
@@ -641,8 +643,14 @@ def _personal_copy(args: argparse.Namespace) -> int:
     target = _new_file(args.output, ".xlsm", "workbook", args.force)
     key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
     path = build_template(target, conf=(*DEFAULT_CONF, (key, sys.executable)))
-    print(f"built {path} (Python: {sys.executable})")
+    _say(f"built {path} (Python: {sys.executable})")
     return 0
+
+
+def _say(message: str) -> None:
+    """A line of the command's result on standard output: file and store names
+    can hold anything (a name with an escape sequence retitles the terminal)."""
+    print(for_terminal(message))
 
 
 def _status(message: str) -> None:

@@ -44,6 +44,9 @@ MAX_EXTRA_COLUMNS = 50
 # server's value where the program's belongs. Regardless of case, as Excel
 # compares table headers: "Country" would otherwise push the report's own aside.
 RESERVED_COLUMNS = frozenset(name.casefold() for name in (INSTANCE_COLUMN, *PHONE_COLUMNS))
+# The largest count accepted: far beyond any account (and than a sheet's
+# 1,048,576 rows); a 23-digit count is a typing slip, not worth a request.
+MAX_COUNT = 10_000_000
 # E.164: a phone number has at most 15 digits; longer is not a phone number.
 MAX_PHONE_DIGITS = 15
 # What a phone number written as text may contain besides digits.
@@ -283,8 +286,8 @@ def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> 
     """``None`` (all contacts) or a positive whole number.
 
     Accepts what people and Excel send: ``50``, ``50.0`` and, with
-    ``allow_text``, ``"50"``. Refuses booleans, zero, negatives, fractions and
-    other text with a ``ConfigError``.
+    ``allow_text``, ``"50"``. Refuses booleans, zero, negatives, fractions,
+    counts above ``MAX_COUNT`` and other text with a ``ConfigError``.
     """
     if value is None or value == "":
         return None
@@ -298,5 +301,10 @@ def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> 
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise ConfigError(
             f"{name} must be a whole number of 1 or more, or left out for all contacts"
+        )
+    if number > MAX_COUNT:
+        raise ConfigError(
+            f"{name} must be at most {MAX_COUNT:,} (no account has more contacts), "
+            "or left out for all contacts"
         )
     return number
