@@ -98,3 +98,18 @@ class Terminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the command line in this process: (exit code, stdout, stderr), checked
+    for the token, tracebacks and internal errors."""
+    from xl_contacts.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse's own usage errors
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    assert_no_token(out, err)
+    assert "Traceback" not in err and "internal error" not in err
+    return code, out, err

@@ -21,6 +21,7 @@ import pytest
 from helpers import (
     Terminal,
     assert_no_token,
+    cli,
     formulas_in,
     installed_command,
     libreoffice_converts,
@@ -46,22 +47,6 @@ C1 = ["\x80", "\x9b", "\x9d", "\x9f"]  # U+0085 is a line break: below
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 MARKS = ["\u200e", "\u200f", "\u061c"]
 LINE_BREAKERS = ["\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
-
-
-@pytest.fixture
-def hostile_env(hostile: HostileServer, monkeypatch: pytest.MonkeyPatch) -> HostileServer:
-    monkeypatch.setenv(ENV_API_URL, hostile.url)
-    monkeypatch.setenv(ENV_ID_INSTANCE, ID_INSTANCE)
-    monkeypatch.setenv(ENV_API_TOKEN, TOKEN)
-    return hostile
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert_no_token(out, err)
-    assert "Traceback" not in err and "internal error" not in err
-    return code, out, err
 
 
 def table_of(*names: str, **fields: Any) -> Any:

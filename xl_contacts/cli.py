@@ -491,7 +491,7 @@ def _login(args: argparse.Namespace) -> int:
     settings = load_settings(
         api_url or DEFAULT_API_URL, id_instance, token, env={}, use_stored=False, flavour=flavour
     )
-    with GreenApiClient(settings, retries=1, budget=20) as client:
+    with GreenApiClient.interactive(settings) as client:
         state = client.get_state()  # a wrong token or instance stops here: nothing stored
         flavour = settings.flavour or _learn_flavour(client, state)
     path = credentials.save(
@@ -581,7 +581,7 @@ def _logout(args: argparse.Namespace) -> int:
 
 def _profiles(args: argparse.Namespace) -> int:
     from . import credentials
-    from .redaction import REDACTED
+    from .redaction import hint
 
     stored = credentials.read_profiles()
     if not stored:
@@ -592,7 +592,7 @@ def _profiles(args: argparse.Namespace) -> int:
     for name in sorted(stored):
         profile = stored[name]
         token = credentials.stored_token(profile.id_instance) if profile.id_instance else None
-        hint = (REDACTED + token[-4:] if len(token) > 12 else REDACTED) if token else "missing"
+        shown = hint(token) if token else "missing"
         rows.append(
             [
                 "*" if name == current else "",
@@ -600,7 +600,7 @@ def _profiles(args: argparse.Namespace) -> int:
                 profile.flavour or "auto",
                 profile.id_instance or "?",
                 profile.api_url or DEFAULT_API_URL,
-                hint,
+                shown,
             ]
         )
     cells = [[for_terminal(v) for v in row] for row in rows]

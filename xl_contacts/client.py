@@ -69,6 +69,13 @@ RATE_LIMIT_INTERVAL = 1.0
 # First pause before a retry; doubled on each further attempt.
 BACKOFF_SECONDS = 1.0
 
+# A call a person waits on -- Excel frozen by =GETCONTACTS or a ribbon button
+# (xlwings' UDF server gives up after 90 s), login, doctor: 20 s at most, one
+# retry (the command line's fetches: 60 s, three). GreenApiClient.interactive.
+INTERACTIVE_TIMEOUT = (5.0, 15.0)
+INTERACTIVE_RETRIES = 1
+INTERACTIVE_BUDGET = 20.0
+
 _RETRY_STATUSES = frozenset({429, 499, 500, 502, 503, 504})
 
 # The largest answer accepted, decoded: about 500,000 contacts. Anything bigger
@@ -144,6 +151,16 @@ class GreenApiClient:
         adapter = _BoundedAdapter(max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+
+    @classmethod
+    def interactive(cls, settings: Settings) -> GreenApiClient:
+        """A client for calls a person waits on: the INTERACTIVE_* bounds."""
+        return cls(
+            settings,
+            timeout=INTERACTIVE_TIMEOUT,
+            retries=INTERACTIVE_RETRIES,
+            budget=INTERACTIVE_BUDGET,
+        )
 
     def __enter__(self) -> GreenApiClient:
         return self
