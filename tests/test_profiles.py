@@ -22,7 +22,7 @@ from helpers import Terminal
 from keyring.backends import fail
 from stand_in import TOKEN, FakeGreenApi
 
-from xl_contacts import client, credentials
+from xl_contacts import client, credentials, profiles
 from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, TELEGRAM, WHATSAPP
 from xl_contacts.settings import load_settings
 
@@ -224,3 +224,16 @@ def test_login_and_doctor_wait_the_short_interactive_bounds(
     monkeypatch.setenv(ENV_API_TOKEN, TOKEN)
     run(capsys, "doctor")
     assert len(sales.seen) == client.INTERACTIVE_RETRIES + 1
+
+
+def test_login_and_listing_are_library_calls(green_api: FakeGreenApi) -> None:
+    """The command line only asks and prints: profiles.login checks, learns the
+    flavour (one probe, within the same budget) and stores; listing shows it."""
+    sales = instance(green_api.server, WHATSAPP, SALES_ID, TOKEN)
+    done = profiles.login(
+        sales.url, SALES_ID, TOKEN, profile="sales", store=credentials.require_store(), env={}
+    )
+    assert done.flavour == WHATSAPP and done.notes == []
+    assert [s.method for s in sales.seen] == ["getStateInstance", "getContacts"]
+    assert "saved profile sales" in done.summary and TOKEN not in done.summary
+    assert profiles.listing() == [["", "sales", WHATSAPP, SALES_ID, sales.url, f"***{TOKEN[-4:]}"]]

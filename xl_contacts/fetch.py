@@ -4,11 +4,13 @@ the ribbon macros share."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from . import kinds
 from .client import GreenApiClient
 from .contacts import ContactTable, normalise, parse_count, select
 from .demo import demo_instance
+from .errors import XlContactsError
 from .names import WHATSAPP
 from .settings import Settings, load_settings
 
@@ -75,8 +77,27 @@ def fetch_contacts(
     # must not take two of them (two times 20 s in a cell that Excel waits for).
     deadline = client.query_deadline()
     raw = client.get_contacts(step.count, group=step.group, deadline=deadline)
-    if s.flavour is None and kinds.whatsapp_shaped(raw):
-        _learned_whatsapp.add(key)
+    if s.flavour is None:
+        _learn(s, raw)
     chats = kinds.chat_ids(client.get_chats(deadline=deadline)) if step.chats else None
     table = normalise(raw, instance_id=s.id_instance)
     return select(table, kind, chats=chats, count=step.cut)
+
+
+def probe_flavour(client: GreenApiClient, *, deadline: float | None = None) -> str | None:
+    """WhatsApp when one contact shows it (``id`` fields), else None: Telegram and
+    MAX answer alike (``chatId``) and need no flavour. A failed probe is None
+    too: later answers tell."""
+    try:
+        probe = client.get_contacts(1, deadline=deadline)
+    except XlContactsError:
+        return None
+    return _learn(client.settings, probe)
+
+
+def _learn(settings: Settings, raw: list[dict[str, Any]]) -> str | None:
+    """Remember an instance whose answers are WhatsApp's (it then takes group=)."""
+    if not kinds.whatsapp_shaped(raw):
+        return None
+    _learned_whatsapp.add((settings.api_url, settings.id_instance))
+    return WHATSAPP
