@@ -18,7 +18,7 @@ import pytest
 from file_keyring import FileKeyring
 from hostile_server import HostileServer
 from pytest_httpserver import HTTPServer
-from stand_in import FakeGreenApi
+from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 
 from xl_contacts import client, fetch, live_results
 from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_CACHE_SECONDS, ENV_ID_INSTANCE
@@ -56,6 +56,16 @@ def hostile() -> Iterator[HostileServer]:
     says what it sends with ``hostile.play(...)``."""
     with HostileServer(lifetime=120) as server:
         yield server
+
+
+@pytest.fixture
+def hostile_env(hostile: HostileServer, monkeypatch: pytest.MonkeyPatch) -> HostileServer:
+    """The misbehaving server's address and the test credentials in the
+    environment, as a user would set them."""
+    monkeypatch.setenv(ENV_API_URL, hostile.url)
+    monkeypatch.setenv(ENV_ID_INSTANCE, ID_INSTANCE)
+    monkeypatch.setenv(ENV_API_TOKEN, TOKEN)
+    return hostile
 
 
 @pytest.fixture(autouse=True)

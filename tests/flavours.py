@@ -253,13 +253,6 @@ SALES_ID, SUPPORT_ID = "1101000001", "4100000002"
 SUPPORT_TOKEN = "f00dfeedcafe0123456789abcdef0123456789abcdef98765"
 
 
-class Terminal(io.StringIO):
-    """Standard input that says it is a terminal: login prompts instead of reading a pipe."""
-
-    def isatty(self) -> bool:
-        return True
-
-
 def run(
     capsys: pytest.CaptureFixture[str], *argv: str, stdin: io.StringIO | str = ""
 ) -> tuple[int, str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -89,3 +90,26 @@ def file_has_no_token(path: os.PathLike[str] | str) -> None:
         with zipfile.ZipFile(path) as package:
             for member in package.namelist():
                 assert TOKEN.encode() not in package.read(member), member
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal: login prompts instead of reading a
+    pipe on standard input; terminal-safe text on standard output."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the command line in this process: (exit code, stdout, stderr), checked
+    for the token, tracebacks and internal errors."""
+    from xl_contacts.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse's own usage errors
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    assert_no_token(out, err)
+    assert "Traceback" not in err and "internal error" not in err
+    return code, out, err

@@ -76,16 +76,16 @@ class FakeGreenApi:
             )
         )
 
-    def answer_slowly(self, contacts: Any, delay: float) -> None:
-        """Answer every request after ``delay`` seconds."""
+    def answer_slowly(self, contacts: Any, delay: float, method: str = "getContacts") -> None:
+        """Answer every request for ``method`` after ``delay`` seconds."""
 
         def handler(request: Request) -> Response:
             self._done.wait(delay)  # cut short when the test is over
             return Response(json.dumps(contacts), content_type="application/json")
 
-        self.answer_with(handler)
+        self.answer_with(handler, method)
 
-    def answer_with(self, handler: Any) -> None:
+    def answer_with(self, handler: Any, method: str = "getContacts") -> None:
         def counted(request: Request) -> Response:
             with self._busy_lock:
                 self._busy += 1
@@ -95,7 +95,8 @@ class FakeGreenApi:
                 with self._busy_lock:
                     self._busy -= 1
 
-        self.server.expect_request(self.path, method="GET").respond_with_handler(counted)
+        path = f"/waInstance{ID_INSTANCE}/{method}/{TOKEN}"
+        self.server.expect_request(path, method="GET").respond_with_handler(counted)
 
     def settle(self, timeout: float = 5.0) -> None:
         """End slow answers still under way (a client that gave up leaves them

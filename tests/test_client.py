@@ -23,6 +23,7 @@ from xl_contacts.errors import (
     ServerError,
     TokenRejected,
 )
+from xl_contacts.fetch import fetch_contacts
 from xl_contacts.settings import load_settings
 
 
@@ -140,6 +141,21 @@ def test_total_budget_bounds_a_call(green_api: FakeGreenApi) -> None:
     with pytest.raises(NetworkError):
         green_api.client(timeout=(1.0, 0.5), retries=10, budget=1.5).get_contacts()
     assert time.monotonic() - started < 3.0
+
+
+def test_chatted_is_one_query_within_one_budget(green_api: FakeGreenApi) -> None:
+    """getContacts then getChats share the query's budget: the UDF's 20 s (the
+    command line's 60 s) bound the whole query, not each request."""
+
+    green_api.answer_slowly([{"chatId": "1@c.us", "name": "Anna", "type": "user"}], 0.6)
+    green_api.answer_slowly([{"id": "1@c.us"}], 0.6, "getChats")
+    started = time.monotonic()
+    # Each answer alone fits in the budget; both together do not.
+    with pytest.raises(NetworkError, match="within 1 s"):
+        fetch_contacts(only="chatted", client=green_api.client(retries=0, budget=1.0))
+    assert time.monotonic() - started < 1.8  # two budgets would be 2 s
+    asked = [request.path.split("/")[2] for request in green_api.requests]
+    assert asked[0] == "getContacts"  # answered, then getChats ran out of the same budget
 
 
 def _refused_port() -> int:

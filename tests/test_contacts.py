@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from stand_in import REFERENCE_CONTACTS
 
-from xl_contacts.contacts import COLUMNS, normalise, phone_text, select
-from xl_contacts.errors import BadResponse
+from xl_contacts.contacts import COLUMNS, MAX_COUNT, normalise, parse_count, phone_text, select
+from xl_contacts.errors import BadResponse, ConfigError
 
 
 def test_reference_page_example() -> None:
@@ -154,3 +154,18 @@ def test_dataframe_keeps_identifiers_as_text() -> None:
     assert list(frame.columns) == list(COLUMNS)
     assert frame.loc[0, "chatId"] == "-100200300" and frame.loc[0, "phoneNumber"] == "79876543210"
     assert all(str(dtype) in ("str", "string", "object") for dtype in frame.dtypes)
+
+
+def test_extra_fields_never_take_a_name_the_outputs_reserve() -> None:
+    table = normalise(
+        [{"chatId": "1@c.us", "instance": "a", "COUNTRY": "b", "instance_2": "c", "x": "d"}]
+    )
+    assert table.columns == [*COLUMNS, "instance_3", "COUNTRY_2", "instance_2", "x"]
+    assert table.rows[0][len(COLUMNS):] == ["a", "b", "c", "d"]
+
+
+def test_count_is_bounded() -> None:
+    assert parse_count(MAX_COUNT) == MAX_COUNT
+    for too_many in (MAX_COUNT + 1, 10.0**30, "99999999999999999999999"):
+        with pytest.raises(ConfigError, match="at most 10,000,000"):
+            parse_count(too_many)

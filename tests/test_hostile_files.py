@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import assert_no_token, installed_command
+from helpers import cli, installed_command
 from hostile_server import HostileServer, json_answer
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN
 
@@ -27,12 +27,10 @@ from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 
 
 @pytest.fixture
-def hostile_env(hostile: HostileServer, monkeypatch: pytest.MonkeyPatch) -> HostileServer:
-    hostile.play(json_answer(REFERENCE_CONTACTS))
-    monkeypatch.setenv(ENV_API_URL, hostile.url)
-    monkeypatch.setenv(ENV_ID_INSTANCE, ID_INSTANCE)
-    monkeypatch.setenv(ENV_API_TOKEN, TOKEN)
-    return hostile
+def hostile_env(hostile_env: HostileServer) -> HostileServer:
+    """conftest's, answering the reference list: every test here fetches it."""
+    hostile_env.play(json_answer(REFERENCE_CONTACTS))
+    return hostile_env
 
 
 @pytest.fixture
@@ -40,17 +38,6 @@ def fifo(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "pipe.xlsx"
     os.mkfifo(path)
     yield path
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:  # argparse's own usage errors
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    assert_no_token(out, err)
-    assert "Traceback" not in err and "internal error" not in err
-    return code, out, err
 
 
 def command(
@@ -333,3 +320,24 @@ def test_read_only_folder_is_a_clear_error(
     finally:
         folder.chmod(0o700)
     assert code == 2 and "locked" in err
+
+
+def test_file_names_reach_the_terminal_without_control_characters(
+    hostile_env: HostileServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A file name is whatever a person (or a script fed by strangers) typed:
+    every line naming one shows no escape sequence or bidi override."""
+    name = "r\x1b]0;owned\x07\u202e\x9b31m"
+    first, again = tmp_path / f"{name}.xlsx", tmp_path / f"{name}2.xlsx"
+    shown = []
+    for argv in (
+        ["export", "-o", str(first)],
+        ["export", "-o", str(again), "--since", str(first)],
+        ["template", "-o", str(tmp_path / f"{name}.xlsm")],
+    ):
+        code, out, err = cli(capsys, *argv)
+        assert code == 0, err
+        shown.append(out + err)
+    text = "".join(shown)
+    assert "saved" in text and "since r" in text and "built" in text
+    assert text.replace("\n", "").isprintable(), repr(text)

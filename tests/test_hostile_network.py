@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from helpers import assert_no_token
+from helpers import assert_no_token, cli
 from hostile_server import (
     HostileServer,
     compressed,
@@ -42,11 +42,9 @@ from hostile_server import (
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN
 
 from xl_contacts import client as client_module
-from xl_contacts.cli import main
 from xl_contacts.client import MAX_BODY_BYTES, GreenApiClient
 from xl_contacts.contacts import normalise
 from xl_contacts.errors import BadResponse, GreenApiError, NetworkError, RateLimited, ServerError
-from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 from xl_contacts.settings import load_settings
 
 # What a bounded call may overshoot its budget by on a busy 2-core machine: the
@@ -366,22 +364,6 @@ def test_a_storm_of_429_keeps_one_request_per_interval(
 
 
 # --- the same through the command line ---------------------------------------------------
-
-
-@pytest.fixture
-def hostile_env(hostile: HostileServer, monkeypatch: pytest.MonkeyPatch) -> HostileServer:
-    monkeypatch.setenv(ENV_API_URL, hostile.url)
-    monkeypatch.setenv(ENV_ID_INSTANCE, ID_INSTANCE)
-    monkeypatch.setenv(ENV_API_TOKEN, TOKEN)
-    return hostile
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert_no_token(out, err)
-    assert "Traceback" not in err and "internal error" not in err
-    return code, out, err
 
 
 @pytest.mark.parametrize(

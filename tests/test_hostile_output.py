@@ -18,7 +18,14 @@ from typing import Any
 
 import openpyxl
 import pytest
-from helpers import assert_no_token, formulas_in, installed_command, libreoffice_converts
+from helpers import (
+    Terminal,
+    assert_no_token,
+    cli,
+    formulas_in,
+    installed_command,
+    libreoffice_converts,
+)
 from hostile_server import HostileServer, contact, json_answer, respond
 from stand_in import ID_INSTANCE, TOKEN
 
@@ -40,22 +47,6 @@ C1 = ["\x80", "\x9b", "\x9d", "\x9f"]  # U+0085 is a line break: below
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 MARKS = ["\u200e", "\u200f", "\u061c"]
 LINE_BREAKERS = ["\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
-
-
-@pytest.fixture
-def hostile_env(hostile: HostileServer, monkeypatch: pytest.MonkeyPatch) -> HostileServer:
-    monkeypatch.setenv(ENV_API_URL, hostile.url)
-    monkeypatch.setenv(ENV_ID_INSTANCE, ID_INSTANCE)
-    monkeypatch.setenv(ENV_API_TOKEN, TOKEN)
-    return hostile
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert_no_token(out, err)
-    assert "Traceback" not in err and "internal error" not in err
-    return code, out, err
 
 
 def table_of(*names: str, **fields: Any) -> Any:
@@ -137,8 +128,9 @@ def test_terminal_table_shows_no_escape_sequences_from_any_column() -> None:
     assert out.getvalue().replace("\n", "").isprintable(), repr(out.getvalue())
 
 
-def test_csv_to_a_terminal_is_sanitised(hostile: HostileServer) -> None:
-    hostile.play(json_answer([contact("\x1b[31mred\x9b1m\u202eevil\rback")]))
+def on_a_terminal(hostile: HostileServer, *argv: str) -> str:
+    """What the installed command shows on a pseudo-terminal (its standard
+    output), row ends made plain LF; it must succeed."""
     env = {
         **os.environ,
         ENV_API_URL: hostile.url,
@@ -148,7 +140,7 @@ def test_csv_to_a_terminal_is_sanitised(hostile: HostileServer) -> None:
     controller, terminal = pty.openpty()
     try:
         process = subprocess.run(
-            [installed_command(), "contacts", "--format", "csv"],
+            [installed_command(), *argv],
             stdout=terminal,
             stderr=subprocess.PIPE,
             env=env,
@@ -171,9 +163,40 @@ def test_csv_to_a_terminal_is_sanitised(hostile: HostileServer) -> None:
             os.close(terminal)
     assert process.returncode == 0, process.stderr
     # Row ends: CRLF, which the terminal's own output processing may widen to CRCRLF.
-    text = re.sub("\r+\n", "\n", shown.decode("utf-8", "replace"))
+    return re.sub("\r+\n", "\n", shown.decode("utf-8", "replace"))
+
+
+def test_csv_to_a_terminal_is_sanitised(hostile: HostileServer) -> None:
+    hostile.play(json_answer([contact("\x1b[31mred\x9b1m\u202eevil\rback")]))
+    text = on_a_terminal(hostile, "contacts", "--format", "csv")
     assert "red" in text and "evil" in text
     assert not any(c in text for c in ("\x1b", "\x9b", "\u202e", "\r")), repr(text)
+
+
+@pytest.mark.parametrize("char", C1 + BIDI + MARKS + ["\x7f"], ids=lambda c: f"U+{ord(c):04X}")
+def test_json_to_a_terminal_escapes_every_control_and_keeps_the_value(char: str) -> None:
+    name = f"Anna{char}evil\u0436\U0001f600"
+    out = Terminal()
+    text_output.write_json(table_of(name), out)
+    assert char not in out.getvalue()
+    assert f"\\u{ord(char):04x}" in out.getvalue()
+    assert "\u0436\U0001f600" in out.getvalue()  # printable text stays as it is
+    assert json.loads(out.getvalue())[0]["name"] == name
+
+
+def test_json_to_a_file_keeps_every_character_as_it_is(tmp_path: Path) -> None:
+    name = "Anna\x9b\u202eevil"
+    with (tmp_path / "out.json").open("w", encoding="utf-8") as out:
+        text_output.write_json(table_of(name), out)
+    assert name in (tmp_path / "out.json").read_text(encoding="utf-8")
+
+
+def test_json_from_the_command_line_to_a_terminal_is_sanitised(hostile: HostileServer) -> None:
+    name = "\x1b[31mred\x9b1m\u202eevil\u2066x\x85y"
+    hostile.play(json_answer([contact(name)]))
+    text = on_a_terminal(hostile, "contacts", "--format", "json")
+    assert not any(c in text for c in ("\x1b", "\x9b", "\u202e", "\u2066", "\x85")), repr(text)
+    assert json.loads(text)[0]["name"] == name
 
 
 def test_error_line_is_printable_even_when_the_server_sends_escapes(

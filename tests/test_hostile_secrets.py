@@ -8,17 +8,20 @@ from __future__ import annotations
 import io
 import logging
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import traceback
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import assert_no_token, installed_command
 from hostile_server import HostileServer, json_answer, malformed_header, redirect_keeping_path
-from stand_in import ID_INSTANCE, TOKEN
+from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 
 from xl_contacts.client import GreenApiClient
 from xl_contacts.errors import ConfigError, GreenApiError
@@ -368,3 +371,74 @@ def test_errors_of_every_hostile_answer_carry_no_token_anywhere(hostile: Hostile
                 assert_no_token(repr(error), "".join(traceback.format_exception(error)))
     assert seen == 4
     hostile.play(json_answer([]))
+
+
+class RecordingProxy:
+    """A proxy on raw sockets that records every byte it is sent and answers 502."""
+
+    def __init__(self) -> None:
+        self.received: list[bytes] = []
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                try:
+                    self.received.append(connection.recv(65536))
+                    connection.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n"
+                                       b"Connection: close\r\n\r\n")  # fmt: skip
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self._socket.close()
+
+
+@pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingProxy]:
+    """Every proxy variable a user may have set points at a recording proxy."""
+    server = RecordingProxy()
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                 "ALL_PROXY"):  # fmt: skip
+        monkeypatch.setenv(name, server.url)
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    yield server
+    server.close()
+
+
+def test_a_plain_http_loopback_api_url_never_goes_through_a_proxy(
+    green_api: FakeGreenApi, proxy: RecordingProxy
+) -> None:
+    """An http proxy is sent the full URL, token included: plain http (loopback
+    only) goes straight to the server."""
+    green_api.answer([{"id": "1@c.us", "name": "Anna", "type": "user"}])
+    with green_api.client(retries=0) as api:
+        assert api.get_contacts()[0]["name"] == "Anna"
+    assert proxy.received == []
+    assert len(green_api.requests) == 1
+
+
+def test_an_https_api_url_keeps_the_environment_s_proxy_which_sees_only_the_host(
+    proxy: RecordingProxy,
+) -> None:
+    """Corporate users reach GREEN-API through their proxy: for https it is asked
+    to CONNECT to the host, and never sees the path with the token."""
+    settings = load_settings("https://api.example.invalid", ID_INSTANCE, TOKEN, env={})
+    with GreenApiClient(settings, retries=0, budget=5) as api, pytest.raises(GreenApiError):
+        api.get_contacts()
+    assert len(proxy.received) == 1
+    assert proxy.received[0].startswith(b"CONNECT api.example.invalid:443 ")
+    assert TOKEN.encode() not in proxy.received[0]

@@ -14,22 +14,13 @@ import openpyxl
 import pytest
 from helpers import assert_no_token
 from hostile_server import HostileServer, contact, json_answer, many_keys
-from stand_in import ID_INSTANCE, TOKEN
 
 from xl_contacts.cli import main
 from xl_contacts.contacts import COLUMNS, MAX_EXTRA_COLUMNS, normalise
-from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, LABEL_LEFT_OUT
+from xl_contacts.names import LABEL_LEFT_OUT
 from xl_contacts.xlsx_report import PHONE_COLUMNS
 
 LIMIT = len(COLUMNS) + MAX_EXTRA_COLUMNS
-
-
-@pytest.fixture
-def hostile_env(hostile: HostileServer, monkeypatch: pytest.MonkeyPatch) -> HostileServer:
-    monkeypatch.setenv(ENV_API_URL, hostile.url)
-    monkeypatch.setenv(ENV_ID_INSTANCE, ID_INSTANCE)
-    monkeypatch.setenv(ENV_API_TOKEN, TOKEN)
-    return hostile
 
 
 def test_extra_columns_are_capped_at_a_sane_number() -> None:

@@ -381,14 +381,14 @@ def test_a_refused_status_cell_is_explained_not_reported_as_a_bug(
 def test_a_slow_green_api_costs_the_short_interactive_budget(
     green_api_env: FakeGreenApi,
 ) -> None:
-    from xl_contacts import live_results
+    from xl_contacts import client
 
     green_api_env.answer(status=503, body="busy")
     book = make_book({"Sheet1": [[]]})
     macros.refresh()
     assert funcs(book) == ["alert"] and "HTTP 503" in alerts(book)[0][0]
     # Excel is frozen meanwhile: one retry within 20 s, not the command line's three in 60 s.
-    assert len(green_api_env.requests) == live_results.INTERACTIVE_RETRIES + 1
+    assert len(green_api_env.requests) == client.INTERACTIVE_RETRIES + 1
 
 
 def test_the_status_bar_says_what_excel_waits_for(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +16,7 @@ from stand_in import TOKEN, FakeGreenApi
 
 from xl_contacts import client
 from xl_contacts.cells import for_csv
+from xl_contacts.contacts import COLUMNS
 from xl_contacts.names import TELEGRAM, WHATSAPP
 from xl_contacts.xlsx_report import PHONE_COLUMNS
 
@@ -131,6 +133,19 @@ def test_since_refuses_a_report_of_one_instance_before_any_request(
     assert len(sales.seen) == sent and support.seen == []
 
 
+def test_a_missing_since_is_refused_before_saying_fetching(
+    capsys: pytest.CaptureFixture[str], logged_in: tuple, tmp_path: Path
+) -> None:
+    sales, support = logged_in
+    missing = str(tmp_path / "nonexistent.xlsx")
+    code, out, err = run(
+        capsys, "export", "--all-profiles", "--since", missing, "-o", str(tmp_path / "x.xlsx")
+    )
+    assert code == 2 and "does not exist" in err
+    assert "fetching" not in out + err
+    assert sales.seen == [] and support.seen == []
+
+
 def test_one_failed_instance_fails_the_run_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], logged_in: tuple, tmp_path: Path
 ) -> None:
@@ -183,3 +198,35 @@ def test_demo_profiles_make_a_report_of_two_instances(
         capsys, "export", "--demo", "--all-profiles", "--since", str(target), "-o", str(again)
     )
     assert code == 0 and "0 added, 0 removed, 0 changed" in out
+
+
+def test_server_fields_named_like_the_program_s_own_columns_are_renamed(
+    green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A field named ``instance`` (or like the report's phone columns) never
+    shows its value as the profile, nor makes two columns of one name."""
+    evil = {"instance": "support", "country": "XX", "phone (international)": "+0"}
+    evil["Instance_2"] = "t"
+    contacts = [{"id": "79001234567@c.us", "name": "Anna", "type": "user", **evil}]
+    assert login(capsys, instance(green_api.server, WHATSAPP, SALES_ID, TOKEN, contacts=contacts),
+                 "sales")[0] == 0  # fmt: skip
+    assert login(capsys, instance(green_api.server, TELEGRAM, SUPPORT_ID, SUPPORT_TOKEN),
+                 "support")[0] == 0  # fmt: skip
+    renamed = ["instance_3", "country_2", "phone (international)_2", "Instance_2"]
+
+    code, out, err = run(capsys, "contacts", "--all-profiles", "--format", "json")
+    assert code == 0, err
+    anna = next(r for r in json.loads(out) if r["name"] == "Anna")
+    assert anna["instance"] == "sales"
+    assert [anna[name] for name in renamed] == ["support", "XX", "+0", "t"]
+
+    code, out, err = run(capsys, "contacts", "--all-profiles", "--format", "csv")
+    header = next(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
+    assert header == ["instance", *COLUMNS, *renamed, "username"]
+    assert len({h.casefold() for h in header}) == len(header)
+
+    target = tmp_path / "both.xlsx"
+    assert run(capsys, "export", "--all-profiles", "-o", str(target))[0] == 0
+    rows = sheet(target, "Contacts")
+    assert rows[0] == ["instance", *COLUMNS, *renamed, "username", *PHONE_COLUMNS]
+    assert next(r for r in rows if r[2] == "Anna")[0] == "sales"

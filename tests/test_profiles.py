@@ -13,17 +13,17 @@ from flavours import (
     SALES_ID,
     SUPPORT_ID,
     SUPPORT_TOKEN,
-    Terminal,
     instance,
     keyring_file,
     login,
     run,
 )
+from helpers import Terminal
 from keyring.backends import fail
 from stand_in import TOKEN, FakeGreenApi
 
-from xl_contacts import credentials
-from xl_contacts.names import TELEGRAM, WHATSAPP
+from xl_contacts import client, credentials, profiles
+from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, TELEGRAM, WHATSAPP
 from xl_contacts.settings import load_settings
 
 
@@ -207,3 +207,33 @@ def test_doctor_checks_one_profile_or_all(capsys: pytest.CaptureFixture[str], tw
     # An instance given by id finds the profile that stores its token.
     _, out, _ = run(capsys, "doctor", "--id-instance", SUPPORT_ID)
     assert out.startswith("ok    settings") and "profile" not in out.splitlines()[0]
+
+
+def test_login_and_doctor_wait_the_short_interactive_bounds(
+    green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person waits on both: one retry (GreenApiClient.interactive), not the
+    three of a fetch."""
+    sales = instance(green_api.server, WHATSAPP, SALES_ID, TOKEN, status=503)
+    code, _, err = login(capsys, sales, "sales")
+    assert code == 1 and "503" in err
+    assert len(sales.seen) == client.INTERACTIVE_RETRIES + 1
+    sales.seen.clear()
+    monkeypatch.setenv(ENV_API_URL, sales.url)
+    monkeypatch.setenv(ENV_ID_INSTANCE, SALES_ID)
+    monkeypatch.setenv(ENV_API_TOKEN, TOKEN)
+    run(capsys, "doctor")
+    assert len(sales.seen) == client.INTERACTIVE_RETRIES + 1
+
+
+def test_login_and_listing_are_library_calls(green_api: FakeGreenApi) -> None:
+    """The command line only asks and prints: profiles.login checks, learns the
+    flavour (one probe, within the same budget) and stores; listing shows it."""
+    sales = instance(green_api.server, WHATSAPP, SALES_ID, TOKEN)
+    done = profiles.login(
+        sales.url, SALES_ID, TOKEN, profile="sales", store=credentials.require_store(), env={}
+    )
+    assert done.flavour == WHATSAPP and done.notes == []
+    assert [s.method for s in sales.seen] == ["getStateInstance", "getContacts"]
+    assert "saved profile sales" in done.summary and TOKEN not in done.summary
+    assert profiles.listing() == [["", "sales", WHATSAPP, SALES_ID, sales.url, f"***{TOKEN[-4:]}"]]

@@ -14,7 +14,7 @@ import xlwings
 from helpers import libreoffice_converts
 from oletools.olevba import VBA_Parser
 
-from xl_contacts import live_results
+from xl_contacts import client
 from xl_contacts.cli import main
 from xl_contacts.template import build
 
@@ -163,7 +163,7 @@ def test_sheets_and_settings(built: Path) -> None:
     assert "GREENAPI_API_TOKEN_INSTANCE" in text and "xl-contacts login" in text
     assert "=GETCONTACTS(50; ЛОЖЬ)" in text, "the formula as Russian-language Excel takes it"
     assert "On a Mac" in text
-    assert f"({live_results.INTERACTIVE_BUDGET:.0f} s at most)" in text, "the UDF's real budget"
+    assert f"({client.INTERACTIVE_BUDGET:.0f} s at most)" in text, "the UDF's real budget"
     with zipfile.ZipFile(built) as package:
         sheet = package.read("xl/worksheets/sheet1.xml").decode()
         assert f'<c r="{build.EXAMPLE_CELL}" cm="1"><f t="array"' in sheet, "a dynamic array"

@@ -34,7 +34,7 @@ from stand_in import (
     make_contacts,
 )
 
-from xl_contacts import live_results, udfs
+from xl_contacts import client, live_results, udfs
 from xl_contacts.cache import ResultCache
 from xl_contacts.contacts import COLUMNS
 from xl_contacts.errors import ConfigError
@@ -440,7 +440,7 @@ def test_com_a_slow_green_api_costs_one_short_budget(
 
     assert_error_cell(start_sheet(excel).cell((1, 1)).value, "HTTP 503")
     # Excel waits for this call: one retry, not the command line's three.
-    assert len(green_api_env.requests) == live_results.INTERACTIVE_RETRIES + 1
+    assert len(green_api_env.requests) == client.INTERACTIVE_RETRIES + 1
 
 
 # Why not async_mode="threading": the same function with it, on the same path.

@@ -21,7 +21,8 @@ workbook as the same text -- never as a formula, a number or a broken file:
   never ends its field and nothing after a CR starts a row.
 * ``for_terminal``: anything shown on a terminal (table, CSV to a tty, error
   lines holding what a server sent) loses control characters, C1 controls and
-  bidirectional overrides, and stays on one line.
+  bidirectional overrides, and stays on one line. ``TERMINAL_UNSAFE`` is
+  the set of characters it removes: JSON shown on a terminal escapes them.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ _LINE_BREAKS = re.compile("\r\n|[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # ... and every other C0/C1 control goes (ESC sequences, CSI \x9b, DEL), with the
 # bidirectional controls that reorder what is shown ("Trojan Source": a name
 # ending in U+202E "txt.exe" shows as "exe.txt") and the marks U+200E/U+200F/U+061C.
-_TERMINAL_UNSAFE = re.compile(
+TERMINAL_UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
     "\ud800-\udfff\ufffe\uffff]"
 )
@@ -74,7 +75,7 @@ def for_csv(value: str) -> str:
 def for_terminal(value: str) -> str:
     """Text that cannot move the cursor, recolour or reorder a terminal; one line.
     Everything the network or a stranger chose goes through it before it is shown."""
-    return _TERMINAL_UNSAFE.sub("", _LINE_BREAKS.sub(" ", value))
+    return TERMINAL_UNSAFE.sub("", _LINE_BREAKS.sub(" ", value))
 
 
 def table_headers(columns: Iterable[str]) -> list[str]:

@@ -27,7 +27,6 @@ from .names import (
     DEFAULT_PROFILE,
     ENV_API_TOKEN,
     ENV_FLAVOUR,
-    ENV_ID_INSTANCE,
     ENV_PROFILE,
     FLAVOURS,
     PROG,
@@ -35,8 +34,9 @@ from .names import (
 from .settings import Settings, chosen_profile, load_settings, validate_flavour
 
 if TYPE_CHECKING:
-    from .client import GreenApiClient
+    from .diff import Changes
     from .multi_export import Fetched, Target
+    from .previous_report import PreviousReport
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -343,9 +343,9 @@ def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
             args.count, only=args.only, demo=True, profile=(args.profile or [None])[0]
         )
     else:
-        _status(f"fetching {args.only} contacts of {_instance(settings)}…")
+        _fetching(args, _instance(settings))
         table = fetch_contacts(args.count, only=args.only, settings=settings)
-    _report_notes(table)
+    _report(table)
     return table
 
 
@@ -354,10 +354,9 @@ def _fetch_several(args: argparse.Namespace) -> tuple[ContactTable, int]:
     from .multi_export import fetch_many
 
     chosen = _targets(args)  # every profile resolved before any request
-    _status(f"fetching {args.only} contacts of {', '.join(t.label for t in chosen)}…")
+    _fetching(args, ", ".join(t.label for t in chosen))
     many = fetch_many(chosen, args.count, args.only, keep_going=args.keep_going)
-    _report_failures(many.failures)
-    _report_notes(many.table)
+    _report(many.table, many.failures)
     return many.table, len(many.failures)
 
 
@@ -366,16 +365,19 @@ def _instance(settings: Settings) -> str:
     return f"{named}instance {settings.id_instance}"
 
 
-def _report_notes(table: ContactTable) -> None:
+def _fetching(args: argparse.Namespace, of: str) -> None:
+    _status(f"fetching {args.only} contacts of {of}…")
+
+
+def _report(table: ContactTable, failures: Sequence[Fetched] = ()) -> None:
+    """What a person should know about a fetched table: the instances left out
+    after an error, the table's notes, and why it is empty."""
+    for failed in failures:
+        _status(f"left out after an error: {failed.error}")
     for note in table.notes():
         _status(f"note: {note}")
     if not table.rows:
         _status(EMPTY_HINT if table.kind == "all" else f"no {table.kind} contacts found")
-
-
-def _report_failures(failures: Sequence[Fetched]) -> None:
-    for failed in failures:
-        _status(f"left out after an error: {failed.error}")
 
 
 def _contacts(args: argparse.Namespace) -> int:
@@ -413,36 +415,38 @@ def _export(args: argparse.Namespace) -> int:
         previous = read_previous(args.since, instance, demo=settings is None, kind=args.only)
     table = _fetch(args, settings)
     result = export_report(table, target, previous, progress=_progress)
-    print(f"saved {_contacts_of(table)} to {result.path}")
-    if result.changes and result.previous:
-        print(f"since {result.previous.path.name}: {result.changes.describe()}")
+    _saved(_contacts_of(table), result.path, result.changes, result.previous)
     return 0
 
 
 def _export_several(args: argparse.Namespace, target: Path) -> int:
-    from .multi_export import export_many
+    from .multi_export import export_many, read_since
 
     chosen = _targets(args)  # every profile resolved before any request
-    _status(f"fetching {args.only} contacts of {', '.join(t.label for t in chosen)}…")
+    # checked before fetching (and saying so): a wrong file costs no request
+    previous = read_since(chosen, args.since, args.only) if args.since else None
+    _fetching(args, ", ".join(t.label for t in chosen))
     result = export_many(
         chosen,
         target,
         count=args.count,
         only=args.only,
-        since=args.since,
+        previous=previous,
         keep_going=args.keep_going,
         progress=_progress,
     )
     many = result.contacts
-    _report_failures(many.failures)
-    _report_notes(many.table)
+    _report(many.table, many.failures)
     answered = [f for f in many.fetched if f.table is not None]
-    print(
-        f"saved {_contacts_of(many.table)} of {plural(len(answered), 'instance')} to {result.path}"
-    )
-    if result.changes is not None and result.previous is not None:
-        print(f"since {result.previous.path.name}: {result.changes.describe()}")
+    of = f"{_contacts_of(many.table)} of {plural(len(answered), 'instance')}"
+    _saved(of, result.path, result.changes, result.previous)
     return 1 if many.failures else 0
+
+
+def _saved(what: str, path: Path, changes: Changes | None, previous: PreviousReport | None) -> None:
+    _say(f"saved {what} to {path}")
+    if changes is not None and previous is not None:
+        _say(f"since {previous.path.name}: {changes.describe()}")
 
 
 def _contacts_of(table: ContactTable) -> str:
@@ -461,7 +465,7 @@ def _template(args: argparse.Namespace) -> int:
     from .template.build import build_template
 
     path = build_template(_new_file(args.output, ".xlsm", "template", args.force))
-    print(f"built {path}")
+    _say(f"built {path}")
     return 0
 
 
@@ -475,7 +479,7 @@ def _new_file(path: str, suffix: str, what: str, force: bool) -> Path:
 
 def _login(args: argparse.Namespace) -> int:
     from . import credentials
-    from .client import GreenApiClient
+    from .profiles import login
 
     store = credentials.require_store()  # before asking anything: nowhere to keep a token
     name = chosen_profile(args.profile) or DEFAULT_PROFILE
@@ -486,31 +490,10 @@ def _login(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
         _status("login cancelled — nothing was stored")
         return 130
-    settings = load_settings(
-        api_url or DEFAULT_API_URL, id_instance, token, env={}, use_stored=False, flavour=flavour
-    )
-    with GreenApiClient(settings, retries=1, budget=20) as client:
-        state = client.get_state()  # a wrong token or instance stops here: nothing stored
-        flavour = settings.flavour or _learn_flavour(client, state)
-    path = credentials.save(
-        settings.api_url, settings.id_instance, settings.api_token, profile=name, flavour=flavour
-    )
-    print(
-        f"saved profile {name}: instance {settings.id_instance} at {settings.host} "
-        f"({flavour or 'flavour found out from the answers'}), token {settings.token_hint} "
-        f"in {store}; settings in {path}"
-    )
-    if state != "authorized":
-        _status(
-            f"note: the instance is {state!r}, not 'authorized' — authorise it in the "
-            "GREEN-API console (scan the QR code)"
-        )
-    overriding = [n for n in (ENV_ID_INSTANCE, ENV_API_TOKEN) if os.environ.get(n)]
-    if overriding and name == DEFAULT_PROFILE:
-        _status(
-            f"note: {', '.join(overriding)} set in the environment still win over "
-            "the stored settings"
-        )
+    done = login(api_url, id_instance, token, profile=name, flavour=flavour, store=store)
+    _say(done.summary)
+    for note in done.notes:
+        _status(note)
     return 0
 
 
@@ -537,21 +520,6 @@ def _ask_credentials(args: argparse.Namespace) -> tuple[str, str, str]:
     return api_url, id_instance, token
 
 
-def _learn_flavour(client: GreenApiClient, state: str) -> str | None:
-    """WhatsApp instances answer getContacts with ``id`` fields: one contact tells.
-    Telegram and MAX answer alike (``chatId``) and need no flavour stored."""
-    from .kinds import whatsapp_shaped
-    from .names import WHATSAPP
-
-    if state != "authorized":
-        return None
-    try:
-        probe = client.get_contacts(1)
-    except XlContactsError:  # not worth failing a login for: the answers tell later
-        return None
-    return WHATSAPP if whatsapp_shaped(probe) else None
-
-
 def _ask(prompt: str) -> str:
     return input(prompt).strip()
 
@@ -570,7 +538,7 @@ def _logout(args: argparse.Namespace) -> int:
                 "`xl-contacts logout --all` removes every one"
             )
         removed = credentials.forget(name)
-    print("removed " + "; ".join(removed) if removed else "nothing was stored")
+    _say("removed " + "; ".join(removed) if removed else "nothing was stored")
     remaining = sorted(credentials.read_profiles())
     if remaining:
         _status(f"still stored: {', '.join(remaining)} (`xl-contacts logout --all` removes them)")
@@ -578,30 +546,13 @@ def _logout(args: argparse.Namespace) -> int:
 
 
 def _profiles(args: argparse.Namespace) -> int:
-    from . import credentials
-    from .redaction import REDACTED
+    from .profiles import LISTING_HEADERS, listing
 
-    stored = credentials.read_profiles()
-    if not stored:
+    rows = listing()
+    if not rows:
         print("no profiles stored — `xl-contacts login [--profile NAME]` stores one")
         return 0
-    current = chosen_profile() or DEFAULT_PROFILE
-    rows = [["", "profile", "flavour", "idInstance", "apiUrl", "token"]]
-    for name in sorted(stored):
-        profile = stored[name]
-        token = credentials.stored_token(profile.id_instance) if profile.id_instance else None
-        hint = (REDACTED + token[-4:] if len(token) > 12 else REDACTED) if token else "missing"
-        rows.append(
-            [
-                "*" if name == current else "",
-                name,
-                profile.flavour or "auto",
-                profile.id_instance or "?",
-                profile.api_url or DEFAULT_API_URL,
-                hint,
-            ]
-        )
-    cells = [[for_terminal(v) for v in row] for row in rows]
+    cells = [[for_terminal(v) for v in row] for row in [list(LISTING_HEADERS), *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     for row in cells:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
@@ -641,8 +592,14 @@ def _personal_copy(args: argparse.Namespace) -> int:
     target = _new_file(args.output, ".xlsm", "workbook", args.force)
     key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
     path = build_template(target, conf=(*DEFAULT_CONF, (key, sys.executable)))
-    print(f"built {path} (Python: {sys.executable})")
+    _say(f"built {path} (Python: {sys.executable})")
     return 0
+
+
+def _say(message: str) -> None:
+    """A line of the command's result on standard output: file and store names
+    can hold anything (a name with an escape sequence retitles the terminal)."""
+    print(for_terminal(message))
 
 
 def _status(message: str) -> None:

@@ -69,6 +69,13 @@ RATE_LIMIT_INTERVAL = 1.0
 # First pause before a retry; doubled on each further attempt.
 BACKOFF_SECONDS = 1.0
 
+# A call a person waits on -- Excel frozen by =GETCONTACTS or a ribbon button
+# (xlwings' UDF server gives up after 90 s), login, doctor: 20 s at most, one
+# retry (the command line's fetches: 60 s, three). GreenApiClient.interactive.
+INTERACTIVE_TIMEOUT = (5.0, 15.0)
+INTERACTIVE_RETRIES = 1
+INTERACTIVE_BUDGET = 20.0
+
 _RETRY_STATUSES = frozenset({429, 499, 500, 502, 503, 504})
 
 # The largest answer accepted, decoded: about 500,000 contacts. Anything bigger
@@ -145,6 +152,16 @@ class GreenApiClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
+    @classmethod
+    def interactive(cls, settings: Settings) -> GreenApiClient:
+        """A client for calls a person waits on: the INTERACTIVE_* bounds."""
+        return cls(
+            settings,
+            timeout=INTERACTIVE_TIMEOUT,
+            retries=INTERACTIVE_RETRIES,
+            budget=INTERACTIVE_BUDGET,
+        )
+
     def __enter__(self) -> GreenApiClient:
         return self
 
@@ -158,15 +175,17 @@ class GreenApiClient:
         return f"GreenApiClient({self.settings.host!r}, id_instance={self.settings.id_instance!r})"
 
     def get_contacts(
-        self, count: int | None = None, *, group: bool | None = None
+        self, count: int | None = None, *, group: bool | None = None, deadline: float | None = None
     ) -> list[dict[str, Any]]:
         """The raw contact list: a list of JSON objects as GREEN-API sent them.
 
         ``count`` and ``group`` are sent only when given (without them GREEN-API
         returns every contact). Only WhatsApp documents ``group``: the caller
-        (``kinds.plan``) decides when it may be sent.
+        (``kinds.plan``) decides when it may be sent. ``deadline`` (a
+        ``time.monotonic()`` instant) replaces this call's own budget, so that
+        several calls answering one query share one (``query_deadline``).
         """
-        data = self._get("getContacts", contacts_params(count, group))
+        data = self._get("getContacts", contacts_params(count, group), deadline)
         if not isinstance(data, list):
             raise BadResponse(
                 f"GREEN-API answered with a JSON {type(data).__name__} instead of a list of "
@@ -174,10 +193,11 @@ class GreenApiClient:
             )
         return data
 
-    def get_chats(self) -> list[dict[str, Any]]:
+    def get_chats(self, *, deadline: float | None = None) -> list[dict[str, Any]]:
         """The account's chats (getChats), sent without parameters: every flavour
-        documents that form, and "chatted" needs every chat anyway."""
-        data = self._get("getChats", None)
+        documents that form, and "chatted" needs every chat anyway. ``deadline``:
+        as for ``get_contacts``."""
+        data = self._get("getChats", None, deadline)
         if not isinstance(data, list):
             raise BadResponse(
                 f"GREEN-API answered getChats with a JSON {type(data).__name__} instead of a "
@@ -185,10 +205,11 @@ class GreenApiClient:
             )
         return data
 
-    def get_state(self) -> str:
+    def get_state(self, *, deadline: float | None = None) -> str:
         """The instance's state (getStateInstance): ``authorized``, ``notAuthorized``,
-        ``blocked``, ``sleepMode``, ``starting`` or ``yellowCard``."""
-        data = self._get("getStateInstance", None)
+        ``blocked``, ``sleepMode``, ``starting`` or ``yellowCard``. ``deadline``:
+        as for ``get_contacts``."""
+        data = self._get("getStateInstance", None, deadline)
         state = data.get("stateInstance") if isinstance(data, dict) else None
         if not isinstance(state, str):
             raise BadResponse(
@@ -204,8 +225,15 @@ class GreenApiClient:
             f"{s.api_url}{api_prefix(s.flavour)}/waInstance{s.id_instance}/{method}/{s.api_token}"
         )
 
-    def _get(self, method: str, params: dict[str, str] | None) -> Any:
-        deadline = time.monotonic() + self.budget
+    def query_deadline(self) -> float:
+        """The end of one budget from now: pass it to every call of one query."""
+        return time.monotonic() + self.budget
+
+    def _get(
+        self, method: str, params: dict[str, str] | None, deadline: float | None = None
+    ) -> Any:
+        if deadline is None:
+            deadline = self.query_deadline()
         interval = RATE_LIMIT_INTERVAL if self.min_interval is None else self.min_interval
         key = (self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
@@ -266,13 +294,18 @@ class GreenApiClient:
     ) -> requests.Response:
         """GET through the transport adapter itself: requests' redirect machinery
         (which even with allow_redirects=False parses Location, and trips on
-        bytes that are not UTF-8) is never involved. Proxies and certificates
-        still come from the environment, as with session.get."""
+        bytes that are not UTF-8) is never involved. Certificates and, for
+        https, proxies still come from the environment, as with session.get."""
         request = self.session.prepare_request(
             requests.Request("GET", self._url(method), params=params)
         )
         assert request.url is not None
         options = self.session.merge_environment_settings(request.url, {}, True, None, None)
+        if request.url.startswith("http://"):
+            # Plain http is accepted for loopback only (validate_api_url), and an
+            # http proxy is sent the whole URL, token included: never use one. An
+            # https proxy only sees "CONNECT host:443", so corporate proxies stay.
+            options["proxies"] = {}
         return self.session.get_adapter(request.url).send(request, timeout=timeout, **options)
 
     def _outcome(self, response: requests.Response) -> Outcome:

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds
 from .errors import BadResponse, ConfigError
-from .names import LABEL_KIND, LABEL_LEFT_OUT, LABEL_LID, LABEL_SKIPPED
+from .names import (
+    INSTANCE_COLUMN,
+    LABEL_KIND,
+    LABEL_LEFT_OUT,
+    LABEL_LID,
+    LABEL_SKIPPED,
+    PHONE_COLUMNS,
+)
 
 if TYPE_CHECKING:  # pandas is imported lazily: it is not needed to fetch or export
     import pandas as pd
@@ -31,6 +38,15 @@ DEFAULT_TYPE = "user"
 # handful of records with thousands of distinct keys would otherwise make a
 # sheet wider than Excel's 16,384 columns and take gigabytes to build.
 MAX_EXTRA_COLUMNS = 50
+# Names the outputs give columns of their own (a report's phone columns, the
+# profile column of several instances): an extra field so named is renamed
+# (``instance_2``), so no output has two columns of one name or shows the
+# server's value where the program's belongs. Regardless of case, as Excel
+# compares table headers: "Country" would otherwise push the report's own aside.
+RESERVED_COLUMNS = frozenset(name.casefold() for name in (INSTANCE_COLUMN, *PHONE_COLUMNS))
+# The largest count accepted: far beyond any account (and than a sheet's
+# 1,048,576 rows); a 23-digit count is a typing slip, not worth a request.
+MAX_COUNT = 10_000_000
 # E.164: a phone number has at most 15 digits; longer is not a phone number.
 MAX_PHONE_DIGITS = 15
 # What a phone number written as text may contain besides digits.
@@ -154,7 +170,7 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
                 extras[key] = None
             else:
                 left_out[key] = None
-    columns = [*COLUMNS, *(_text(key) for key in extras)]
+    columns = [*COLUMNS, *_unreserved([_text(key) for key in extras])]
     rows = []
     for record in raw:
         identity = kinds.identify(record)
@@ -168,6 +184,24 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
         skipped=len(raw) - len(rows),
         left_out=[_text(key) for key in left_out],
     )
+
+
+def _unreserved(names: list[str]) -> list[str]:
+    """``names`` with each reserved one renamed, the way ``cells.table_headers``
+    makes names unique: the first free ``NAME_2``, ``NAME_3`` ..."""
+    if RESERVED_COLUMNS.isdisjoint(name.casefold() for name in names):
+        return names
+    taken = {name.casefold() for name in (*COLUMNS, *names)} | RESERVED_COLUMNS
+    renamed = []
+    for name in names:
+        if name.casefold() in RESERVED_COLUMNS:
+            n = 2
+            while f"{name}_{n}".casefold() in taken:
+                n += 1
+            name = f"{name}_{n}"
+            taken.add(name.casefold())
+        renamed.append(name)
+    return renamed
 
 
 def select(
@@ -252,8 +286,8 @@ def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> 
     """``None`` (all contacts) or a positive whole number.
 
     Accepts what people and Excel send: ``50``, ``50.0`` and, with
-    ``allow_text``, ``"50"``. Refuses booleans, zero, negatives, fractions and
-    other text with a ``ConfigError``.
+    ``allow_text``, ``"50"``. Refuses booleans, zero, negatives, fractions,
+    counts above ``MAX_COUNT`` and other text with a ``ConfigError``.
     """
     if value is None or value == "":
         return None
@@ -267,5 +301,10 @@ def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> 
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise ConfigError(
             f"{name} must be a whole number of 1 or more, or left out for all contacts"
+        )
+    if number > MAX_COUNT:
+        raise ConfigError(
+            f"{name} must be at most {MAX_COUNT:,} (no account has more contacts), "
+            "or left out for all contacts"
         )
     return number

@@ -4,11 +4,13 @@ the ribbon macros share."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from . import kinds
 from .client import GreenApiClient
 from .contacts import ContactTable, normalise, parse_count, select
 from .demo import demo_instance
+from .errors import XlContactsError
 from .names import WHATSAPP
 from .settings import Settings, load_settings
 
@@ -53,7 +55,8 @@ def fetch_contacts(
     demo instance: no credentials, no network; everything after the fetch is
     the same code path). The request is the cheapest documented one for the
     kind (``kinds.plan``); ``chatted`` costs one getChats more, spaced by the
-    same per-instance throttle as every request.
+    same per-instance throttle as every request, within the same budget (the
+    client's) as the getContacts before it.
     """
     count = parse_count(count)
     kind = kinds.parse_kind(only)
@@ -70,9 +73,31 @@ def fetch_contacts(
     key = (s.api_url, s.id_instance)
     flavour = s.flavour or (WHATSAPP if key in _learned_whatsapp else None)
     step = kinds.plan(kind, count, flavour)
-    raw = client.get_contacts(step.count, group=step.group)
-    if s.flavour is None and kinds.whatsapp_shaped(raw):
-        _learned_whatsapp.add(key)
-    chats = kinds.chat_ids(client.get_chats()) if step.chats else None
+    # One budget for the whole query: "chatted" (getContacts, then getChats)
+    # must not take two of them (two times 20 s in a cell that Excel waits for).
+    deadline = client.query_deadline()
+    raw = client.get_contacts(step.count, group=step.group, deadline=deadline)
+    if s.flavour is None:
+        _learn(s, raw)
+    chats = kinds.chat_ids(client.get_chats(deadline=deadline)) if step.chats else None
     table = normalise(raw, instance_id=s.id_instance)
     return select(table, kind, chats=chats, count=step.cut)
+
+
+def probe_flavour(client: GreenApiClient, *, deadline: float | None = None) -> str | None:
+    """WhatsApp when one contact shows it (``id`` fields), else None: Telegram and
+    MAX answer alike (``chatId``) and need no flavour. A failed probe is None
+    too: later answers tell."""
+    try:
+        probe = client.get_contacts(1, deadline=deadline)
+    except XlContactsError:
+        return None
+    return _learn(client.settings, probe)
+
+
+def _learn(settings: Settings, raw: list[dict[str, Any]]) -> str | None:
+    """Remember an instance whose answers are WhatsApp's (it then takes group=)."""
+    if not kinds.whatsapp_shaped(raw):
+        return None
+    _learned_whatsapp.add((settings.api_url, settings.id_instance))
+    return WHATSAPP

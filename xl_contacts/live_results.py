@@ -8,7 +8,7 @@ other.
 
 Excel is frozen while the function or a ribbon button runs (both are
 synchronous), and xlwings' UDF server gives up after 90 s: these fetches get a
-much shorter budget than the command line's (``interactive_client``).
+much shorter budget than the command line's (``GreenApiClient.interactive``).
 """
 
 from __future__ import annotations
@@ -25,10 +25,6 @@ from .settings import Settings
 
 DEFAULT_CACHE_SECONDS = 60.0  # contact data itself may take 5 minutes to update
 ERROR_CACHE_SECONDS = 5.0
-# A fetch Excel waits on: 20 s at most, one retry (the command line: 60 s, three).
-INTERACTIVE_TIMEOUT = (5.0, 15.0)
-INTERACTIVE_RETRIES = 1
-INTERACTIVE_BUDGET = 20.0
 
 _cache: ResultCache[Any] | None = None
 _clients: dict[Settings, GreenApiClient] = {}
@@ -60,12 +56,7 @@ def interactive_client(settings: Settings) -> GreenApiClient:
     with _lock:
         client = _clients.get(settings)
         if client is None:
-            client = _clients[settings] = GreenApiClient(
-                settings,
-                timeout=INTERACTIVE_TIMEOUT,
-                retries=INTERACTIVE_RETRIES,
-                budget=INTERACTIVE_BUDGET,
-            )
+            client = _clients[settings] = GreenApiClient.interactive(settings)
         return client
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import xlwings as xw
 
 from . import live_results, live_sheet
+from .client import INTERACTIVE_BUDGET
 from .contacts import ContactTable
 from .errors import ConfigError, XlContactsError, user_message
 from .fetch import fetch_contacts
@@ -29,7 +30,7 @@ from .names import KEY_REPORT_FOLDER, PROG
 from .settings import Settings, load_settings
 
 TITLE = PROG
-BUDGET = live_results.INTERACTIVE_BUDGET
+BUDGET = INTERACTIVE_BUDGET
 
 
 def refresh() -> None:

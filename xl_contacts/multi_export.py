@@ -167,25 +167,30 @@ def combine(fetched: Sequence[Fetched], kind: str) -> ContactTable:
     )
 
 
+def read_since(
+    chosen: Sequence[Target], since: str | os.PathLike[str], only: str | None = None
+) -> PreviousReport:
+    """The previous report of ``chosen`` to compare with: read, and refused if it
+    is not one of these profiles, before any request (and any status line)."""
+    ids = {t.label: t.id_instance for t in chosen}
+    return read_previous_instances(
+        since, ids, demo=chosen[0].settings is None, kind=parse_kind(only)
+    )
+
+
 def export_many(
     chosen: Sequence[Target],
     path: str | os.PathLike[str],
     *,
     count: int | None = None,
     only: str | None = None,
-    since: str | os.PathLike[str] | None = None,
+    previous: PreviousReport | None = None,
     keep_going: bool = False,
     progress: Progress | None = None,
 ) -> ManyExport:
-    """Fetch ``chosen`` and write one report at ``path``; with ``since`` (a
-    previous report of these profiles, checked before any request) add the
-    Changes sheet, compared instance by instance."""
-    previous = None
-    if since is not None:
-        ids = {t.label: t.id_instance for t in chosen}
-        previous = read_previous_instances(
-            since, ids, demo=chosen[0].settings is None, kind=parse_kind(only)
-        )
+    """Fetch ``chosen`` and write one report at ``path``; with ``previous`` (a
+    report of these profiles: ``read_since``) add the Changes sheet, compared
+    instance by instance."""
     many = fetch_many(chosen, count, only, keep_going=keep_going)
     summary = instance_summary(many)
     extra: list[TableSheet] = []

@@ -54,4 +54,7 @@ LABEL_INSTANCES = "Instances"
 LABEL_INSTANCE_OF = "{}: instance id"  # one line per profile in a report of several
 # The first column of a report of several instances: the profile each row came from.
 INSTANCE_COLUMN = "instance"
+# Added after the table's columns (the contract's, then the API's extras) in a
+# report: every column keeps the position =GETCONTACTS and Refresh give it.
+PHONE_COLUMNS = ("phone (international)", "country")
 LABEL_LEFT_OUT = "Fields left out"

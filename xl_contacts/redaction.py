@@ -29,6 +29,12 @@ _lock = threading.Lock()
 _installed = False
 
 
+def hint(token: str) -> str:
+    """The token as a person may see it: its last four characters only (and
+    not even those of a token too short to keep them secret)."""
+    return f"{REDACTED}{token[-4:]}" if len(token) > 12 else REDACTED
+
+
 def redact(text: str) -> str:
     """``text`` with every token this process has loaded replaced by ``***``."""
     for token in tuple(_protected):

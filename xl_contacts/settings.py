@@ -30,7 +30,7 @@ from .names import (
     FLAVOURS,
     MAX,
 )
-from .redaction import REDACTED, protect
+from .redaction import hint, protect
 
 # The token is pasted into the URL path. Only RFC 3986 "unreserved" characters
 # are accepted, so a token can never add a path segment, a query or a fragment,
@@ -75,7 +75,7 @@ class Settings:
     @property
     def token_hint(self) -> str:
         """The token as a person may see it: its last four characters only."""
-        return f"{REDACTED}{self.api_token[-4:]}" if len(self.api_token) > 12 else REDACTED
+        return hint(self.api_token)
 
 
 ORIGIN_STORED = "stored by xl-contacts login"

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from typing import TextIO
 
-from .cells import for_csv, for_terminal
+from .cells import TERMINAL_UNSAFE, for_csv, for_terminal
 from .contacts import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
@@ -54,7 +55,13 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
 
 
 def write_json(table: ContactTable, out: TextIO) -> None:
-    json.dump(table.records(), out, ensure_ascii=False, indent=2)
+    # json leaves C1 and bidirectional controls (and DEL) raw, and a terminal acts
+    # on them. Written as \uXXXX escapes there they are the same JSON value: the
+    # output stays valid and exact, and the terminal shows only text. (Outside
+    # strings JSON has only ASCII and line breaks: only characters in strings change.)
+    escape = _json_escape if _is_terminal(out) else _unchanged
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(table.records()):
+        out.write(escape(chunk))
     out.write("\n")
 
 
@@ -68,6 +75,16 @@ def _is_terminal(out: TextIO) -> bool:
 
 def _unchanged(text: str) -> str:
     return text
+
+
+def _json_escape(text: str) -> str:
+    # json escapes C0 controls inside strings itself: a raw LF is indentation.
+    return TERMINAL_UNSAFE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    return char if char == "\n" else f"\\u{ord(char):04x}"
 
 
 def _shorten(text: str) -> str:

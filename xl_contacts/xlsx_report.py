@@ -49,6 +49,7 @@ from .names import (
     LABEL_PROGRAM,
     LABEL_SOURCE,
     LABEL_TOTAL,
+    PHONE_COLUMNS,
     PROG,
     SUMMARY_SHEET,
     TABLE_STYLE,
@@ -57,9 +58,6 @@ from .phones import PhoneFormatter
 from .xlsx_style import BOLD, SUBTITLE, footer_text, header_cell, page_setup, styled
 from .xlsx_summary import top, write_summary
 
-# Added after the table's columns (the contract's, then the API's extras): every
-# column keeps the position =GETCONTACTS and Refresh give it.
-PHONE_COLUMNS = ("phone (international)", "country")
 UNKNOWN_COUNTRY = "unknown"
 MIN_WIDTH, MAX_WIDTH = 6, 40  # characters; wider columns would shrink the printout
 PROGRESS_EVERY = 10_000

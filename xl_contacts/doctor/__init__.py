@@ -80,7 +80,7 @@ def _api_checks(settings: Settings | None) -> list[Check]:
     if settings is None:
         reason = "needs the settings above"
         return [Check("GREEN-API", SKIP, reason), Check("getContacts", SKIP, reason)]
-    with GreenApiClient(settings, retries=1, budget=20) as client:
+    with GreenApiClient.interactive(settings) as client:
         try:
             state = client.get_state()
         except XlContactsError as error:

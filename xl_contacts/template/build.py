@@ -33,6 +33,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from ..atomic import output_path, replacing
+from ..client import INTERACTIVE_BUDGET
 from ..names import CONF_SHEET
 
 HERE = resources.files(__package__)
@@ -72,7 +73,11 @@ HOW_TO: tuple[tuple[str, str], ...] = (
     ("", "Russian-language Excel separates arguments with ; and says ЛОЖЬ for FALSE:"),
     ("", "=GETCONTACTS(50; ЛОЖЬ)"),
     ("", "Combine it: =SORT(GETCONTACTS(, FALSE), 2) or =TAKE(GETCONTACTS(), 11)."),
-    ("", "Excel waits for the first answer (20 s at most); results are then kept for a minute."),
+    (
+        "",
+        f"Excel waits for the first answer ({INTERACTIVE_BUDGET:.0f} s at most); results are "
+        "then kept for a minute.",
+    ),
     ("", "A problem shows as one cell starting with #GETCONTACTS: that says what to fix."),
     ("", "On a Mac the example below shows a note: use the ribbon there."),
     ("", ""),
