@@ -407,6 +407,8 @@ def _export(args: argparse.Namespace) -> int:
     from .previous_report import read_previous
 
     settings = _settings(args)
+    if settings is not None and not args.since and args.only == "all":
+        return _export_streamed(args, settings, target)  # the common export: one pass
     previous = None
     if args.since:  # checked before fetching: a wrong file costs no request
         instance = settings.id_instance if settings else _demo_id((args.profile or [None])[0])
@@ -416,6 +418,20 @@ def _export(args: argparse.Namespace) -> int:
     print(f"saved {_contacts_of(table)} to {result.path}")
     if result.changes and result.previous:
         print(f"since {result.previous.path.name}: {result.changes.describe()}")
+    return 0
+
+
+def _export_streamed(args: argparse.Namespace, settings: Settings, target: Path) -> int:
+    from .export_stream import export_streamed
+    from .fetch import client_for
+
+    _status(f"fetching {args.only} contacts of {_instance(settings)}…")
+    result = export_streamed(client_for(settings), target, args.count, progress=_progress)
+    for note in result.table.notes(lids=result.lids):
+        _status(f"note: {note}")
+    if not result.contacts:
+        _status(EMPTY_HINT)
+    print(f"saved {plural(result.contacts, 'contact')} to {result.path}")
     return 0
 
 

@@ -22,7 +22,6 @@ import os
 import re
 import warnings
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,7 +38,6 @@ from ._version import __version__
 from .atomic import output_path, replacing
 from .cells import table_headers
 from .contacts import ContactTable
-from .errors import ReportError
 from .names import (
     CONTACTS_SHEET,
     CONTACTS_TABLE,
@@ -53,18 +51,13 @@ from .names import (
     SUMMARY_SHEET,
     TABLE_STYLE,
 )
-from .phones import PhoneFormatter
+from .report_facts import PHONE_COLUMNS, ContactFacts, check_rows  # noqa: F401 (known from here)
 from .row_xml import RowWriter
 from .xlsx_style import BOLD, SUBTITLE, footer_text, header_cell, page_setup, styled
 from .xlsx_summary import top, write_summary
 
-# Added after the table's columns (the contract's, then the API's extras): every
-# column keeps the position =GETCONTACTS and Refresh give it.
-PHONE_COLUMNS = ("phone (international)", "country")
-UNKNOWN_COUNTRY = "unknown"
 MIN_WIDTH, MAX_WIDTH = 6, 40  # characters; wider columns would shrink the printout
 PROGRESS_EVERY = 10_000
-MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
 # zlib level 1: a fraction of level 6's time for a file a few percent larger.
 ZIP_LEVEL = 1
 # ignoredErrors comes after these in a worksheet (the schema's order) and
@@ -94,7 +87,7 @@ class TableSheet:
 
 
 @dataclass
-class _Part:
+class Part:
     """What to add to one worksheet part of openpyxl's package."""
 
     used: str  # the range without "number stored as text" warnings
@@ -139,15 +132,6 @@ def write_report(
     return target
 
 
-def check_rows(title: str, n_rows: int) -> None:
-    """ReportError when ``n_rows`` do not fit on one sheet."""
-    if n_rows > MAX_ROWS:
-        raise ReportError(
-            f"{n_rows:,} rows do not fit on the Excel sheet {title} "
-            f"({MAX_ROWS:,} at most) — use --count, or --format csv"
-        )
-
-
 def report_skeleton(
     table: ContactTable,
     facts: ContactFacts,
@@ -157,7 +141,7 @@ def report_skeleton(
     extra_tables: Sequence[TableSheet] = (),
     summary_rows: Sequence[tuple[str, Any]] = (),
     about: Sequence[tuple[str, Any]] = (),
-) -> tuple[io.BytesIO, dict[str, _Part]]:
+) -> tuple[io.BytesIO, dict[str, Part]]:
     """openpyxl's package of the report -- every sheet's structure up to its
     header row, the Summary complete -- and, by part name, what is still to be
     added to each sheet (the Contacts sheet's part first). Of the Contacts
@@ -172,63 +156,20 @@ def report_skeleton(
     # 100,000-contact report went (see benchmarks/).
     wb = Workbook(write_only=True)
     _document_properties(wb, table, facts.rows)
-    parts: dict[str, _Part] = {}
+    parts: dict[str, Part] = {}
     for sheet in [contacts, *extra_tables]:
         ws = wb.create_sheet(sheet.title)
         page_setup(ws, footer, landscape=True, title_row=sheet.header_row)
         used = _write_table_head(ws, sheet)
         # openpyxl names the parts of sheets sheet1.xml, sheet2.xml… in order.
-        parts[_part(wb)] = _Part(used, sheet, progress if sheet is contacts else None)
+        parts[_part(wb)] = Part(used, sheet, progress if sheet is contacts else None)
         if sheet is contacts:
             ws = wb.create_sheet(SUMMARY_SHEET)
             page_setup(ws, footer, landscape=False, one_page=True)
-            parts[_part(wb)] = _Part(_write_summary(ws, table, facts, about, summary_rows))
+            parts[_part(wb)] = Part(_write_summary(ws, table, facts, about, summary_rows))
     skeleton = io.BytesIO()
     wb.save(skeleton)
     return skeleton, parts
-
-
-class ContactFacts:
-    """The report's own columns (``PHONE_COLUMNS``) and counts of its Contacts
-    rows, gathered batch by batch: the buffered report gives all rows at once,
-    the streamed export each batch as it arrives -- the same counts either way.
-
-    The phone columns hold the number in international format and its country,
-    empty for hidden numbers and for ``@lid`` chats (a linked id, not a phone
-    number)."""
-
-    def __init__(self, columns: Sequence[str]) -> None:
-        self.columns = [*columns, *PHONE_COLUMNS]
-        self._phone = columns.index("phoneNumber")
-        self._chat = columns.index("chatId")
-        self._type = columns.index("type")
-        self._formatter = PhoneFormatter()
-        self.rows = 0
-        self.hidden = 0  # rows without a phone number
-        self.lids = 0  # rows of an @lid chat
-        self.types: Counter[str] = Counter()
-        self.countries: Counter[str] = Counter()
-
-    def describe(self, rows: Sequence[Sequence[str]]) -> tuple[list[str], list[str]]:
-        """The international number and the country of each row; counted."""
-        phone, chat, describe = self._phone, self._chat, self._formatter.describe
-        lids = [row[chat].endswith("@lid") for row in rows]
-        # A linked id (@lid) is not a phone number; hidden numbers are '' already.
-        numbers = ["" if lid else row[phone] for row, lid in zip(rows, lids, strict=True)]
-        # Both columns in one pass: ~1 µs a number.
-        described = [describe(digits) if digits else ("", "") for digits in numbers]
-        formatted = [international for international, _ in described]
-        countries = [country for _, country in described]
-        self.rows += len(rows)
-        self.lids += sum(lids)
-        self.hidden += sum(1 for row in rows if not row[phone])
-        self.types.update(row[self._type] for row in rows)
-        self.countries.update(
-            name or UNKNOWN_COUNTRY
-            for name, digits in zip(countries, numbers, strict=True)
-            if digits
-        )
-        return formatted, countries
 
 
 class PhoneColumns(Sequence[list[str]]):
@@ -356,7 +297,7 @@ def _write_table_head(ws: Any, sheet: TableSheet) -> str:
     return ref
 
 
-def _write_package(skeleton: io.BytesIO, target: Path, parts: dict[str, _Part]) -> None:
+def _write_package(skeleton: io.BytesIO, target: Path, parts: dict[str, Part]) -> None:
     """Copy openpyxl's package to ``target``: each sheet gets its ignoredErrors,
     each table sheet its rows, streamed in right after its header row."""
     with (
@@ -369,7 +310,7 @@ def _write_package(skeleton: io.BytesIO, target: Path, parts: dict[str, _Part]) 
             if part is None:
                 package.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
                 continue
-            xml = _with_ignored_errors(data.decode("utf-8"), part.used)
+            xml = with_ignored_errors(data.decode("utf-8"), part.used)
             if part.sheet is None:
                 package.writestr(info, xml.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
                 continue
@@ -384,7 +325,7 @@ def _write_package(skeleton: io.BytesIO, target: Path, parts: dict[str, _Part]) 
                 sheet.write(xml[end:].encode("utf-8"))
 
 
-def _with_ignored_errors(xml: str, used: str) -> str:
+def with_ignored_errors(xml: str, used: str) -> str:
     """``xml`` telling Excel that numbers stored as text in ``used`` are meant so:
     chat ids and phone numbers are identifiers, and Excel would otherwise mark
     every one with a green triangle. openpyxl does not write this element."""
