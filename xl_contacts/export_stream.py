@@ -27,8 +27,9 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
@@ -43,7 +44,7 @@ from .row_xml import RowWriter
 from .zip_stream import DeflateSpool, write_package
 
 Progress = Callable[[int, int], None]
-WIDTH_SAMPLE = 2000  # the rows xlsx_report.column_widths looks at
+WIDTH_SAMPLE = 1  # the rows xlsx_report.column_widths looks at
 
 
 @dataclass
@@ -52,6 +53,7 @@ class StreamedExport:
     table: ContactTable  # without rows: the columns, skipped, left out...
     contacts: int
     lids: int  # contacts under a WhatsApp @lid id
+    buffered: bool = False  # started over on the buffered path (the columns changed)
 
 
 class Reshape(Exception):
@@ -71,8 +73,10 @@ def export_streamed(
     # openpyxl (and numpy through it) takes a good part of a second to import:
     # do it while the answer is on its way, not after.
     threading.Thread(target=_import_openpyxl, daemon=True).start()
-    instance = client.settings.id_instance
-    return client.read_contacts(count, partial(_run, target, instance, progress))
+    reader = partial(
+        write_streamed, path=target, instance_id=client.settings.id_instance, progress=progress
+    )
+    return client.read_contacts(count, reader)
 
 
 def _import_openpyxl() -> None:
@@ -82,31 +86,47 @@ def _import_openpyxl() -> None:
         pass
 
 
-def _run(
-    target: Path, instance: str, progress: Progress | None, body: Iterator[bytes]
+def write_streamed(
+    body: Iterable[bytes],
+    *,
+    path: str | os.PathLike[str],
+    instance_id: str = "",
+    progress: Progress | None = None,
+    fetched_at: datetime | None = None,
 ) -> StreamedExport:
-    """One attempt (the client calls it again from the start on a retry)."""
+    """The report of the getContacts body arriving as ``body`` (chunks cut
+    anywhere), written at ``path``: ``write_report(normalise(json.loads(body)))``'s
+    workbook. ``fetched_at``: when the list was fetched (now by default). Raises
+    ValueError for a body that is not JSON (``NotAList``: not a list)."""
+    target = output_path(path, ".xlsx", "report")
+    instance = instance_id
+    body = iter(body)
     kept = _Kept()
     try:
         with gc_paused():  # many new objects, none to collect
             try:
-                return _stream(target, instance, _tap(body, kept), progress)
+                return _stream(target, instance, _tap(body, kept), progress, fetched_at)
             except Reshape:
                 pass
             # Start over, buffered, from the body kept so far and the rest of it.
             for chunk in body:
                 kept.add(chunk)
             table = normalise(loads(kept.read()), instance_id=instance)
+            table.fetched_at = fetched_at or table.fetched_at
         from .xlsx_report import write_report
 
         written = write_report(table, target, progress=progress)
-        return StreamedExport(written, table, len(table), table.lid_count())
+        return StreamedExport(written, table, len(table), table.lid_count(), buffered=True)
     finally:
         kept.close()
 
 
 def _stream(
-    target: Path, instance: str, body: Iterator[bytes], progress: Progress | None
+    target: Path,
+    instance: str,
+    body: Iterator[bytes],
+    progress: Progress | None,
+    fetched_at: datetime | None,
 ) -> StreamedExport:
     with replacing(target) as temporary:
         spool = DeflateSpool(temporary.parent)
@@ -123,6 +143,7 @@ def _stream(
             from .xlsx_report import report_skeleton, with_ignored_errors
 
             table = rows.normaliser.table([], instance_id=instance)
+            table.fetched_at = fetched_at or table.fetched_at
             facts = rows.facts
             skeleton, parts = report_skeleton(table, facts, _Sample(rows.sample, facts.rows))
             edits = {name: partial(with_ignored_errors, used=p.used) for name, p in parts.items()}
