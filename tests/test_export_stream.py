@@ -176,9 +176,7 @@ def old_report(tmp_path: Path) -> Path:
     return path
 
 
-def _fails(
-    server: HostileServer, path: Path, kind: type[Exception], **options: Any
-) -> Exception:
+def _fails(server: HostileServer, path: Path, kind: type[Exception], **options: Any) -> Exception:
     before = path.read_bytes()
     with _client(server, **options) as client, pytest.raises(kind) as caught:
         export_streamed(client, path)

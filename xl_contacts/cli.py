@@ -20,7 +20,6 @@ from .atomic import output_path
 from .cells import for_terminal
 from .contacts import EMPTY_HINT, ContactTable, parse_count, plural
 from .errors import ConfigError, ReportError, XlContactsError, user_message
-from .fetch import fetch_contacts
 from .kinds import KIND_HELP, KINDS
 from .names import (
     DEFAULT_API_URL,
@@ -338,6 +337,8 @@ def _settings(args: argparse.Namespace) -> Settings | None:
 
 
 def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
+    from .fetch import fetch_contacts  # requests: not needed for --help or a usage error
+
     if settings is None:
         table = fetch_contacts(
             args.count, only=args.only, demo=True, profile=(args.profile or [None])[0]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds
 from .errors import BadResponse, ConfigError
+from .json_stream import gc_paused
 from .names import LABEL_KIND, LABEL_LEFT_OUT, LABEL_LID, LABEL_SKIPPED
 
 if TYPE_CHECKING:  # pandas is imported lazily: it is not needed to fetch or export
@@ -144,7 +145,9 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
         raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
     whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
     normaliser = Normaliser(whatsapp=whatsapp)
-    return normaliser.table(normaliser.feed(raw), instance_id=instance_id, source=source)
+    with gc_paused():  # ~10 new objects a contact and none to collect: no sweeps
+        rows = normaliser.feed(raw)
+    return normaliser.table(rows, instance_id=instance_id, source=source)
 
 
 class Normaliser:

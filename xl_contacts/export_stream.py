@@ -44,7 +44,7 @@ from .row_xml import RowWriter
 from .zip_stream import DeflateSpool, write_package
 
 Progress = Callable[[int, int], None]
-WIDTH_SAMPLE = 1  # the rows xlsx_report.column_widths looks at
+WIDTH_SAMPLE = 2000  # the rows xlsx_report.column_widths looks at
 
 
 @dataclass

@@ -47,11 +47,7 @@ _TRIES = 3
 
 def loads(data: bytes) -> Any:
     """``json.loads(data)``, from orjson where that gives the same result."""
-    if (
-        orjson is not None
-        and data.translate(_DIGITS).find(_LONG_NUMBER) < 0
-        and _shallow(data)
-    ):
+    if orjson is not None and data.translate(_DIGITS).find(_LONG_NUMBER) < 0 and _shallow(data):
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
