@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from xl_contacts.cells import (
     MAX_CELL_CHARS,
     clean,
+    clean_rows,
     for_csv,
     for_excel_input,
     for_terminal,
@@ -75,3 +76,8 @@ def test_table_headers_examples() -> None:
         "name_2",
         "a b",
     ]
+
+
+@given(st.lists(st.lists(st.text(max_size=6) | st.sampled_from(["\x00", "\ud800", "x" * 32_800]))))
+def test_clean_rows_is_clean_per_value(rows: list[list[str]]) -> None:
+    assert clean_rows(rows) == [[clean(value) for value in row] for row in rows]

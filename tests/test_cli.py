@@ -18,7 +18,7 @@ from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, mak
 import xl_contacts
 from xl_contacts.cli import build_parser, main
 from xl_contacts.contacts import COLUMNS, EMPTY_HINT
-from xl_contacts.xlsx_report import PHONE_COLUMNS
+from xl_contacts.names import PHONE_COLUMNS
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -17,8 +17,7 @@ from hostile_server import HostileServer, contact, json_answer, many_keys
 
 from xl_contacts.cli import main
 from xl_contacts.contacts import COLUMNS, MAX_EXTRA_COLUMNS, normalise
-from xl_contacts.names import LABEL_LEFT_OUT
-from xl_contacts.xlsx_report import PHONE_COLUMNS
+from xl_contacts.names import LABEL_LEFT_OUT, PHONE_COLUMNS
 
 LIMIT = len(COLUMNS) + MAX_EXTRA_COLUMNS
 

@@ -17,8 +17,7 @@ from stand_in import TOKEN, FakeGreenApi
 from xl_contacts import client
 from xl_contacts.cells import for_csv
 from xl_contacts.contacts import COLUMNS
-from xl_contacts.names import TELEGRAM, WHATSAPP
-from xl_contacts.xlsx_report import PHONE_COLUMNS
+from xl_contacts.names import PHONE_COLUMNS, TELEGRAM, WHATSAPP
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from xl_contacts.contacts import normalise
 from xl_contacts.demo import DEMO_INSTANCE_ID, sample_contacts
 from xl_contacts.diff import CHANGE_HEADERS
 from xl_contacts.export import export_report
+from xl_contacts.names import PHONE_COLUMNS
 from xl_contacts.previous_report import read_previous
-from xl_contacts.xlsx_report import PHONE_COLUMNS, write_report
+from xl_contacts.xlsx_report import write_report
 
 
 def _pages_by_sheet(pdf: Path) -> dict[str, list[tuple[str, float, float]]]:

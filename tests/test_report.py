@@ -18,7 +18,8 @@ from xl_contacts import __version__
 from xl_contacts.cells import MAX_CELL_CHARS, clean
 from xl_contacts.contacts import COLUMNS, normalise
 from xl_contacts.errors import ReportError
-from xl_contacts.xlsx_report import PHONE_COLUMNS, write_report
+from xl_contacts.names import PHONE_COLUMNS
+from xl_contacts.xlsx_report import write_report
 
 HEADERS = [*COLUMNS, *PHONE_COLUMNS]
 

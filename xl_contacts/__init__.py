@@ -10,18 +10,26 @@ The library surface is small::
 from ._version import __version__
 from .contacts import COLUMNS, ContactTable, parse_count
 from .errors import ConfigError, GreenApiError, ReportError, XlContactsError
-from .fetch import fetch_contacts
 from .settings import Settings, load_settings
 
 
 def __getattr__(name: str) -> object:
-    # write_report pulls in openpyxl, which Excel's UDF server never needs:
-    # import it on first use so that `import xl_contacts.udfs` stays cheap.
+    # write_report pulls in openpyxl, which Excel's UDF server never needs, and
+    # fetch_contacts requests, which `xl-contacts --help` never needs: each is
+    # imported on first use, so that importing the package stays cheap.
+    if name == "fetch_contacts":
+        from .fetch import fetch_contacts
+
+        return fetch_contacts
     if name == "write_report":
         from .xlsx_report import write_report
 
         return write_report
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [

@@ -28,7 +28,7 @@ workbook as the same text -- never as a formula, a number or a broken file:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 MAX_CELL_CHARS = 32_767
 
@@ -53,6 +53,17 @@ def clean(value: str) -> str:
     if _ILLEGAL.search(value):
         value = _ILLEGAL.sub("", value)
     return value[:MAX_CELL_CHARS] if len(value) > MAX_CELL_CHARS else value
+
+
+def clean_rows(rows: Iterable[Sequence[str]]) -> list[list[str]]:
+    """``[clean(v) for v in row]`` of every row, with one look at all the text
+    first: the usual list needs no cleaning, and 500,000 clean() calls were most
+    of a 100,000-contact =GETCONTACTS."""
+    rows = [list(row) for row in rows]
+    values = [value for row in rows for value in row]
+    if not _ILLEGAL.search("".join(values)) and max(map(len, values), default=0) <= MAX_CELL_CHARS:
+        return rows
+    return [[clean(value) for value in row] for row in rows]
 
 
 def starts_formula(value: str) -> bool:

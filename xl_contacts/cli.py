@@ -20,7 +20,6 @@ from .atomic import output_path
 from .cells import for_terminal
 from .contacts import EMPTY_HINT, ContactTable, parse_count, plural
 from .errors import ConfigError, ReportError, XlContactsError, user_message
-from .fetch import fetch_contacts
 from .kinds import KIND_HELP, KINDS
 from .names import (
     DEFAULT_API_URL,
@@ -338,6 +337,8 @@ def _settings(args: argparse.Namespace) -> Settings | None:
 
 
 def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
+    from .fetch import fetch_contacts  # requests: not needed for --help or a usage error
+
     if settings is None:
         table = fetch_contacts(
             args.count, only=args.only, demo=True, profile=(args.profile or [None])[0]
@@ -409,6 +410,8 @@ def _export(args: argparse.Namespace) -> int:
     from .previous_report import read_previous
 
     settings = _settings(args)
+    if settings is not None and not args.since and args.only == "all":
+        return _export_streamed(args, settings, target)  # the common export: one pass
     previous = None
     if args.since:  # checked before fetching: a wrong file costs no request
         instance = settings.id_instance if settings else _demo_id((args.profile or [None])[0])
@@ -416,6 +419,20 @@ def _export(args: argparse.Namespace) -> int:
     table = _fetch(args, settings)
     result = export_report(table, target, previous, progress=_progress)
     _saved(_contacts_of(table), result.path, result.changes, result.previous)
+    return 0
+
+
+def _export_streamed(args: argparse.Namespace, settings: Settings, target: Path) -> int:
+    from .export_stream import export_streamed
+    from .fetch import client_for
+
+    _fetching(args, _instance(settings))
+    result = export_streamed(client_for(settings), target, args.count, progress=_progress)
+    for note in result.table.notes(lids=result.lids):
+        _status(f"note: {note}")
+    if not result.contacts:
+        _status(EMPTY_HINT)
+    _saved(plural(result.contacts, "contact"), result.path, None, None)
     return 0
 
 

@@ -28,12 +28,12 @@ Bounds, whatever the server does:
 from __future__ import annotations
 
 import http.client
-import json
 import logging
 import random
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -58,6 +58,7 @@ from .errors import (
     ServerError,
     TokenRejected,
 )
+from .json_stream import NotAList, gc_paused, loads
 from .names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, MAX
 from .redaction import REDACTED
 from .settings import Settings
@@ -81,6 +82,11 @@ _RETRY_STATUSES = frozenset({429, 499, 500, 502, 503, 504})
 # The largest answer accepted, decoded: about 500,000 contacts. Anything bigger
 # is refused rather than held in memory (and parsed into ten times as much).
 MAX_BODY_BYTES = 64 * 1024 * 1024
+# The largest answer a reader that works on the body as it arrives accepts
+# (read_contacts: the streamed export, whose memory stays flat however long the
+# list is). A million contacts are ~150 MB; 1 GiB is ~7 million, more than a
+# sheet holds.
+MAX_STREAMED_BODY_BYTES = 1024 * 1024 * 1024
 # Compressed answers are inflated a chunk at a time; identity = not encoded.
 _ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
 _CHUNK = 64 * 1024
@@ -205,6 +211,21 @@ class GreenApiClient:
             )
         return data
 
+    def read_contacts(self, count: int | None, reader: Reader) -> Any:
+        """getContacts (every contact, or ``count``) with the body handed to
+        ``reader`` in chunks as it arrives; what ``reader`` returns. The call's
+        budget covers the body, and the body may be up to
+        MAX_STREAMED_BODY_BYTES. ``reader`` raises ValueError for JSON that is
+        not a list of contacts (NotAList for another JSON value); whatever else
+        it raises (a full disk, too many rows) ends the call as it is. On a
+        retry it is called again from the start of the new answer."""
+        streamed = _Streamed(reader)
+        try:
+            return self._get("getContacts", contacts_params(count, None), reader=streamed)
+        except _ReaderFailed as failed:
+            error = failed.error
+        raise error  # outside the except clause: nothing of ours is chained to it
+
     def get_state(self, *, deadline: float | None = None) -> str:
         """The instance's state (getStateInstance): ``authorized``, ``notAuthorized``,
         ``blocked``, ``sleepMode``, ``starting`` or ``yellowCard``. ``deadline``:
@@ -230,7 +251,12 @@ class GreenApiClient:
         return time.monotonic() + self.budget
 
     def _get(
-        self, method: str, params: dict[str, str] | None, deadline: float | None = None
+        self,
+        method: str,
+        params: dict[str, str] | None,
+        deadline: float | None = None,
+        *,
+        reader: _Streamed | None = None,
     ) -> Any:
         if deadline is None:
             deadline = self.query_deadline()
@@ -238,7 +264,7 @@ class GreenApiClient:
         key = (self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
             _throttle.wait(key, interval)
-            outcome = self._attempt(method, params, deadline)
+            outcome = self._attempt(method, params, deadline, reader)
             if outcome.error is None:
                 return outcome.data
             pause = retry_pause(outcome, attempt, self.retries, self.backoff)
@@ -254,7 +280,13 @@ class GreenApiClient:
             time.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, method: str, params: dict[str, str] | None, deadline: float) -> Outcome:
+    def _attempt(
+        self,
+        method: str,
+        params: dict[str, str] | None,
+        deadline: float,
+        reader: _Streamed | None = None,
+    ) -> Outcome:
         """One request and what came of it: the decoded JSON or an error (never raised
         here: whether to try again is ``retry_pause``'s decision)."""
         remaining = deadline - time.monotonic()
@@ -270,13 +302,14 @@ class GreenApiClient:
             try:
                 response = self._send(method, params, timeout)
                 try:
-                    outcome = self._outcome(response)
+                    outcome = self._outcome(response, reader)
                 finally:
                     response.close()
             except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
-                    http.client.HTTPException, OSError) as exc:  # fmt: skip
+                    http.client.HTTPException, OSError, _BodyFailed) as exc:  # fmt: skip
+                cause = exc.cause if isinstance(exc, _BodyFailed) else exc
                 outcome = Outcome(
-                    error=self._budget_spent() if watch.expired else _network_error(exc, host)
+                    error=self._budget_spent() if watch.expired else _network_error(cause, host)
                 )
         log.debug(
             "GET %s/waInstance%s/%s/%s -> %s in %.2fs",
@@ -308,18 +341,28 @@ class GreenApiClient:
             options["proxies"] = {}
         return self.session.get_adapter(request.url).send(request, timeout=timeout, **options)
 
-    def _outcome(self, response: requests.Response) -> Outcome:
+    def _outcome(self, response: requests.Response, reader: _Streamed | None) -> Outcome:
         status = response.status_code
         if 300 <= status < 400:
             return Outcome(error=_redirect_error(status, response, self.settings.host))
         if status != 200:
             return Outcome(error=_error_for_status(status), server_wait=_retry_after(response))
+        limit = MAX_BODY_BYTES if reader is None else MAX_STREAMED_BODY_BYTES
         try:
-            body = _read_body(response)
+            with gc_paused():  # decoding makes many objects and frees none
+                if reader is None:
+                    return Outcome(data=loads(_read_body(response)))
+                return Outcome(data=reader(_body_chunks(response, limit)))
         except BadResponse as error:
             return Outcome(error=error)
-        try:
-            return Outcome(data=json.loads(body))
+        except NotAList as error:
+            return Outcome(
+                error=BadResponse(
+                    f"GREEN-API answered with a JSON {type(error.value).__name__} instead of a "
+                    f"list of contacts — check {ENV_API_URL}",
+                    status,
+                )
+            )
         except RecursionError:
             nested = True
         except ValueError:  # also UnicodeDecodeError
@@ -415,6 +458,13 @@ def _network_error(exc: requests.exceptions.RequestException, host: str) -> Netw
 def _read_body(response: requests.Response) -> bytes:
     """The decoded body, or BadResponse as soon as it is (or would inflate to)
     more than MAX_BODY_BYTES. Time is bounded by the running _Deadline."""
+    return b"".join(_body_chunks(response, MAX_BODY_BYTES))
+
+
+def _body_chunks(response: requests.Response, limit: int) -> Iterator[bytes]:
+    """The decoded body in chunks, or BadResponse as soon as it is (or would
+    inflate to) more than ``limit`` bytes; a failing connection as _BodyFailed.
+    Time is bounded by the running _Deadline."""
     encoding = response.headers.get("Content-Encoding", "").strip().lower()
     if encoding not in _ENCODINGS:
         raise BadResponse(
@@ -423,32 +473,74 @@ def _read_body(response: requests.Response) -> bytes:
             response.status_code,
         )
     declared = response.headers.get("Content-Length", "").strip()
-    if declared.isdigit() and encoding in ("", "identity") and int(declared) > MAX_BODY_BYTES:
-        raise _too_big(response.status_code)
-    body = bytearray()
-    try:
-        while chunk := response.raw.read(_CHUNK, decode_content=True):
-            body += chunk
-            if len(body) > MAX_BODY_BYTES:
-                raise _too_big(response.status_code)
-    except urllib3.exceptions.DecodeError:
-        failed = True
-    else:
-        failed = False
-    if failed:  # raised outside the except clause: nothing of urllib3's is chained
-        raise BadResponse(
-            f"GREEN-API's {_echo(encoding)} answer could not be decoded — try again later",
-            response.status_code,
-        )
-    return bytes(body)
+    if declared.isdigit() and encoding in ("", "identity") and int(declared) > limit:
+        raise _too_big(response.status_code, limit)
+    size = 0
+    while True:
+        failed: BadResponse | _BodyFailed | None = None
+        try:
+            chunk = response.raw.read(_CHUNK, decode_content=True)
+        except urllib3.exceptions.DecodeError:
+            failed = BadResponse(
+                f"GREEN-API's {_echo(encoding)} answer could not be decoded — try again later",
+                response.status_code,
+            )
+        except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
+            # Told apart from what a reader raises (a full disk is an OSError too).
+            failed = _BodyFailed(exc)
+        if failed is not None:  # raised outside the except clause: nothing is chained
+            raise failed
+        if not chunk:
+            return
+        size += len(chunk)
+        if size > limit:
+            raise _too_big(response.status_code, limit)
+        yield chunk
 
 
-def _too_big(status: int) -> BadResponse:
+def _too_big(status: int, limit: int = MAX_BODY_BYTES) -> BadResponse:
     return BadResponse(
-        f"GREEN-API's answer is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB — ask for "
+        f"GREEN-API's answer is larger than {limit // (1024 * 1024)} MB — ask for "
         f"fewer contacts (count), or check {ENV_API_URL}",
         status,
     )
+
+
+Reader = Callable[[Iterator[bytes]], Any]
+
+
+class _BodyFailed(Exception):
+    """The connection failed while the body arrived (``cause``: the library's
+    exception, whose text is never used: it may hold the URL)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__("the body did not arrive")
+        self.cause = cause
+
+
+class _ReaderFailed(Exception):
+    """A reader's own failure, carried past the client's handling of network
+    errors (a full disk must not become "cannot reach GREEN-API", nor a retry)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__("the reader failed")
+        self.error = error
+
+
+class _Streamed:
+    """A reader as the client calls it: its own failures wrapped in _ReaderFailed."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+
+    def __call__(self, chunks: Iterator[bytes]) -> Any:
+        try:
+            return self.reader(chunks)
+        except (GreenApiError, ValueError, RecursionError, _BodyFailed):
+            raise  # the body's: bad JSON, too big, the connection or the budget
+        except Exception as error:
+            failure = _ReaderFailed(error)
+        raise failure
 
 
 def _redirect_error(status: int, response: requests.Response, host: str) -> ServerError:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from . import kinds
 from .errors import BadResponse, ConfigError
+from .json_stream import gc_paused
 from .names import (
     INSTANCE_COLUMN,
     LABEL_KIND,
@@ -54,6 +55,9 @@ _PHONE_TEXT = re.compile(r"[0-9 +()./-]+")
 # A lone UTF-16 surrogate ("\ud83d" in the JSON) cannot be encoded anywhere.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+_CONTRACT = frozenset(COLUMNS)
+_WHATSAPP_CONTRACT = frozenset({*COLUMNS, "id"})  # WhatsApp's "id" is the chat id
+
 EMPTY_HINT = (
     "GREEN-API returned no contacts — if the instance was authorised in the last few "
     "minutes, try again in 5 minutes; otherwise re-authorise the instance"
@@ -83,24 +87,26 @@ class ContactTable:
         chat_id = self.position("chatId")
         return sum(1 for row in self.rows if row[chat_id].endswith("@lid"))
 
-    def summary_lines(self) -> list[tuple[str, Any]]:
+    def summary_lines(self, *, lids: int | None = None) -> list[tuple[str, Any]]:
         """The report Summary's lines about this list: its kind, and what was left
-        out or could not be shown (only when there is something to say)."""
+        out or could not be shown (only when there is something to say). ``lids``:
+        the @lid count when the rows are not held (a streamed export)."""
         lines: list[tuple[str, Any]] = [(LABEL_KIND, self.kind)]
         if self.skipped:
             lines.append((LABEL_SKIPPED, self.skipped))
-        if lids := self.lid_count():
+        if lids := self.lid_count() if lids is None else lids:
             lines.append((LABEL_LID, lids))
         if self.left_out:
             lines.append((LABEL_LEFT_OUT, self.left_out_note()))
         return lines
 
-    def notes(self) -> list[str]:
-        """What a person should know about this list beyond its rows."""
+    def notes(self, *, lids: int | None = None) -> list[str]:
+        """What a person should know about this list beyond its rows (``lids``:
+        as for ``summary_lines``)."""
         found = []
         if self.skipped:
             found.append(f"skipped {plural(self.skipped, 'record')} without a chat id")
-        if lids := self.lid_count():
+        if lids := self.lid_count() if lids is None else lids:
             found.append(f"{plural(lids, 'WhatsApp @lid id')} without a phone number")
         if self.left_out:
             found.append(self.left_out_note())
@@ -154,36 +160,88 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
     if not isinstance(raw, list):
         raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
     whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
-    skip = {*COLUMNS, "id"} if whatsapp else set(COLUMNS)  # WhatsApp's "id" is the chat id
-    extras: dict[str, None] = {}  # ordered sets
-    left_out: dict[str, None] = {}
-    for position, record in enumerate(raw, 1):
-        if not isinstance(record, Mapping):
-            raise BadResponse(
-                f"contact #{position} is a JSON {type(record).__name__}, not an object — "
-                "GREEN-API answered something unexpected"
-            )
-        for key in record:
-            if key in skip or key in extras or key in left_out:
-                continue
-            if len(extras) < MAX_EXTRA_COLUMNS:
-                extras[key] = None
-            else:
-                left_out[key] = None
-    columns = [*COLUMNS, *_unreserved([_text(key) for key in extras])]
-    rows = []
-    for record in raw:
-        identity = kinds.identify(record)
-        if identity is not None:
-            rows.append(_row(record, identity, extras))
-    return ContactTable(
-        columns,
-        rows,
-        instance_id=instance_id,
-        source=source,
-        skipped=len(raw) - len(rows),
-        left_out=[_text(key) for key in left_out],
-    )
+    normaliser = Normaliser(whatsapp=whatsapp)
+    with gc_paused():  # ~10 new objects a contact and none to collect: no sweeps
+        rows = normaliser.feed(raw)
+    return normaliser.table(rows, instance_id=instance_id, source=source)
+
+
+class Normaliser:
+    """``normalise``'s rules one batch of records at a time, for a list that
+    arrives in pieces (the streamed export) as for a whole one.
+
+    ``feed`` looks at every key of a batch before making its rows, so the rows of
+    one batch all have ``columns``. What a later batch may still change: a field
+    seen first there adds a column, and the first record with a ``chatId`` shows
+    that the list is not WhatsApp's after all (its ``id`` fields then become a
+    column). ``whatsapp=None`` learns that from the records; a caller that has
+    written rows already compares ``columns`` before and after each batch.
+    """
+
+    def __init__(self, *, whatsapp: bool | None = None) -> None:
+        self.whatsapp = True if whatsapp is None else whatsapp
+        self._learning = whatsapp is None
+        # Every field beyond the contract, first seen first ("id" included): the
+        # extra columns and left_out are cut from it.
+        self._keys: dict[str, None] = dict.fromkeys(COLUMNS)
+        self._extras: list[str] = []
+        self.columns: list[str] = list(COLUMNS)
+        self.records = 0  # records fed
+        self.skipped = 0
+
+    def feed(self, records: Sequence[Any]) -> list[list[str]]:
+        """The rows of ``records`` (those with a usable chat id), in order."""
+        keys = self._keys
+        known = len(keys)
+        for position, record in enumerate(records, self.records + 1):
+            if not isinstance(record, Mapping):
+                raise BadResponse(
+                    f"contact #{position} is a JSON {type(record).__name__}, not an object — "
+                    "GREEN-API answered something unexpected"
+                )
+            if self._learning and self.whatsapp and "chatId" in record:
+                self.whatsapp = False
+                known = -1  # "id" may be a column now
+            if not keys.keys() >= record.keys():
+                keys.update(dict.fromkeys(record))
+        self.records += len(records)
+        if len(keys) != known:
+            self._reshape()
+        rows = []
+        extras = self._extras
+        for record in records:
+            identity = kinds.identify(record)
+            if identity is not None:
+                rows.append(_row(record, identity, extras))
+        self.skipped += len(records) - len(rows)
+        return rows
+
+    @property
+    def left_out(self) -> list[str]:
+        """Extra fields seen but not made columns (beyond MAX_EXTRA_COLUMNS)."""
+        return [_text(key) for key in self._fields()[MAX_EXTRA_COLUMNS:]]
+
+    def table(
+        self, rows: list[list[str]], *, instance_id: str = "", source: str = "GREEN-API"
+    ) -> ContactTable:
+        return ContactTable(
+            self.columns,
+            rows,
+            instance_id=instance_id,
+            source=source,
+            skipped=self.skipped,
+            left_out=self.left_out,
+        )
+
+    def _fields(self) -> list[str]:
+        skip = _WHATSAPP_CONTRACT if self.whatsapp else _CONTRACT
+        return [key for key in self._keys if key not in skip]
+
+    def _reshape(self) -> None:
+        self._extras = self._fields()[:MAX_EXTRA_COLUMNS]
+        columns = [*COLUMNS, *_unreserved([_text(key) for key in self._extras])]
+        if columns != self.columns:
+            self.columns = columns
 
 
 def _unreserved(names: list[str]) -> list[str]:

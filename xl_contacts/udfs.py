@@ -25,7 +25,7 @@ import xlwings as xw
 from xlwings.conversion import ValueAccessor
 
 from . import live_results
-from .cells import clean
+from .cells import clean, clean_rows
 from .contacts import parse_count
 from .errors import ConfigError, user_message
 from .fetch import fetch_contacts
@@ -113,10 +113,7 @@ def _load_rows(settings: Settings, count: int | None, kind: str) -> list[list[st
     table = fetch_contacts(count, only=kind, settings=settings, client=client)
     # UDF results are not parsed by Excel (no formulas, no number guessing), so
     # values only need what any cell needs: no illegal characters, <= 32,767 long.
-    return [
-        [clean(h) for h in table.columns],
-        *([clean(v) for v in row] for row in table.rows),
-    ]
+    return clean_rows([table.columns, *table.rows])
 
 
 def _excel_flag(value: Any, name: str) -> bool:

@@ -22,13 +22,12 @@ import os
 import re
 import warnings
 import zipfile
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -37,9 +36,8 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from ._version import __version__
 from .atomic import output_path, replacing
-from .cells import MAX_CELL_CHARS, clean, table_headers
+from .cells import table_headers
 from .contacts import ContactTable
-from .errors import ReportError
 from .names import (
     CONTACTS_SHEET,
     CONTACTS_TABLE,
@@ -49,28 +47,19 @@ from .names import (
     LABEL_PROGRAM,
     LABEL_SOURCE,
     LABEL_TOTAL,
-    PHONE_COLUMNS,
     PROG,
     SUMMARY_SHEET,
     TABLE_STYLE,
 )
-from .phones import PhoneFormatter
+from .report_facts import ContactFacts, check_rows
+from .row_xml import RowWriter
 from .xlsx_style import BOLD, SUBTITLE, footer_text, header_cell, page_setup, styled
 from .xlsx_summary import top, write_summary
 
-UNKNOWN_COUNTRY = "unknown"
 MIN_WIDTH, MAX_WIDTH = 6, 40  # characters; wider columns would shrink the printout
 PROGRESS_EVERY = 10_000
-MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
 # zlib level 1: a fraction of level 6's time for a file a few percent larger.
 ZIP_LEVEL = 1
-_NEEDS_ESCAPE = re.compile("[&<>\r]")
-# What a row needs cleaning (cells.clean) or escaping for: rare, so one search
-# of the whole row saves two per cell.
-_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff&<>\r]")
-# A raw CR would come back as LF: XML parsers normalise line ends, not references.
-_ENTITIES = {"\r": "&#13;"}
-_PRESERVE = ' xml:space="preserve"'
 # ignoredErrors comes after these in a worksheet (the schema's order) and
 # before everything this matches.
 _AFTER_IGNORED_ERRORS = re.compile(
@@ -98,7 +87,7 @@ class TableSheet:
 
 
 @dataclass
-class _Part:
+class Part:
     """What to add to one worksheet part of openpyxl's package."""
 
     used: str  # the range without "number stored as text" warnings
@@ -127,66 +116,78 @@ def write_report(
         (CONTACTS_SHEET, len(table)),
         *((t.title, len(t.rows)) for t in extra_tables),
     ]:
-        if n_rows > MAX_ROWS:
-            raise ReportError(
-                f"{n_rows:,} rows do not fit on the Excel sheet {title} "
-                f"({MAX_ROWS:,} at most) — use --count, or --format csv"
-            )
+        check_rows(title, n_rows)
     phones = PhoneColumns(table)
-    contacts = TableSheet(CONTACTS_SHEET, CONTACTS_TABLE, phones.columns, phones)
+    skeleton, parts = report_skeleton(
+        table,
+        phones.facts,
+        phones,
+        progress=progress,
+        extra_tables=extra_tables,
+        summary_rows=summary_rows,
+        about=about,
+    )
+    with replacing(target) as temporary:
+        _write_package(skeleton, temporary, parts)
+    return target
+
+
+def report_skeleton(
+    table: ContactTable,
+    facts: ContactFacts,
+    rows: Sequence[Sequence[str]],
+    *,
+    progress: Progress | None = None,
+    extra_tables: Sequence[TableSheet] = (),
+    summary_rows: Sequence[tuple[str, Any]] = (),
+    about: Sequence[tuple[str, Any]] = (),
+) -> tuple[io.BytesIO, dict[str, Part]]:
+    """openpyxl's package of the report -- every sheet's structure up to its
+    header row, the Summary complete -- and, by part name, what is still to be
+    added to each sheet (the Contacts sheet's part first). Of the Contacts
+    ``rows`` (with the phone columns) only ``len`` and the first rows (column
+    widths) are read here: the streamed export passes a sample. The counts come
+    from ``facts``; ``table`` gives the rest (instance, kind, skipped...)."""
+    contacts = TableSheet(CONTACTS_SHEET, CONTACTS_TABLE, facts.columns, rows)
     footer = footer_text(table.instance_id, table.fetched_at)
     # openpyxl writes the structure (header rows, tables, page setup, the Summary
     # with its charts, styles); the data rows are then streamed into the sheets'
     # XML. Per-cell objects in openpyxl were where nearly all the time of a
     # 100,000-contact report went (see benchmarks/).
     wb = Workbook(write_only=True)
-    _document_properties(wb, table)
-    parts: dict[str, _Part] = {}
+    _document_properties(wb, table, facts.rows)
+    parts: dict[str, Part] = {}
     for sheet in [contacts, *extra_tables]:
         ws = wb.create_sheet(sheet.title)
         page_setup(ws, footer, landscape=True, title_row=sheet.header_row)
         used = _write_table_head(ws, sheet)
         # openpyxl names the parts of sheets sheet1.xml, sheet2.xml… in order.
-        parts[_part(wb)] = _Part(used, sheet, progress if sheet is contacts else None)
+        parts[_part(wb)] = Part(used, sheet, progress if sheet is contacts else None)
         if sheet is contacts:
             ws = wb.create_sheet(SUMMARY_SHEET)
             page_setup(ws, footer, landscape=False, one_page=True)
-            parts[_part(wb)] = _Part(_write_summary(ws, table, phones, about, summary_rows))
+            parts[_part(wb)] = Part(_write_summary(ws, table, facts, about, summary_rows))
     skeleton = io.BytesIO()
     wb.save(skeleton)
-    with replacing(target) as temporary:
-        _write_package(skeleton, temporary, parts)
-    return target
+    return skeleton, parts
 
 
 class PhoneColumns(Sequence[list[str]]):
-    """The table's rows with ``PHONE_COLUMNS`` added: the phone number in
-    international format and its country, empty for hidden numbers and for
-    ``@lid`` chats (a linked id, not a phone number). Rows are made as they are
-    read: a report holds no second copy of its rows, only the two new values."""
+    """The table's rows with ``PHONE_COLUMNS`` added (see ``ContactFacts``). Rows
+    are made as they are read: a report holds no second copy of its rows, only
+    the two new values."""
 
     def __init__(self, table: ContactTable) -> None:
         self.rows = table.rows
-        self.columns = [*table.columns, *PHONE_COLUMNS]
-        phone = table.columns.index("phoneNumber")
-        chat = table.columns.index("chatId")
-        # A linked id (@lid) is not a phone number; hidden numbers are '' already.
-        self.numbers = ["" if row[chat].endswith("@lid") else row[phone] for row in self.rows]
-        formatter = PhoneFormatter()
-        # Both columns in one pass (the Summary counts the countries before the
-        # rows are streamed): ~1 µs a number.
-        described = [formatter.describe(digits) if digits else ("", "") for digits in self.numbers]
-        self.formatted = [international for international, _ in described]
-        self.country_names = [country for _, country in described]
+        self.facts = ContactFacts(table.columns)
+        self.columns = self.facts.columns
+        # Both columns are made before the rows are streamed: the Summary counts
+        # the countries.
+        self.formatted, self.country_names = self.facts.describe(self.rows)
 
     def country_counts(self) -> list[tuple[str, int]]:
         """(country, contacts with a phone number there), largest first."""
-        counts = Counter(
-            name or UNKNOWN_COUNTRY
-            for name, digits in zip(self.country_names, self.numbers, strict=True)
-            if digits
-        )
-        return counts.most_common()
+        return self.facts.countries.most_common()
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -207,7 +208,7 @@ def _part(wb: Any) -> str:
     return f"xl/worksheets/sheet{len(wb.worksheets)}.xml"
 
 
-def _document_properties(wb: Any, table: ContactTable) -> None:
+def _document_properties(wb: Any, table: ContactTable, contacts: int) -> None:
     """What a file browser and Excel's File > Info show."""
     program = f"{PROG} {__version__}"
     instance = table.instance_id or "—"
@@ -216,7 +217,7 @@ def _document_properties(wb: Any, table: ContactTable) -> None:
     properties.subject = f"GREEN-API instance {instance}"
     properties.creator = properties.lastModifiedBy = program
     properties.description = (
-        f"{len(table):,} contacts fetched from {table.source} "
+        f"{contacts:,} contacts fetched from {table.source} "
         f"at {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC"
     )
     properties.keywords = "GREEN-API, contacts"
@@ -226,24 +227,25 @@ def _document_properties(wb: Any, table: ContactTable) -> None:
 def _write_summary(
     ws: Any,
     table: ContactTable,
-    phones: PhoneColumns,
+    facts: ContactFacts,
     about: Sequence[tuple[str, Any]],
     summary_rows: Sequence[tuple[str, Any]],
 ) -> str:
     lines: list[tuple[str, Any]] = [
         (LABEL_INSTANCE, table.instance_id or "—"),
         *about,
-        *table.summary_lines(),
+        *table.summary_lines(lids=facts.lids),
         (LABEL_FETCHED, table.fetched_at),
         (LABEL_SOURCE, table.source),
-        (LABEL_TOTAL, len(table)),
-        (LABEL_HIDDEN, table.hidden_phone_count()),
+        (LABEL_TOTAL, facts.rows),
+        (LABEL_HIDDEN, facts.hidden),
         (LABEL_PROGRAM, f"{PROG} {__version__}"),
         *summary_rows,
     ]
+    countries = top(facts.countries.most_common(), "other countries")
     sections = [
-        ("Contacts by type", "Type", top(table.type_counts(), "other types")),
-        ("Phone numbers by country", "Country", top(phones.country_counts(), "other countries")),
+        ("Contacts by type", "Type", top(facts.types.most_common(), "other types")),
+        ("Phone numbers by country", "Country", countries),
     ]
     return write_summary(ws, lines, sections)
 
@@ -295,7 +297,7 @@ def _write_table_head(ws: Any, sheet: TableSheet) -> str:
     return ref
 
 
-def _write_package(skeleton: io.BytesIO, target: Path, parts: dict[str, _Part]) -> None:
+def _write_package(skeleton: io.BytesIO, target: Path, parts: dict[str, Part]) -> None:
     """Copy openpyxl's package to ``target``: each sheet gets its ignoredErrors,
     each table sheet its rows, streamed in right after its header row."""
     with (
@@ -308,7 +310,7 @@ def _write_package(skeleton: io.BytesIO, target: Path, parts: dict[str, _Part]) 
             if part is None:
                 package.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
                 continue
-            xml = _with_ignored_errors(data.decode("utf-8"), part.used)
+            xml = with_ignored_errors(data.decode("utf-8"), part.used)
             if part.sheet is None:
                 package.writestr(info, xml.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
                 continue
@@ -317,13 +319,13 @@ def _write_package(skeleton: io.BytesIO, target: Path, parts: dict[str, _Part]) 
                 raise AssertionError("openpyxl wrote a table sheet without its header row")
             with package.open(info.filename, "w") as sheet:
                 sheet.write(xml[:end].encode("utf-8"))
-                rows = _row_xml(part.sheet.rows, part.sheet.header_row + 1, part.progress)
+                rows = rows_xml(part.sheet.rows, part.sheet.header_row + 1, part.progress)
                 for chunk in rows:
                     sheet.write(chunk.encode("utf-8"))
                 sheet.write(xml[end:].encode("utf-8"))
 
 
-def _with_ignored_errors(xml: str, used: str) -> str:
+def with_ignored_errors(xml: str, used: str) -> str:
     """``xml`` telling Excel that numbers stored as text in ``used`` are meant so:
     chat ids and phone numbers are identifiers, and Excel would otherwise mark
     every one with a green triangle. openpyxl does not write this element."""
@@ -335,36 +337,16 @@ def _with_ignored_errors(xml: str, used: str) -> str:
     return xml[:at] + element + xml[at:]
 
 
-def _row_xml(rows: Iterable[Sequence[str]], first: int, progress: Progress | None) -> Iterator[str]:
-    """SpreadsheetML rows ``first``.. as inline-string cells (never formulas), in chunks."""
-    total = len(rows) if isinstance(rows, Sequence) else 0
-    letters: list[str] = []
-    chunk: list[str] = []
-    for number, row in enumerate(rows, first):
-        if len(row) > len(letters):
-            letters = [get_column_letter(i) for i in range(1, len(row) + 1)]
-        everything = "".join(row)
-        plain = len(everything) <= MAX_CELL_CHARS and not _SPECIAL.search(everything)
-        cells = [f'<row r="{number}">']
-        for letter, value in zip(letters, row, strict=False):
-            if not plain:
-                value = clean(value)
-                if _NEEDS_ESCAPE.search(value):
-                    value = escape(value, _ENTITIES)
-            if not value:
-                continue  # hidden phone numbers and missing fields: empty cells
-            space = _PRESERVE if value[0].isspace() or value[-1].isspace() else ""
-            cells.append(
-                f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
-            )
-        cells.append("</row>")
-        chunk.append("".join(cells))
-        done = number - first + 1
-        if done % PROGRESS_EVERY == 0:
-            yield "".join(chunk)
-            chunk.clear()
-            if progress is not None:
-                progress(done, total)
-    yield "".join(chunk)
+def rows_xml(
+    rows: Sequence[Sequence[str]], first: int, progress: Progress | None
+) -> Iterator[str]:
+    """The rows' XML from row ``first`` on, in chunks of PROGRESS_EVERY rows."""
+    total = len(rows)
+    writer = RowWriter(first)
+    remaining = iter(rows)
+    while batch := list(islice(remaining, PROGRESS_EVERY)):
+        yield writer.write(batch)
+        if progress is not None and writer.next - first < total:
+            progress(writer.next - first, total)
     if progress is not None:
         progress(total, total)

@@ -1,0 +1,122 @@
+"""json_stream: the items of a body fed in any chunks are json.loads(body)'s, or
+its error; orjson is used only where it decodes the same."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xl_contacts.json_stream import ArrayItems, NotAList, loads
+
+leaves = st.one_of(
+    st.text(alphabet=st.sampled_from(list('ab},{[]":\\ \x00\ud800Ж\n')), max_size=8),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+)
+values = st.recursive(
+    leaves,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+items = st.one_of(
+    st.dictionaries(st.sampled_from(["chatId", "name", "x}", "a,b"]), values, max_size=4), values
+)
+MUTATIONS = [
+    "none", "truncated", "trailing comma", "double comma", "garbage after",
+    "byte order mark", "utf-16", "NaN", "1e400", "object", "whitespace",
+]  # fmt: skip
+
+
+def _body(decoded: list[Any], style: int, mutation: str, cut: float) -> bytes:
+    text = [
+        json.dumps(decoded),
+        json.dumps(decoded, ensure_ascii=False, separators=(",", ":")),
+        json.dumps(decoded, indent=1),
+    ][style]
+    body = text.encode("utf-8", "surrogatepass")
+    edits = {
+        "truncated": lambda b: b[: max(1, int(len(b) * cut))],
+        "trailing comma": lambda b: b[:-1] + b",]" if decoded else b,
+        "double comma": lambda b: b.replace(b"}, {", b"},, {", 1).replace(b"},{", b"},,{", 1),
+        "garbage after": lambda b: b + b" x",
+        "byte order mark": lambda b: b"\xef\xbb\xbf" + b,
+        "utf-16": lambda b: text.encode("utf-16-le", "surrogatepass"),
+        "NaN": lambda b: b"[NaN" + (b"," + b[1:] if decoded else b"]"),
+        "1e400": lambda b: b"[1e400" + (b"," + b[1:] if decoded else b"]"),
+        "object": lambda b: b'{"a": ' + b + b"}",
+        "whitespace": lambda b: b"  \n" + b + b"\n ",
+    }
+    return edits.get(mutation, lambda b: b)(body)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return repr(a) == repr(b)  # NaN-safe, and tells 1 from 1.0 and True
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(items, max_size=12),
+    st.integers(0, 2),
+    st.sampled_from(MUTATIONS),
+    st.floats(0, 1),
+    st.lists(st.integers(1, 40), min_size=1, max_size=6),
+)
+def test_items_of_any_chunking_are_json_loads_of_the_whole(
+    decoded: list[Any], style: int, mutation: str, cut: float, sizes: list[int]
+) -> None:
+    body = _body(decoded, style, mutation, cut)
+    try:
+        expected: Any = json.loads(body)
+    except ValueError as error:
+        expected = error
+    stream, got, position, i = ArrayItems(), [], 0, 0
+    try:
+        while position < len(body):
+            got += stream.feed(body[position : position + sizes[i % len(sizes)]])
+            position += sizes[i % len(sizes)]
+            i += 1
+        got += stream.finish()
+    except NotAList as error:
+        assert _same(error.value, expected)
+        return
+    except ValueError:
+        assert isinstance(expected, ValueError)
+        return
+    assert _same(got, expected)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[123456789012345678901234567890]",  # orjson: a float
+        b"[-9223372036854775809]",  # just past 64 bits: orjson a float
+        b'["\\ud800"]',  # orjson refuses a lone surrogate
+        b"[1e400]",
+        b"[NaN, Infinity]",
+        b"\xef\xbb\xbf[1]",
+        b'[{"a": 1, "a": 2}]',
+    ],
+)
+def test_loads_is_json_loads_where_orjson_differs(body: bytes) -> None:
+    assert _same(loads(body), json.loads(body))
+
+
+def test_a_long_list_is_decoded_while_it_arrives() -> None:
+    contacts = [{"chatId": str(i), "name": f"n{i}"} for i in range(5000)]
+    body = json.dumps(contacts).encode()
+    stream = ArrayItems()
+    early = [
+        item
+        for start in range(0, len(body), 4096)
+        for item in stream.feed(body[start : start + 4096])
+    ]
+    assert len(early) > 4900  # all but the last chunk's items before the end
+    assert early + stream.finish() == contacts

@@ -1,0 +1,163 @@
+"""JSON decoding for contact lists: faster, and while the body is still arriving.
+
+* ``loads``: ``json.loads``'s result, from orjson when orjson gives the same
+  (it refuses lone surrogates, ``1e400``, NaN and a byte order mark, and turns
+  integers beyond 64 bits into floats: those bodies go to the standard library).
+* ``ArrayItems``: the items of a top-level JSON array, decoded as soon as whole
+  items have arrived. A cut between items is accepted only when the bytes before
+  it decode as whole items -- JSON's lexer is deterministic from an item's start,
+  so a cut inside a string or a nested value can never decode -- and a body that
+  is not a plain UTF-8 array is decoded whole at the end. The outcome is always
+  ``json.loads(whole_body)``'s, or a ``ValueError`` where it raises one.
+* orjson is never given JSON nested deeper than ``MAX_DEPTH`` (it crashes the
+  process on objects nested some thousands deep); such bodies -- and bodies
+  whose depth a quick look cannot bound (brackets inside strings) -- go to the
+  standard library, which raises RecursionError where it must.
+* ``gc_paused``: decoding allocates several objects per contact and frees none;
+  the cyclic collector would sweep that growing heap again and again for nothing.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+try:  # a wheel for every platform we support; the standard library is the fallback
+    import orjson
+except ImportError:  # pragma: no cover - exercised only where orjson is missing
+    orjson = None  # type: ignore[assignment]
+
+_WHITESPACE = b" \t\r\n"
+# Digits -> "0", every other byte -> " ": a run of 19 zeros then finds the
+# integer literals that orjson would turn into floats (beyond 64 bits).
+_DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+_LONG_NUMBER = b"0" * 19
+# Every byte but brackets, deleted: what is left shows how deep the JSON nests.
+_NOT_BRACKETS = bytes(i for i in range(256) if i not in b"[]{}")
+MAX_DEPTH = 64  # far beyond a contact list's 2; far below where orjson crashes
+# Stop cutting (decode the rest whole at the end) once this much waits without
+# a cut: a body whose items never split cleanly ("}," inside names, nested
+# objects) then costs hardly more than decoding it whole.
+MAX_PENDING = 1 << 20
+_TRIES = 3
+
+
+def loads(data: bytes) -> Any:
+    """``json.loads(data)``, from orjson where that gives the same result."""
+    if orjson is not None and data.translate(_DIGITS).find(_LONG_NUMBER) < 0 and _shallow(data):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # maybe valid for the standard library (lone surrogates, NaN, 1e400)
+    return json.loads(data)
+
+
+def _shallow(data: bytes) -> bool:
+    """True when ``data`` surely nests at most MAX_DEPTH deep: each pass removes
+    the innermost pairs of brackets (at least one level). Brackets in strings
+    may leave it unbalanced: then False, and the standard library decides."""
+    skeleton = data.translate(None, _NOT_BRACKETS)
+    for _ in range(MAX_DEPTH):
+        if not skeleton:
+            return True
+        shorter = skeleton.replace(b"[]", b"").replace(b"{}", b"")
+        if len(shorter) == len(skeleton):
+            return False
+        skeleton = shorter
+    return not skeleton
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (reference counting still frees)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class NotAList(ValueError):
+    """The body is JSON, but not an array; ``value`` is what it is."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__("not a JSON array")
+        self.value = value
+
+
+class ArrayItems:
+    """Incremental decoder of a top-level JSON array: ``feed`` chunks, then ``finish``."""
+
+    def __init__(self) -> None:
+        self._pending = b""  # bytes after the last cut, while streaming
+        self._whole = bytearray()  # the body, or what follows "[" after giving up
+        self._mode = "start"  # then "stream", "whole" (never streamed) or "rest"
+        self._cut_once = False  # a comma was consumed: one more item must follow
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        """The items completed by ``chunk`` (often none)."""
+        if self._mode in ("whole", "rest"):
+            self._whole += chunk
+            return []
+        pending = self._pending + chunk if self._pending else chunk
+        if self._mode == "start":
+            if len(pending) < 4:
+                self._pending = pending
+                return []
+            # Only UTF-8 that starts with "[" streams: json.loads also reads
+            # UTF-16/32 and a byte order mark, which the whole-body path keeps.
+            if pending[:1] != b"[" or b"\x00" in pending[:4]:
+                self._mode, self._pending = "whole", b""
+                self._whole += pending
+                return []
+            self._mode, pending = "stream", pending[1:]
+        items, self._pending = self._cut(pending)
+        if items is None and len(self._pending) > MAX_PENDING:
+            self._mode = "rest"
+            self._whole += self._pending
+            self._pending = b""
+        return items or []
+
+    def finish(self) -> list[Any]:
+        """The remaining items; ``ValueError`` (``NotAList``) where json.loads would fail."""
+        if self._mode == "stream":
+            return self._rest(self._pending)
+        if self._mode == "rest":
+            return self._rest(bytes(self._whole))
+        value = loads(bytes(self._whole) + self._pending)
+        if not isinstance(value, list):
+            raise NotAList(value)
+        return value
+
+    def _rest(self, after_cut: bytes) -> list[Any]:
+        self._pending, self._whole = b"", bytearray()
+        items = loads(b"[" + after_cut)
+        if self._cut_once and not items:
+            raise ValueError("a comma without an item after it")
+        return items
+
+    def _cut(self, pending: bytes) -> tuple[list[Any] | None, bytes]:
+        """Decode the longest prefix of whole items ending with "}" and ","."""
+        end = len(pending)
+        for _ in range(_TRIES):
+            brace = pending.rfind(b"}", 0, end)
+            if brace < 0:
+                break
+            end = brace
+            after = brace + 1
+            while after < len(pending) and pending[after] in _WHITESPACE:
+                after += 1
+            if after >= len(pending) or pending[after] != 0x2C:  # no "," (yet)
+                continue
+            try:
+                items = loads(b"[" + pending[: brace + 1] + b"]")
+            except ValueError:
+                continue  # that "}" was inside a string or a nested value
+            self._cut_once = True
+            return items, pending[after + 1 :]
+        return None, pending

@@ -1,0 +1,67 @@
+"""SpreadsheetML rows of a table sheet: the one writer of data rows, for the
+buffered report (``xlsx_report``) and the streamed export (``export_stream``)
+alike, so both write the same bytes for the same rows.
+
+Every value is an inline string (never a formula), cleaned by ``cells.clean``
+and escaped; empty values are left out (empty cells), so a row that ends early
+is the same XML as one padded with ''. Imports nothing heavy: the streamed
+export builds rows while openpyxl is still being imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape
+
+from .cells import MAX_CELL_CHARS, clean
+
+# What a row needs cleaning (cells.clean) or escaping for: rare, so one search
+# of the whole row saves two per cell.
+_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff&<>\r]")
+_NEEDS_ESCAPE = re.compile("[&<>\r]")
+# A raw CR would come back as LF: XML parsers normalise line ends, not references.
+_ENTITIES = {"\r": "&#13;"}
+_PRESERVE = ' xml:space="preserve"'
+
+
+def column_letter(index: int) -> str:
+    """Column letters of a 1-based index (openpyxl's get_column_letter, without openpyxl)."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class RowWriter:
+    """Rows numbered from ``first`` on, batch after batch."""
+
+    def __init__(self, first: int) -> None:
+        self.next = first
+        self._letters: list[str] = []
+
+    def write(self, rows: Iterable[Sequence[str]]) -> str:
+        """The XML of ``rows``, numbered after the rows written before."""
+        letters = self._letters
+        out = []
+        for number, row in enumerate(rows, self.next):
+            if len(row) > len(letters):
+                letters = self._letters = [column_letter(i) for i in range(1, len(row) + 1)]
+            everything = "".join(row)
+            plain = len(everything) <= MAX_CELL_CHARS and not _SPECIAL.search(everything)
+            r = str(number)
+            cells = [f'<row r="{r}">']
+            for letter, value in zip(letters, row, strict=False):
+                if not plain:
+                    value = clean(value)
+                    if _NEEDS_ESCAPE.search(value):
+                        value = escape(value, _ENTITIES)
+                if not value:
+                    continue  # hidden phone numbers and missing fields: empty cells
+                space = _PRESERVE if value[0].isspace() or value[-1].isspace() else ""
+                cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{value}</t></is></c>')
+            cells.append("</row>")
+            out.append("".join(cells))
+        self.next += len(out)
+        return "".join(out)
