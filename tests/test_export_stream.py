@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 import zipfile
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -19,11 +20,12 @@ from hypothesis import strategies as st
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, TOKEN, make_contacts
 
 from xl_contacts import client as client_module
-from xl_contacts import report_facts
+from xl_contacts import json_stream, report_facts
 from xl_contacts.client import GreenApiClient
 from xl_contacts.contacts import normalise
 from xl_contacts.errors import BadResponse, NetworkError, ReportError
 from xl_contacts.export_stream import export_streamed, write_streamed
+from xl_contacts.json_stream import ArrayItems
 from xl_contacts.settings import load_settings
 from xl_contacts.xlsx_report import write_report
 
@@ -131,7 +133,7 @@ def test_a_long_list_streams_and_gives_the_buffered_report(tmp_path: Path) -> No
     contacts[0]["username"] = "an extra field from the start"
     body = json.dumps(contacts).encode()
     result = assert_same_report(body, cut(body, list(range(0, len(body), 65_536))), tmp_path)
-    assert not result.buffered and result.contacts == 25_000
+    assert not result.restarted and result.contacts == 25_000
 
 
 @pytest.mark.parametrize(
@@ -141,14 +143,65 @@ def test_a_long_list_streams_and_gives_the_buffered_report(tmp_path: Path) -> No
         pytest.param({"chatId": "79001234567@c.us"}, id="a chatId after WhatsApp ids"),
     ],
 )
-def test_a_column_revealed_late_starts_over_buffered(late: dict[str, Any], tmp_path: Path) -> None:
+def test_a_column_revealed_late_starts_over_from_the_kept_body(
+    late: dict[str, Any], tmp_path: Path
+) -> None:
     contacts: list[dict[str, Any]] = [
         {"id": f"7900{i:07}@c.us", "name": f"n{i}"} for i in range(20_000)
     ]
     contacts[15_000].update(late)
     body = json.dumps(contacts).encode()
     result = assert_same_report(body, cut(body, list(range(0, len(body), 65_536))), tmp_path)
-    assert result.buffered and result.contacts == 20_000
+    assert result.restarted and result.contacts == 20_000
+
+
+@pytest.mark.parametrize("start", [b"\n", b" \r\n\t", b"\xef\xbb\xbf", b"\xef\xbb\xbf\n"])
+def test_white_space_or_a_byte_order_mark_before_the_array_still_streams(start: bytes) -> None:
+    """Items come out while the body arrives, not all at once at the end."""
+    contacts = make_contacts(200)
+    body = start + json.dumps(contacts).encode()
+    items = ArrayItems()
+    chunks = cut(body, list(range(0, len(body), 97)))
+    early = [item for chunk in chunks for item in items.feed(chunk)]
+    assert early and early + items.finish() == contacts
+
+
+def test_what_cannot_stream_is_bounded_like_the_buffered_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A body that is no plain array is decoded whole: never more of it than the
+    buffered path's cap (64 MB; 2 KB here)."""
+    monkeypatch.setattr(json_stream, "MAX_WHOLE_BYTES", 2048)
+    items = ArrayItems()
+    with pytest.raises(ValueError, match="cannot be read item by item"):
+        for chunk in cut(b'{"a": "' + b"x" * 10_000 + b'"}', list(range(0, 10_000, 500))):
+            items.feed(chunk)
+
+
+def test_the_kept_body_goes_beside_the_report_not_to_tmp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small or memory-backed /tmp must not limit (or hold) a big export: the
+    body kept for a restart is spilled to the report's own folder."""
+    spilled: list[Any] = []
+    make_file = tempfile.TemporaryFile
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        spilled.append(kwargs.get("dir"))
+        return make_file(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", recording)
+    contacts = _long_list(80_000)  # over the 8 MB kept in memory
+    contacts[-1]["late"] = "a column revealed by the last contact"
+    body = json.dumps(contacts).encode()
+    result = write_streamed(
+        iter(cut(body, list(range(0, len(body), 1 << 20)))),
+        path=tmp_path / "r.xlsx",
+        instance_id=ID_INSTANCE,
+    )
+    assert result.restarted and result.contacts == 80_000
+    assert spilled and {Path(d) for d in spilled} == {tmp_path}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx"]
 
 
 def test_too_many_rows_is_refused_as_by_the_buffered_export(
@@ -228,7 +281,7 @@ def test_a_body_over_the_buffered_cap_streams(
     hostile.play(respond(BODY))
     with _client(hostile) as client:
         result = export_streamed(client, old_report)
-    assert result.contacts == 40_000 and not result.buffered
+    assert result.contacts == 40_000 and not result.restarted
 
 
 def test_a_body_past_the_budget_leaves_no_file(hostile: HostileServer, old_report: Path) -> None:

@@ -237,6 +237,14 @@ class Normaliser:
         skip = _WHATSAPP_CONTRACT if self.whatsapp else _CONTRACT
         return [key for key in self._keys if key not in skip]
 
+    def again(self) -> Normaliser:
+        """A normaliser for a second pass over the same list: it starts with every
+        column this one has seen, so no batch of that pass changes the columns."""
+        second = Normaliser(whatsapp=self.whatsapp)
+        second._keys = dict(self._keys)
+        second._reshape()
+        return second
+
     def _reshape(self) -> None:
         self._extras = self._fields()[:MAX_EXTRA_COLUMNS]
         columns = [*COLUMNS, *_unreserved([_text(key) for key in self._extras])]

@@ -16,7 +16,9 @@ over the size cap or past the time budget (the client's checks), too many rows
 (atomic.replacing). What a stream cannot know early is the list's columns: a
 field first seen after rows were written, or WhatsApp's ``id`` turning out to
 be a column, would move the report's own columns. Then the export starts over
-on the buffered path from the body it kept (a temporary file, not memory).
+from the body it kept (a temporary file beside the report, not in memory or
+/tmp): one pass learns every column, a second writes the rows -- still
+streamed, so memory stays flat then too.
 
 Used for the common export: every contact (kind ``all``) of one instance,
 nothing to compare with; every other export takes the buffered path.
@@ -36,8 +38,8 @@ from typing import IO, Any
 
 from .atomic import output_path, replacing
 from .client import GreenApiClient
-from .contacts import ContactTable, Normaliser, normalise
-from .json_stream import ArrayItems, gc_paused, loads
+from .contacts import ContactTable, Normaliser
+from .json_stream import ArrayItems, gc_paused
 from .names import CONTACTS_SHEET
 from .report_facts import ContactFacts, check_rows
 from .row_xml import RowWriter
@@ -53,7 +55,7 @@ class StreamedExport:
     table: ContactTable  # without rows: the columns, skipped, left out...
     contacts: int
     lids: int  # contacts under a WhatsApp @lid id
-    buffered: bool = False  # started over on the buffered path (the columns changed)
+    restarted: bool = False  # started over from the kept body (the columns changed)
 
 
 class Reshape(Exception):
@@ -101,22 +103,26 @@ def write_streamed(
     target = output_path(path, ".xlsx", "report")
     instance = instance_id
     body = iter(body)
-    kept = _Kept()
+    kept = _Kept(target.parent)
     try:
         with gc_paused():  # many new objects, none to collect
             try:
-                return _stream(target, instance, _tap(body, kept), progress, fetched_at)
+                return _stream(target, instance, _tap(body, kept), _Rows(), progress, fetched_at)
             except Reshape:
                 pass
-            # Start over, buffered, from the body kept so far and the rest of it.
+            # Start over from the body kept so far and the rest of it: learn every
+            # column first, then write the rows with all of them known.
             for chunk in body:
                 kept.add(chunk)
-            table = normalise(loads(kept.read()), instance_id=instance)
-            table.fetched_at = fetched_at or table.fetched_at
-        from .xlsx_report import write_report
-
-        written = write_report(table, target, progress=progress)
-        return StreamedExport(written, table, len(table), table.lid_count(), buffered=True)
+            learner = Normaliser()
+            items = ArrayItems()
+            for chunk in kept.chunks():
+                learner.feed(items.feed(chunk))
+            learner.feed(items.finish())
+            rows = _Rows(learner.again())
+            result = _stream(target, instance, kept.chunks(), rows, progress, fetched_at)
+            result.restarted = True
+            return result
     finally:
         kept.close()
 
@@ -124,14 +130,14 @@ def write_streamed(
 def _stream(
     target: Path,
     instance: str,
-    body: Iterator[bytes],
+    body: Iterable[bytes],
+    rows: _Rows,
     progress: Progress | None,
     fetched_at: datetime | None,
 ) -> StreamedExport:
     with replacing(target) as temporary:
         spool = DeflateSpool(temporary.parent)
         try:
-            rows = _Rows()
             items = ArrayItems()
             for chunk in body:
                 if batch := items.feed(chunk):
@@ -156,8 +162,9 @@ def _stream(
 class _Rows:
     """Records -> the Contacts sheet's row XML, batch after batch."""
 
-    def __init__(self) -> None:
-        self.normaliser = Normaliser()  # learns whether the list is WhatsApp's
+    def __init__(self, normaliser: Normaliser | None = None) -> None:
+        # By default it learns whether the list is WhatsApp's, and its columns.
+        self.normaliser = normaliser or Normaliser()
         self.facts = ContactFacts(self.normaliser.columns)
         self.writer = RowWriter(2)  # below the header row
         self.sample: list[list[str]] = []
@@ -194,18 +201,21 @@ class _Sample(Sequence[list[str]]):
 
 
 class _Kept:
-    """The body as it passed, kept in a temporary file (memory for the first
-    megabytes) in case the export has to start over."""
+    """The body as it passed, kept in case the export has to start over: in an
+    unnamed temporary file beside the report (the disk the report goes to, not
+    /tmp, which may be small or in memory), its first megabytes in memory."""
 
-    def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+    def __init__(self, folder: Path) -> None:
+        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 << 20, dir=folder)
 
     def add(self, chunk: bytes) -> None:
         self._file.write(chunk)
 
-    def read(self) -> bytes:
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The kept body from its start, ``size`` bytes at a time."""
         self._file.seek(0)
-        return self._file.read()
+        while chunk := self._file.read(size):
+            yield chunk
 
     def close(self) -> None:
         self._file.close()

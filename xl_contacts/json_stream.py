@@ -42,6 +42,11 @@ MAX_DEPTH = 64  # far beyond a contact list's 2; far below where orjson crashes
 # a cut: a body whose items never split cleanly ("}," inside names, nested
 # objects) then costs hardly more than decoding it whole.
 MAX_PENDING = 1 << 20
+# What may be decoded whole (a body that is not a plain UTF-8 array, or one
+# that never cut cleanly): the buffered path's cap (client.MAX_BODY_BYTES), so
+# streaming never holds more of a body than the buffered path would.
+MAX_WHOLE_BYTES = 64 * 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
 _TRIES = 3
 
 
@@ -98,30 +103,51 @@ class ArrayItems:
         self._whole = bytearray()  # the body, or what follows "[" after giving up
         self._mode = "start"  # then "stream", "whole" (never streamed) or "rest"
         self._cut_once = False  # a comma was consumed: one more item must follow
+        self._begun = False  # the first bytes were looked at (a byte order mark)
 
     def feed(self, chunk: bytes) -> list[Any]:
-        """The items completed by ``chunk`` (often none)."""
+        """The items completed by ``chunk`` (often none). ``ValueError`` once more
+        than ``MAX_WHOLE_BYTES`` would have to be decoded whole."""
         if self._mode in ("whole", "rest"):
             self._whole += chunk
+            self._bound()
             return []
         pending = self._pending + chunk if self._pending else chunk
         if self._mode == "start":
             if len(pending) < 4:
                 self._pending = pending
                 return []
-            # Only UTF-8 that starts with "[" streams: json.loads also reads
-            # UTF-16/32 and a byte order mark, which the whole-body path keeps.
-            if pending[:1] != b"[" or b"\x00" in pending[:4]:
+            if b"\x00" in pending[:4]:  # UTF-16/32: json.loads reads it, decoded whole
                 self._mode, self._pending = "whole", b""
                 self._whole += pending
+                self._bound()
                 return []
-            self._mode, pending = "stream", pending[1:]
+            # A UTF-8 array may start with a byte order mark and white space
+            # (what comes before "[" is dropped: neither changes the value).
+            start = pending if self._begun else pending.removeprefix(_BOM)
+            self._begun = True
+            start = start.lstrip(_WHITESPACE)
+            if not start:
+                self._pending = b""
+                return []
+            if start[:1] != b"[":
+                self._mode, self._pending = "whole", b""
+                self._whole += start
+                self._bound()
+                return []
+            self._mode, pending = "stream", start[1:]
         items, self._pending = self._cut(pending)
         if items is None and len(self._pending) > MAX_PENDING:
             self._mode = "rest"
             self._whole += self._pending
             self._pending = b""
         return items or []
+
+    def _bound(self) -> None:
+        if len(self._whole) > MAX_WHOLE_BYTES:
+            raise ValueError(
+                f"more than {MAX_WHOLE_BYTES >> 20} MB of JSON that cannot be read item by item"
+            )
 
     def finish(self) -> list[Any]:
         """The remaining items; ``ValueError`` (``NotAList``) where json.loads would fail."""
