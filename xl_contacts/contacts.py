@@ -312,6 +312,19 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def rows_text(rows: Iterable[Sequence[Any]]) -> list[list[str]]:
+    """``[cell_text(v) for v in row]`` of every row, with one look first: rows
+    read back from a report are text without lone surrogates, and 500,000
+    cell_text() calls were a third of reading a 100,000-contact report."""
+    rows = [list(row) for row in rows]
+    values = [value for row in rows for value in row]
+    if {type(value) for value in values} <= {str}:
+        everything = "".join(values)
+        if everything.isascii() or not _SURROGATE.search(everything):
+            return rows
+    return [[cell_text(value) for value in row] for row in rows]
+
+
 def _text(value: str) -> str:
     """``value`` with each lone surrogate replaced by U+FFFD."""
     if value.isascii() or not _SURROGATE.search(value):
