@@ -4,6 +4,8 @@ values and takes the fast way, or goes the general way."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -11,8 +13,10 @@ from hypothesis import strategies as st
 from stand_in import HOSTILE_NAMES
 
 from xl_contacts import contacts, kinds, row_xml
-from xl_contacts.contacts import COLUMNS, Normaliser
+from xl_contacts.cells import for_csv
+from xl_contacts.contacts import COLUMNS, ContactTable, Normaliser
 from xl_contacts.row_xml import RowWriter
+from xl_contacts.text_output import write_csv
 
 _EDGY_TEXT = st.sampled_from(
     [
@@ -150,3 +154,28 @@ def test_row_xml_of_any_batch_is_the_general_xml(rows: list[list[str]], first: i
     assert fast.next == general.next
     # and the next batch is numbered on from there, either way
     assert fast.write(rows) == general._write_general(rows)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _csv_per_value(table: ContactTable, out: io.StringIO) -> None:
+    """The CSV writer before its fast path: for_csv (and for_terminal) per value."""
+    from xl_contacts.cells import for_terminal
+
+    writer = csv.writer(out, lineterminator="\r\n")
+    shown = for_terminal if out.isatty() else (lambda text: text)
+    writer.writerow([shown(for_csv(h)) for h in table.columns])
+    writer.writerows([shown(for_csv(v)) for v in row] for row in table.rows)
+
+
+@_SLOW_DRAWS
+@given(_CELLS, st.booleans())
+def test_csv_of_any_table_is_the_per_value_csv(rows: list[list[str]], terminal: bool) -> None:
+    table = ContactTable(list(COLUMNS), rows)
+    ours, before = (_Terminal() if terminal else io.StringIO() for _ in range(2))
+    write_csv(table, ours)
+    _csv_per_value(table, before)
+    assert ours.getvalue() == before.getvalue()

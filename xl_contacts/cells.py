@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 MAX_CELL_CHARS = 32_767
 
@@ -64,6 +65,24 @@ def clean_rows(rows: Iterable[Sequence[str]]) -> list[list[str]]:
     if not _ILLEGAL.search("".join(values)) and max(map(len, values), default=0) <= MAX_CELL_CHARS:
         return rows
     return [[clean(value) for value in row] for row in rows]
+
+
+def for_csv_rows(rows: Sequence[Sequence[str]]) -> Sequence[Sequence[str]]:
+    """``[for_csv(v) for v in row]`` of every row, with one look at all the text
+    first: the usual list needs no cleaning and starts no formula (then ``rows``
+    themselves come back), and 500,000 for_csv() calls were most of writing
+    100,000 contacts as CSV."""
+    values = list(chain.from_iterable(rows))
+    # "|" starts no formula: "|=" etc. find every value that starts one (and
+    # some that merely hold "|=": those go the per-value way, as they may).
+    joined = "|" + "|".join(values)
+    if (
+        not any("|" + trigger in joined for trigger in FORMULA_TRIGGERS)
+        and not _ILLEGAL.search(joined)
+        and max(map(len, values), default=0) <= MAX_CELL_CHARS
+    ):
+        return rows
+    return [[for_csv(value) for value in row] for row in rows]
 
 
 def starts_formula(value: str) -> bool:
