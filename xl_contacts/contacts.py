@@ -193,18 +193,13 @@ class Normaliser:
         """The rows of ``records`` (those with a usable chat id), in order."""
         keys = self._keys
         known = len(keys)
-        for position, record in enumerate(records, self.records + 1):
-            # type() first: isinstance of an ABC costs more than the rest of the loop.
-            if type(record) is not dict and not isinstance(record, Mapping):
-                raise BadResponse(
-                    f"contact #{position} is a JSON {type(record).__name__}, not an object — "
-                    "GREEN-API answered something unexpected"
-                )
-            if self._learning and self.whatsapp and "chatId" in record:
+        if {type(record) for record in records} <= {dict} and keys.keys() >= set().union(*records):
+            # The usual batch (only dicts, no new field): looked at whole, in C.
+            if self._learning and self.whatsapp and any("chatId" in r for r in records):
                 self.whatsapp = False
                 known = -1  # "id" may be a column now
-            if not keys.keys() >= record.keys():
-                keys.update(dict.fromkeys(record))
+        else:
+            known = self._learn(records, known)
         self.records += len(records)
         if len(keys) != known:
             self._reshape()
@@ -219,6 +214,22 @@ class Normaliser:
                 rows.append(_row(record, identity, extras))
         self.skipped += len(records) - len(rows)
         return rows
+
+    def _learn(self, records: Sequence[Any], known: int) -> int:
+        """Record by record: refuse what is no object, learn the flavour and new fields."""
+        keys = self._keys
+        for position, record in enumerate(records, self.records + 1):
+            if not isinstance(record, Mapping):
+                raise BadResponse(
+                    f"contact #{position} is a JSON {type(record).__name__}, not an object — "
+                    "GREEN-API answered something unexpected"
+                )
+            if self._learning and self.whatsapp and "chatId" in record:
+                self.whatsapp = False
+                known = -1  # "id" may be a column now
+            if not keys.keys() >= record.keys():
+                keys.update(dict.fromkeys(record))
+        return known
 
     @property
     def left_out(self) -> list[str]:
