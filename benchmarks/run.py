@@ -209,15 +209,14 @@ def _udf_per_value(settings: Any, url: str, out: str) -> Any:
     import requests
 
     from xl_contacts.cells import clean
-    from xl_contacts.contacts import COLUMNS, _row
-    from xl_contacts.kinds import identify
+    from xl_contacts.contacts import COLUMNS, rows_by_record
 
     full = f"{url}/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
 
     def call() -> None:
         data = json_module.loads(requests.get(full, timeout=60).content)
         # The rules record by record (Normaliser.feed now skips them for plain batches).
-        rows = [_row(r, i, []) for r in data if (i := identify(r)) is not None]
+        rows = rows_by_record(data)
         rows = [[clean(c) for c in COLUMNS], *([clean(v) for v in r] for r in rows)]
 
     return call

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stand_in import HOSTILE_NAMES
 
-from xl_contacts import contacts, kinds, row_xml
+from xl_contacts import contacts, row_xml
 from xl_contacts.cells import for_csv
 from xl_contacts.contacts import COLUMNS, ContactTable, Normaliser
 from xl_contacts.row_xml import RowWriter
@@ -104,12 +104,7 @@ def _batches(draw: Any) -> list[Any]:
 
 
 def _general_rows(records: list[Any]) -> list[list[str]]:
-    rows = []
-    for record in records:
-        identity = kinds.identify(record)
-        if identity is not None:
-            rows.append(contacts._row(record, identity, []))
-    return rows
+    return contacts.rows_by_record(records)
 
 
 # Drawing hostile records is slow now and then; the checks themselves are not timed.
@@ -121,7 +116,7 @@ _SLOW_DRAWS = settings(
 @_SLOW_DRAWS
 @given(_batches())
 def test_plain_contacts_are_the_general_rows(records: list[Any]) -> None:
-    fast = contacts._plain_rows(records)
+    fast = contacts.plain_rows(records)
     if fast is not None:
         assert fast == _general_rows(records)
 
@@ -138,9 +133,9 @@ def test_a_plain_batch_takes_the_fast_way() -> None:
     records = [
         {"chatId": "79001234567", "name": "A", "contactName": "", "type": "user", "phoneNumber": 0}
     ]
-    assert contacts._plain_rows(records) == [["79001234567", "A", "", "user", ""]]
-    assert row_xml._plain([["a", "", "b c"]])
-    assert not row_xml._plain([["a", " b"]])
+    assert contacts.plain_rows(records) == [["79001234567", "A", "", "user", ""]]
+    assert row_xml.plain([["a", "", "b c"]])
+    assert not row_xml.plain([["a", " b"]])
 
 
 _CELLS = st.lists(st.lists(_TEXT, max_size=8), max_size=6)
@@ -150,10 +145,10 @@ _CELLS = st.lists(st.lists(_TEXT, max_size=8), max_size=6)
 @given(_CELLS, st.integers(1, 1_048_576))
 def test_row_xml_of_any_batch_is_the_general_xml(rows: list[list[str]], first: int) -> None:
     fast, general = RowWriter(first), RowWriter(first)
-    assert fast.write(rows) == general._write_general(rows)
+    assert fast.write(rows) == general.write_general(rows)
     assert fast.next == general.next
     # and the next batch is numbered on from there, either way
-    assert fast.write(rows) == general._write_general(rows)
+    assert fast.write(rows) == general.write_general(rows)
 
 
 class _Terminal(io.StringIO):

@@ -203,15 +203,10 @@ class Normaliser:
         self.records += len(records)
         if len(keys) != known:
             self._reshape()
-        plain = None if self.whatsapp or self._extras else _plain_rows(records)
+        plain = None if self.whatsapp or self._extras else plain_rows(records)
         if plain is not None:
             return plain
-        rows = []
-        extras = self._extras
-        for record in records:
-            identity = kinds.identify(record)
-            if identity is not None:
-                rows.append(_row(record, identity, extras))
+        rows = rows_by_record(records, self._extras)
         self.skipped += len(records) - len(rows)
         return rows
 
@@ -295,7 +290,20 @@ def select(
     return table
 
 
-def _plain_rows(records: Sequence[Any]) -> list[list[str]] | None:
+def rows_by_record(
+    records: Iterable[Mapping[str, Any]], extras: Sequence[str] = ()
+) -> list[list[str]]:
+    """The rules record by record: the row of each record with a usable chat id
+    (``extras``: the extra columns' fields). Any batch can take this way."""
+    rows = []
+    for record in records:
+        identity = kinds.identify(record)
+        if identity is not None:
+            rows.append(_row(record, identity, extras))
+    return rows
+
+
+def plain_rows(records: Sequence[Any]) -> list[list[str]] | None:
     """The rows of a batch of the chatId flavour in which every record has
     exactly the contract fields, of the usual types, with nothing for the rules
     to change: ids that ``kinds.identify`` keeps as they are, text without lone

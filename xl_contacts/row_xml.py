@@ -45,12 +45,12 @@ class RowWriter:
     def write(self, rows: Iterable[Sequence[str]]) -> str:
         """The XML of ``rows``, numbered after the rows written before."""
         rows = rows if isinstance(rows, list) else list(rows)
-        if rows and _plain(rows):
+        if rows and plain(rows):
             return self._write_plain(rows)
-        return self._write_general(rows)
+        return self.write_general(rows)
 
     def _write_plain(self, rows: list[Sequence[str]]) -> str:
-        """Rows that passed ``_plain``: nothing to clean, escape or keep, so
+        """Rows that passed ``plain``: nothing to clean, escape or keep, so
         each cell is one f-string (str.format with a row template measured
         slower); empty values are left out, as in the general way."""
         if max(map(len, rows)) > len(self._letters):
@@ -68,7 +68,7 @@ class RowWriter:
         self.next += len(out)
         return "".join(out)
 
-    def _write_general(self, rows: Iterable[Sequence[str]]) -> str:
+    def write_general(self, rows: Iterable[Sequence[str]]) -> str:
         """Any rows: each value cleaned, escaped and its edge spaces kept."""
         letters = self._letters
         out = []
@@ -94,7 +94,7 @@ class RowWriter:
         return "".join(out)
 
 
-def _plain(rows: list[Sequence[str]]) -> bool:
+def plain(rows: list[Sequence[str]]) -> bool:
     """True when no value of ``rows`` needs cleaning, escaping or its edge spaces
     kept: all ``str``, printable (which rules out every character clean() drops,
     CR, LF, tab and every whitespace but " "), no ``& < >``, no " " at either
