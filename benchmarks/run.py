@@ -209,15 +209,15 @@ def _udf_per_value(settings: Any, url: str, out: str) -> Any:
     import requests
 
     from xl_contacts.cells import clean
-    from xl_contacts.contacts import Normaliser
+    from xl_contacts.contacts import COLUMNS, rows_by_record
 
     full = f"{url}/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
 
     def call() -> None:
         data = json_module.loads(requests.get(full, timeout=60).content)
-        normaliser = Normaliser(whatsapp=False)
-        rows = normaliser.feed(data)
-        rows = [[clean(c) for c in normaliser.columns], *([clean(v) for v in r] for r in rows)]
+        # The rules record by record (Normaliser.feed now skips them for plain batches).
+        rows = rows_by_record(data)
+        rows = [[clean(c) for c in COLUMNS], *([clean(v) for v in r] for r in rows)]
 
     return call
 

@@ -12,6 +12,7 @@ from xl_contacts.cells import (
     clean,
     clean_rows,
     for_csv,
+    for_csv_rows,
     for_excel_input,
     for_terminal,
     table_headers,
@@ -81,3 +82,16 @@ def test_table_headers_examples() -> None:
 @given(st.lists(st.lists(st.text(max_size=6) | st.sampled_from(["\x00", "\ud800", "x" * 32_800]))))
 def test_clean_rows_is_clean_per_value(rows: list[list[str]]) -> None:
     assert clean_rows(rows) == [[clean(value) for value in row] for row in rows]
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.text(max_size=6)
+            | st.sampled_from(["=1+1", "+1", "-2", "@SUM(1)", "\t=1", "\r=1", "\n=1", "a|=b"])
+            | st.sampled_from(["\x00", "\ud800", "x" * 32_800, "a\r\nb", "|", " =1"])
+        )
+    )
+)
+def test_for_csv_rows_is_for_csv_per_value(rows: list[list[str]]) -> None:
+    assert for_csv_rows(rows) == [[for_csv(value) for value in row] for row in rows]

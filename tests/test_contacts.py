@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from stand_in import REFERENCE_CONTACTS
 
-from xl_contacts.contacts import COLUMNS, MAX_COUNT, normalise, parse_count, phone_text, select
+from xl_contacts.contacts import (
+    COLUMNS,
+    MAX_COUNT,
+    cell_text,
+    normalise,
+    parse_count,
+    phone_text,
+    rows_text,
+    select,
+)
 from xl_contacts.errors import BadResponse, ConfigError
 
 
@@ -169,3 +180,21 @@ def test_count_is_bounded() -> None:
     for too_many in (MAX_COUNT + 1, 10.0**30, "99999999999999999999999"):
         with pytest.raises(ConfigError, match="at most 10,000,000"):
             parse_count(too_many)
+
+
+# What a reader hands back from a workbook: text (with lone surrogates), numbers,
+# booleans, dates, nothing.
+_READ_BACK = (
+    st.text(max_size=6)
+    | st.sampled_from(["\ud800", "a\udfffb", "Фамилия", "=1+1", " x ", "x" * 40_000])
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.booleans()
+    | st.none()
+    | st.datetimes()
+)
+
+
+@given(st.lists(st.lists(_READ_BACK, max_size=6), max_size=5))
+def test_rows_text_is_cell_text_per_value(rows: list[list[object]]) -> None:
+    assert rows_text(rows) == [[cell_text(value) for value in row] for row in rows]

@@ -193,6 +193,26 @@ class Normaliser:
         """The rows of ``records`` (those with a usable chat id), in order."""
         keys = self._keys
         known = len(keys)
+        if {type(record) for record in records} <= {dict} and keys.keys() >= set().union(*records):
+            # The usual batch (only dicts, no new field): looked at whole, in C.
+            if self._learning and self.whatsapp and any("chatId" in r for r in records):
+                self.whatsapp = False
+                known = -1  # "id" may be a column now
+        else:
+            known = self._learn(records, known)
+        self.records += len(records)
+        if len(keys) != known:
+            self._reshape()
+        plain = None if self.whatsapp or self._extras else plain_rows(records)
+        if plain is not None:
+            return plain
+        rows = rows_by_record(records, self._extras)
+        self.skipped += len(records) - len(rows)
+        return rows
+
+    def _learn(self, records: Sequence[Any], known: int) -> int:
+        """Record by record: refuse what is no object, learn the flavour and new fields."""
+        keys = self._keys
         for position, record in enumerate(records, self.records + 1):
             if not isinstance(record, Mapping):
                 raise BadResponse(
@@ -204,17 +224,7 @@ class Normaliser:
                 known = -1  # "id" may be a column now
             if not keys.keys() >= record.keys():
                 keys.update(dict.fromkeys(record))
-        self.records += len(records)
-        if len(keys) != known:
-            self._reshape()
-        rows = []
-        extras = self._extras
-        for record in records:
-            identity = kinds.identify(record)
-            if identity is not None:
-                rows.append(_row(record, identity, extras))
-        self.skipped += len(records) - len(rows)
-        return rows
+        return known
 
     @property
     def left_out(self) -> list[str]:
@@ -288,6 +298,49 @@ def select(
     return table
 
 
+def rows_by_record(
+    records: Iterable[Mapping[str, Any]], extras: Sequence[str] = ()
+) -> list[list[str]]:
+    """The rules record by record: the row of each record with a usable chat id
+    (``extras``: the extra columns' fields). Any batch can take this way."""
+    rows = []
+    for record in records:
+        identity = kinds.identify(record)
+        if identity is not None:
+            rows.append(_row(record, identity, extras))
+    return rows
+
+
+def plain_rows(records: Sequence[Any]) -> list[list[str]] | None:
+    """The rows of a batch of the chatId flavour in which every record has
+    exactly the contract fields, of the usual types, with nothing for the rules
+    to change: ids that ``kinds.identify`` keeps as they are, text without lone
+    surrogates, a non-empty type, whole phone numbers. Else None (the general
+    way). Each check looks at a whole column at once: no rule runs per value."""
+    if not records or {type(r) for r in records} != {dict} or {len(r) for r in records} != {5}:
+        return None
+    try:
+        ids, names, contact_names, types, phones = (
+            [record[key] for record in records] for key in COLUMNS
+        )
+    except KeyError:
+        return None
+    texts = [*names, *contact_names, *types]
+    if (
+        {type(value) for value in texts} != {str}
+        or {type(value) for value in phones} != {int}
+        or not all(types)
+        or not kinds.plain_chat_ids(ids)
+    ):
+        return None
+    everything = "".join(texts)
+    if not everything.isascii() and _SURROGATE.search(everything):
+        return None
+    top = 10**MAX_PHONE_DIGITS
+    numbers = [str(phone) if 0 < phone < top else "" for phone in phones]
+    return [list(row) for row in zip(ids, names, contact_names, types, numbers, strict=True)]
+
+
 def _row(record: Mapping[str, Any], identity: kinds.Identity, extras: Iterable[str]) -> list[str]:
     return [
         identity.chat_id,
@@ -318,6 +371,19 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def rows_text(rows: Iterable[Sequence[Any]]) -> list[list[str]]:
+    """``[cell_text(v) for v in row]`` of every row, with one look first: rows
+    read back from a report are text without lone surrogates, and 500,000
+    cell_text() calls were a third of reading a 100,000-contact report."""
+    rows = [list(row) for row in rows]
+    values = [value for row in rows for value in row]
+    if {type(value) for value in values} <= {str}:
+        everything = "".join(values)
+        if everything.isascii() or not _SURROGATE.search(everything):
+            return rows
+    return [[cell_text(value) for value in row] for row in rows]
 
 
 def _text(value: str) -> str:

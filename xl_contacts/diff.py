@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .cells import clean
+from .cells import clean_rows
 from .contacts import COLUMNS, ContactTable
+from .json_stream import gc_paused
 
 COMPARED = ("name", "contactName", "type", "phoneNumber")
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -45,8 +46,9 @@ def compare(previous_rows: Sequence[list[str]], table: ContactTable) -> Changes:
     columns as text) and ``table``: a keyed join on (chatId, occurrence)."""
     width = len(COLUMNS)
     # Compare what the new report will hold (cleaned text), not the raw API text.
-    new_rows = [[clean(v) for v in row[:width]] for row in table.rows]
-    old = dict(_keyed(previous_rows))
+    with gc_paused():  # no cycles among the new rows and keys; sweeping them cost a third
+        new_rows = clean_rows(row[:width] for row in table.rows)
+        old = dict(_keyed(previous_rows))
     changes = Changes()
     for key, now in _keyed(new_rows):
         before = old.pop(key, None)

@@ -15,7 +15,7 @@ Pure: no HTTP, no settings. GREEN-API facts this relies on (its public docs):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -41,6 +41,7 @@ GROUP_TYPES = frozenset({GROUP, "supergroup", "channel"})
 _WHATSAPP_ID = re.compile(r"([0-9]+(?:-[0-9]+)?)@([a-z.]+)")
 _BOGUS = frozenset({"null", "undefined", "none", "nan"})
 _SINGLE_WORD = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")  # what _SINGLE_WORD and str.strip() see as space
 
 
 def parse_kind(value: Any, name: str = "only") -> str:
@@ -139,7 +140,12 @@ def is_group(type_text: str) -> bool:
 def whatsapp_shaped(raw: Any) -> bool:
     """True when a getContacts answer is WhatsApp's (``id`` fields, no ``chatId``):
     then the instance takes ``group=`` too."""
-    records = [r for r in raw if isinstance(r, Mapping)] if isinstance(raw, list) else []
+    # type() first: isinstance of an ABC per record cost more than the rest.
+    records = (
+        [r for r in raw if type(r) is dict or isinstance(r, Mapping)]
+        if isinstance(raw, list)
+        else []
+    )
     return (
         bool(records)
         and all("chatId" not in r for r in records)
@@ -166,6 +172,20 @@ def _whatsapp(chat_id: str, record: Mapping[str, Any]) -> Identity | None:
 
 def _has_phone(value: Any) -> bool:
     return value not in (None, "", 0, "0") and not isinstance(value, bool)
+
+
+def plain_chat_ids(values: Sequence[Any]) -> bool:
+    """True when ``identify`` of a record with each of ``values`` as its chatId
+    keeps the id as it is and proves no type: text, one word, no placeholder,
+    not negative. One look at the whole batch (normalise's fast path)."""
+    if {type(value) for value in values} != {str} or not all(values):
+        return False
+    joined = "|" + "|".join(values)
+    return (
+        not _SPACE.search(joined)
+        and "|-" not in joined
+        and not _BOGUS.intersection(map(str.lower, values))
+    )
 
 
 def _id_text(value: Any) -> str | None:

@@ -11,14 +11,16 @@ ends (``newline=""``): ``prepare_stream`` sets that for standard output.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from typing import TextIO
 
-from .cells import TERMINAL_UNSAFE, for_csv, for_terminal
+from .cells import TERMINAL_UNSAFE, for_csv_rows, for_terminal
 from .contacts import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
+_CSV_ROWS_PER_WRITE = 4096
 
 
 def prepare_stream(stream: TextIO, output_format: str) -> None:
@@ -48,10 +50,18 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # with "\r\n" that is every field with a CR or a LF. (With "\n" a bare CR went
     # out unquoted, and Excel, LibreOffice and Python's own reader start a new row
     # there, where the text after it -- "=1+1" -- is no longer protected.)
-    writer = csv.writer(out, lineterminator="\r\n")
-    shown = for_terminal if _is_terminal(out) else _unchanged
-    writer.writerow([shown(for_csv(h)) for h in table.columns])
-    writer.writerows([shown(for_csv(v)) for v in row] for row in table.rows)
+    rows = for_csv_rows([table.columns, *table.rows])
+    if _is_terminal(out):
+        rows = [[for_terminal(v) for v in row] for row in rows]  # a terminal: no hurry
+    # Written to ``out`` a few thousand rows at a time, not row by row: 100,000
+    # writes through the output's wrappers cost more than making the CSV.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for start in range(0, len(rows), _CSV_ROWS_PER_WRITE):
+        writer.writerows(rows[start : start + _CSV_ROWS_PER_WRITE])
+        out.write(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def write_json(table: ContactTable, out: TextIO) -> None:

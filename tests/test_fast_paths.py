@@ -1,0 +1,176 @@
+"""The fast paths for the common plain batch give exactly what the general
+rules give, over hostile values: a batch either passes the one look at all its
+values and takes the fast way, or goes the general way."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from stand_in import HOSTILE_NAMES
+
+from xl_contacts import contacts, row_xml
+from xl_contacts.cells import for_csv
+from xl_contacts.contacts import COLUMNS, ContactTable, Normaliser
+from xl_contacts.row_xml import RowWriter
+from xl_contacts.text_output import write_csv
+
+_EDGY_TEXT = st.sampled_from(
+    [
+        *HOSTILE_NAMES,
+        "",
+        " lead",
+        "trail ",
+        "\u00a0nbsp",
+        "a|b",
+        "a | b",
+        "&amp;<b>",
+        "cr\rlf\n",
+        "\ud800",
+        "x\udfffy",
+        "\ufffe",
+        "Фамилия",
+        "x" * 32_768,
+        "{0}{1}%s",
+    ]
+)
+_TEXT = st.text(max_size=8) | _EDGY_TEXT
+_IDS = st.sampled_from(
+    [
+        "79001234567",
+        "79001234567@c.us",
+        "120363@g.us",
+        "123@lid",
+        "@lid",
+        "null@c.us",
+        "null",
+        "NaN",
+        "-100123",
+        " 7900 ",
+        "79 00",
+        "",
+        "\u200b79",
+        "\ud800",
+    ]
+)
+_ANY = st.none() | st.booleans() | st.floats() | st.integers() | st.lists(st.integers(), max_size=2)
+_PHONES = (
+    st.integers(min_value=-5, max_value=10**16)
+    | st.sampled_from([0, 10**15 - 1, 10**15, "79001234567", "", True])
+    | _ANY
+)
+
+
+def _record(draw: Any) -> Any:
+    record = {
+        "chatId": draw(_IDS | st.text(max_size=6) | st.integers() | _ANY),
+        "name": draw(_TEXT | _ANY),
+        "contactName": draw(_TEXT | _ANY),
+        "type": draw(st.sampled_from(["user", "group", "", "Group", "channel"]) | _TEXT | _ANY),
+        "phoneNumber": draw(_PHONES),
+    }
+    change = draw(st.sampled_from(["none", "none", "none", "drop", "extra"]))
+    if change == "drop":
+        del record[draw(st.sampled_from(COLUMNS))]
+    elif change == "extra":
+        record["id"] = draw(_IDS)
+    return record
+
+
+@st.composite
+def _batches(draw: Any) -> list[Any]:
+    """Mostly plain records with now and then one hostile value, so that both
+    ways are taken."""
+    plain = [
+        {
+            "chatId": str(79_000_000_000 + i),
+            "name": f"Name {i}",
+            "contactName": "" if i % 3 else f"Contact {i}",
+            "type": "group" if i % 4 == 0 else "user",
+            "phoneNumber": 0 if i % 5 == 0 else 79_000_000_000 + i,
+        }
+        for i in range(draw(st.integers(0, 6)))
+    ]
+    if draw(st.booleans()):
+        plain.insert(draw(st.integers(0, len(plain))), _record(draw))
+    if draw(st.booleans()) and plain:
+        position = draw(st.integers(0, len(plain) - 1))
+        field = draw(st.sampled_from(COLUMNS))
+        plain[position] = {**plain[position], field: draw(_TEXT | _IDS | _PHONES)}
+    return plain
+
+
+def _general_rows(records: list[Any]) -> list[list[str]]:
+    return contacts.rows_by_record(records)
+
+
+# Drawing hostile records is slow now and then; the checks themselves are not timed.
+_SLOW_DRAWS = settings(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+
+
+@_SLOW_DRAWS
+@given(_batches())
+def test_plain_contacts_are_the_general_rows(records: list[Any]) -> None:
+    fast = contacts.plain_rows(records)
+    if fast is not None:
+        assert fast == _general_rows(records)
+
+
+@_SLOW_DRAWS
+@given(_batches())
+def test_the_normaliser_gives_the_general_rows(records: list[Any]) -> None:
+    normaliser = Normaliser(whatsapp=False)
+    if {type(r) for r in records} <= {dict} and all(r.keys() <= set(COLUMNS) for r in records):
+        assert normaliser.feed(records) == _general_rows(records)
+
+
+def test_a_plain_batch_takes_the_fast_way() -> None:
+    records = [
+        {"chatId": "79001234567", "name": "A", "contactName": "", "type": "user", "phoneNumber": 0}
+    ]
+    assert contacts.plain_rows(records) == [["79001234567", "A", "", "user", ""]]
+    assert row_xml.plain([["a", "", "b c"]])
+    assert not row_xml.plain([["a", " b"]])
+
+
+_CELLS = st.lists(st.lists(_TEXT, max_size=8), max_size=6)
+
+
+@_SLOW_DRAWS
+@given(_CELLS, st.integers(1, 1_048_576))
+def test_row_xml_of_any_batch_is_the_general_xml(rows: list[list[str]], first: int) -> None:
+    fast, general = RowWriter(first), RowWriter(first)
+    assert fast.write(rows) == general.write_general(rows)
+    assert fast.next == general.next
+    # and the next batch is numbered on from there, either way
+    assert fast.write(rows) == general.write_general(rows)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _csv_per_value(table: ContactTable, out: io.StringIO) -> None:
+    """The CSV writer before its fast path: for_csv (and for_terminal) per value."""
+    from xl_contacts.cells import for_terminal
+
+    writer = csv.writer(out, lineterminator="\r\n")
+    shown = for_terminal if out.isatty() else (lambda text: text)
+    writer.writerow([shown(for_csv(h)) for h in table.columns])
+    writer.writerows([shown(for_csv(v)) for v in row] for row in table.rows)
+
+
+@_SLOW_DRAWS
+@given(_CELLS, st.booleans())
+def test_csv_of_any_table_is_the_per_value_csv(rows: list[list[str]], terminal: bool) -> None:
+    table = ContactTable(list(COLUMNS), rows)
+    ours, before = (_Terminal() if terminal else io.StringIO() for _ in range(2))
+    write_csv(table, ours)
+    _csv_per_value(table, before)
+    assert ours.getvalue() == before.getvalue()
