@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import assert_no_token
+from helpers import cli
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from xl_contacts.cli import main
 from xl_contacts.names import MAX, TELEGRAM, WHATSAPP
 from xl_contacts.settings import Settings, load_settings
 
@@ -256,17 +254,8 @@ SUPPORT_TOKEN = "f00dfeedcafe0123456789abcdef0123456789abcdef98765"
 def run(
     capsys: pytest.CaptureFixture[str], *argv: str, stdin: io.StringIO | str = ""
 ) -> tuple[int, str, str]:
-    sys.stdin = stdin if isinstance(stdin, io.StringIO) else io.StringIO(stdin)
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    finally:
-        sys.stdin = sys.__stdin__
-    out, err = capsys.readouterr()
-    assert_no_token(out, err)
+    code, out, err = cli(capsys, *argv, stdin=stdin)
     assert SUPPORT_TOKEN not in out + err
-    assert "Traceback" not in err
     return code, out, err
 
 

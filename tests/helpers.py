@@ -100,15 +100,21 @@ class Terminal(io.StringIO):
         return True
 
 
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+def cli(
+    capsys: pytest.CaptureFixture[str], *argv: str, stdin: io.StringIO | str | None = None
+) -> tuple[int, str, str]:
     """Run the command line in this process: (exit code, stdout, stderr), checked
-    for the token, tracebacks and internal errors."""
+    for the token, tracebacks and internal errors. ``stdin``: what is piped in."""
     from xl_contacts.cli import main
 
+    if stdin is not None:
+        sys.stdin = stdin if isinstance(stdin, io.StringIO) else io.StringIO(stdin)
     try:
         code = main(list(argv))
     except SystemExit as exit_:  # argparse's own usage errors
         code = int(exit_.code or 0)
+    finally:
+        sys.stdin = sys.__stdin__
     out, err = capsys.readouterr()
     assert_no_token(out, err)
     assert "Traceback" not in err and "internal error" not in err

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import assert_no_token, file_has_no_token, formulas_in, installed_command
+from helpers import assert_no_token, cli, file_has_no_token, formulas_in, installed_command
 from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, make_contacts
 
 import xl_contacts
@@ -22,14 +22,7 @@ from xl_contacts.names import PHONE_COLUMNS
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:  # argparse's own usage errors
-        code = exit_.code
-    out, err = capsys.readouterr()
-    assert_no_token(out, err)
-    assert "Traceback" not in err
-    return code, out, err
+    return cli(capsys, *argv)
 
 
 def test_demo_export_needs_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -13,13 +12,12 @@ from pathlib import Path
 import keyring
 import openpyxl
 import pytest
-from helpers import assert_no_token, installed_command
+from helpers import assert_no_token, cli, installed_command
 from keyring.backends import fail
 from pyopenvba import ExcelFile
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 
 from xl_contacts import credentials
-from xl_contacts.cli import main
 from xl_contacts.settings import ORIGIN_STORED, load_settings
 from xl_contacts.template.build import build_template
 
@@ -27,17 +25,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "") -> tuple[int, str, str]:
-    sys.stdin = io.StringIO(stdin)
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    finally:
-        sys.stdin = sys.__stdin__
-    out, err = capsys.readouterr()
-    assert_no_token(out, err)
-    assert "Traceback" not in err
-    return code, out, err
+    return cli(capsys, *argv, stdin=stdin)
 
 
 def doctor_lines(out: str) -> dict[str, tuple[str, str]]:

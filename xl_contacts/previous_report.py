@@ -56,12 +56,7 @@ def read_previous(
     """Read and validate a report written by this tool for ``instance_id`` (a
     report of the built-in demo only compares with demo data, ``demo=True``; a
     report of one kind of contacts only with the same kind)."""
-    source = Path(path)
-    if not source.exists():
-        raise ReportError(f"previous report {str(source)!r} does not exist")
-    book, labels = _open_report(source)
-    _check_demo(source, labels, demo)
-    _check_kind(source, labels, kind)
+    source, book, labels = _open_comparable(path, demo, kind)
     previous_instance = cell_text(labels.get(LABEL_INSTANCE))
     if previous_instance != instance_id:
         raise ReportError(
@@ -97,12 +92,7 @@ def read_previous_instances(
     """Read a report of several instances, for comparing with the profiles in
     ``instances`` (profile -> idInstance): a profile both reports name must be
     the same instance in both."""
-    source = Path(path)
-    if not source.is_file():
-        raise ReportError(f"previous report {str(source)!r} does not exist")
-    book, labels = _open_report(source)
-    _check_demo(source, labels, demo)
-    _check_kind(source, labels, kind)
+    source, book, labels = _open_comparable(path, demo, kind)
     contacts = book.get_sheet_by_name(CONTACTS_SHEET).to_python()
     header = [cell_text(v) for v in contacts[0]] if contacts else []
     if header[: len(COLUMNS) + 1] != [INSTANCE_COLUMN, *COLUMNS]:
@@ -130,6 +120,19 @@ def read_previous_instances(
         [row for rows in by_instance.values() for row in rows],
         by_instance,
     )
+
+
+def _open_comparable(
+    path: str | os.PathLike[str], demo: bool, kind: str
+) -> tuple[Path, Any, dict[str, Any]]:
+    """A report of this tool to compare with: the same demo-or-live and kind."""
+    source = Path(path)
+    if not source.exists():  # anything else that exists (a FIFO...) is refused by name
+        raise ReportError(f"previous report {str(source)!r} does not exist")
+    book, labels = _open_report(source)
+    _check_demo(source, labels, demo)
+    _check_kind(source, labels, kind)
+    return source, book, labels
 
 
 def _check_kind(source: Path, labels: dict[str, Any], kind: str) -> None:
