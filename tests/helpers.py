@@ -35,6 +35,23 @@ def installed_command() -> str:
     return str(script)
 
 
+def run_command(
+    *argv: str, env: dict[str, str] | None = None, timeout: float = 60, **options: object
+) -> subprocess.CompletedProcess[str]:
+    """The installed console script in a subprocess, importing the package under
+    test, with the test's environment plus ``env`` and a hard time-out (a hang
+    fails the test). Output is captured unless ``options`` say otherwise."""
+    package_root = str(Path(__file__).resolve().parents[1])
+    options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **options}
+    return subprocess.run(  # type: ignore[call-overload]
+        [installed_command(), *argv],
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": package_root, **(env or {})},
+        **options,
+    )
+
+
 def libreoffice_converts(path: Path, out_dir: Path, to: str = "pdf") -> Path:
     """Convert with headless LibreOffice; return the converted file (asserted to exist)."""
     soffice = require_tool("soffice")

@@ -6,16 +6,19 @@ import argparse
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import assert_no_token, cli, file_has_no_token, formulas_in, installed_command
+from helpers import (
+    assert_no_token,
+    cli,
+    file_has_no_token,
+    formulas_in,
+    run_command,
+)
 from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, make_contacts
 
-import xl_contacts
 from xl_contacts.cli import build_parser, main
 from xl_contacts.contacts import COLUMNS, EMPTY_HINT
 from xl_contacts.names import PHONE_COLUMNS
@@ -173,10 +176,7 @@ def test_installed_command_prints_one_line_and_no_traceback(
     green_api: FakeGreenApi, tmp_path: Path
 ) -> None:
     green_api.answer(status=401, body="Unauthorized")
-    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", **green_api.env()}
-    result = subprocess.run(
-        [installed_command(), "contacts"], capture_output=True, text=True, env=env, timeout=60
-    )
+    result = run_command("contacts", env=green_api.env())
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "xl-contacts: error: token rejected by GREEN-API (HTTP 401) — check "
@@ -188,14 +188,7 @@ def test_installed_command_prints_one_line_and_no_traceback(
 def test_verbose_logs_requests_without_the_token(green_api: FakeGreenApi) -> None:
     green_api.answer(status=502, body="", once=True)
     green_api.answer(REFERENCE_CONTACTS)
-    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", **green_api.env()}
-    result = subprocess.run(
-        [installed_command(), "-vv", "contacts", "--count", "5"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    result = run_command("-vv", "contacts", "--count", "5", env=green_api.env())
     assert result.returncode == 0, result.stderr
     assert "getContacts/*** -> HTTP 502" in result.stderr and "retrying in" in result.stderr
     assert '"GET /waInstance1101823456/getContacts/***?count=5 HTTP/1.1" 200' in result.stderr
@@ -219,19 +212,7 @@ def test_export_never_replaces_a_workbook_that_is_not_a_report(
 
 def test_verbose_works_after_the_command_too(green_api_env: FakeGreenApi) -> None:
     green_api_env.answer(REFERENCE_CONTACTS)
-    env = {
-        "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
-        # The console script imports the copy of the package under test.
-        "PYTHONPATH": str(Path(xl_contacts.__file__).parents[1]),
-        **green_api_env.env(),
-    }
-    result = subprocess.run(
-        [installed_command(), "contacts", "--count", "5", "-vv"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    result = run_command("contacts", "--count", "5", "-vv", env=green_api_env.env())
     assert result.returncode == 0, result.stderr
     assert "getContacts/*** -> HTTP 200" in result.stderr
     assert_no_token(result.stdout, result.stderr)

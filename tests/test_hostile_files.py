@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import cli, installed_command
+from helpers import cli, installed_command, run_command
 from hostile_server import HostileServer, json_answer
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN
 
@@ -38,20 +38,6 @@ def fifo(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "pipe.xlsx"
     os.mkfifo(path)
     yield path
-
-
-def command(
-    *argv: str, env: dict[str, str] | None = None, **options: object
-) -> subprocess.CompletedProcess[str]:
-    """The installed console script, with a hard time-out: a hang fails the test."""
-    options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **options}
-    return subprocess.run(  # type: ignore[call-overload]
-        [installed_command(), *argv],
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-        **options,
-    )
 
 
 def demo_report(path: Path) -> Path:
@@ -121,7 +107,7 @@ def test_fifo_as_export_target_is_refused_without_hanging(
 ) -> None:
     hostile.play(json_answer(REFERENCE_CONTACTS))
     env = {ENV_API_URL: hostile.url, ENV_ID_INSTANCE: ID_INSTANCE, ENV_API_TOKEN: TOKEN}
-    result = command("export", "-o", str(fifo), env=env)
+    result = run_command("export", "-o", str(fifo), env=env)
     assert result.returncode == 2, result.stderr
     assert "regular file" in result.stderr
     assert hostile.requests == []
@@ -129,20 +115,20 @@ def test_fifo_as_export_target_is_refused_without_hanging(
 
 
 def test_fifo_as_export_target_is_refused_even_with_force(fifo: Path) -> None:
-    result = command("export", "--demo", "--force", "-o", str(fifo))
+    result = run_command("export", "--demo", "--force", "-o", str(fifo))
     assert result.returncode == 2 and "regular file" in result.stderr
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
 def test_fifo_as_since_is_refused_without_hanging(fifo: Path, tmp_path: Path) -> None:
-    result = command("export", "--demo", "-o", str(tmp_path / "r.xlsx"), "--since", str(fifo))
+    result = run_command("export", "--demo", "-o", str(tmp_path / "r.xlsx"), "--since", str(fifo))
     assert result.returncode == 2 and "regular file" in result.stderr
 
 
 def test_fifo_as_template_target_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "t.xlsm"
     os.mkfifo(path)
-    result = command("template", "--force", "-o", str(path))
+    result = run_command("template", "--force", "-o", str(path))
     assert result.returncode == 2 and "regular file" in result.stderr
 
 
@@ -270,7 +256,7 @@ def test_template_overwrites_with_force(tmp_path: Path, capsys: pytest.CaptureFi
 @pytest.mark.parametrize("output_format", ["table", "csv", "json"])
 def test_full_device_is_one_clear_line_and_exit_1(output_format: str) -> None:
     with open("/dev/full", "w") as full:
-        result = command("contacts", "--demo", "--format", output_format, stdout=full)
+        result = run_command("contacts", "--demo", "--format", output_format, stdout=full)
     assert result.returncode == 1, result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("xl-contacts: error: ") and "internal error" not in line

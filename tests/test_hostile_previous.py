@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import installed_command
+from helpers import run_command
 
 from xl_contacts.cli import main
 from xl_contacts.contacts import COLUMNS
@@ -83,7 +83,7 @@ def far_cell(report: Path, tmp_path: Path, ref: str = "XFD1048576") -> Path:
 
 def run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
     """In a subprocess: an abort (SIGABRT) would otherwise take pytest down with it."""
-    return subprocess.run([installed_command(), *argv], capture_output=True, text=True, timeout=120)
+    return run_command(*argv, timeout=120)
 
 
 # --- a cell at XFD1048576 (the 8 KB file that aborted the process) -----------------------
