@@ -3,6 +3,8 @@ as the phonenumbers library gives, number by number."""
 
 from __future__ import annotations
 
+import random
+
 import phonenumbers
 import pytest
 from hypothesis import given, settings
@@ -110,6 +112,27 @@ def test_shared_calling_codes_get_their_country(
 def test_what_is_not_a_phone_number_stays_empty(digits: str) -> None:
     formatter = PhoneFormatter()
     assert (formatter.international(digits), formatter.country(digits)) == ("", "")
+
+
+@pytest.mark.parametrize("junk", [[], ["79001234567x", "７９００１２３４５６７"]])
+def test_many_numbers_at_once_as_each_alone(junk: list[str]) -> None:
+    """describe_all remembers what numbers with the same first digits and length
+    share (the groups, the country): numbers near every example -- many with
+    the same prefix, valid or not -- get what describe gives each alone. With
+    junk in the batch it is number by number."""
+    rnd = random.Random(16)
+    numbers = ["", "0", "00791234567", "7" * 21, *junk]
+    for example in EXAMPLES:
+        for _ in range(6):
+            keep = rnd.randint(1, len(example))
+            more = len(example) - keep + rnd.choice([-1, 0, 0, 0, 1])
+            numbers.append(example[:keep] + "".join(rnd.choices("0123456789", k=more)))
+    numbers += [str(79_000_000_000 + i * 7919) for i in range(3000)]
+    rnd.shuffle(numbers)
+    alone = PhoneFormatter()
+    want = [alone.describe(digits) for digits in numbers]
+    formatted, countries = PhoneFormatter().describe_all(numbers)
+    assert list(zip(formatted, countries, strict=True)) == want
 
 
 def test_one_formatter_gives_each_number_its_own_groups() -> None:

@@ -19,7 +19,11 @@ with what can be worked out once worked out once:
 * the country is the calling code's only region, or -- for codes shared by
   several countries (+1, +7, +44…) -- the first region whose leading digits match,
   or for which the number is valid: that slow check is made once for numbers
-  with the same first six digits (area code and exchange decide it).
+  with the same first six digits (area code and exchange decide it);
+* all of that together -- which template, which slices, which country -- depends
+  on the length and on no more digits than those patterns can read (at most six
+  or so): ``describe_all`` works it out once per such prefix and then only fills
+  the template, a few times faster than matching per number.
 
 tests/test_phones.py checks the results against ``phonenumbers`` itself.
 """
@@ -27,6 +31,8 @@ tests/test_phones.py checks the results against ``phonenumbers`` itself.
 from __future__ import annotations
 
 import re
+import re._parser  # to bound how many digits a pattern can read (3.11+: sre_parse before)
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -45,6 +51,11 @@ _COUNTING = re.compile(r"(?:\(\\d(?:\{\d+(?:,\d+)?\})?\))+")
 _SEPARATING = re.compile(r"\\1(?:[^\\\d]+\\\d)*")
 _GROUPS = re.compile(r"(\d+)(\D*)")
 _INTERNATIONAL = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+# Patterns of digits, classes, groups, alternatives and bounded repeats only: what
+# such a pattern decides at the start of a number depends on its first
+# getwidth()[1] digits alone (no look-ahead, no anchors, nothing unbounded).
+_BOUNDED = re.compile(r"(?:[0-9\[\]()?:|{},-]|\\d)*")
+_KNOWN_MAX = 1 << 16  # prefixes remembered per calling code and length: memory stays flat
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,10 @@ class _Shape:
 
 
 _NO_NUMBER = _Shape(0)
+# What numbers with the same prefix (see PhoneFormatter._prefix) share: the
+# international format as a %-template and what fills it, and the country.
+_Known = tuple[str, Callable[[str], Any], str]
+_NOTHING: _Known = ("", lambda digits: (), "")
 # A shared calling code's regions: (pattern picking among the first ones, their
 # names, the rest as (region, leading digits or None, name)).
 _Regions = tuple[re.Pattern[str] | None, tuple[str, ...], list[tuple[str, Any, str]]]
@@ -76,6 +91,77 @@ class PhoneFormatter:
         self._shapes: dict[tuple[str, int], _Shape] = {}
         self._regions: dict[int, _Regions] = {}
         self._valid: dict[tuple[str, str], bool] = {}
+        # By the first three digits and the length: how many digits decide all of
+        # describe()'s answer but the digits it fills in (None: the answer is
+        # worked out number by number), and the answers by those digits.
+        self._prefixes: dict[tuple[str, int], tuple[int | None, dict[str, _Known]]] = {}
+
+    def describe_all(self, numbers: Sequence[str]) -> tuple[list[str], list[str]]:
+        """``describe`` of each of ``numbers`` ('' for ''), as two lists: what
+        numbers with the same prefix share is looked up, the rest filled in."""
+        everything = "".join(numbers)  # digits only, as phone_text makes them?
+        if not (everything.isascii() and everything.isdigit()) and everything:
+            described = [self.describe(digits) if digits else _EMPTY for digits in numbers]
+            return [f for f, _ in described], [c for _, c in described]
+        formatted, countries = [], []
+        prefixes, learn = self._prefixes, self._learn
+        for digits in numbers:
+            if not digits:
+                formatted.append("")
+                countries.append("")
+                continue
+            length, known = prefixes.get((digits[:3], len(digits))) or self._prefix(digits)
+            found = known.get(digits[:length]) if length is not None else None
+            if found is None:
+                found = learn(digits, known, length)
+            template, fill, country = found
+            formatted.append(template % fill(digits))
+            countries.append(country)
+        return formatted, countries
+
+    def _learn(self, digits: str, known: dict[str, _Known], length: int | None) -> _Known:
+        """describe()'s answer for ``digits`` as a template, what fills it and the
+        country, remembered for its prefix when ``length`` is not None."""
+        international, country = self.describe(digits)
+        found: _Known = (international.replace("%", "%%"), _NOTHING[1], country)
+        shape = self._shapes[(digits[:3], len(digits))]
+        if not shape.code:
+            found = _NOTHING
+        elif not shape.library:
+            match = shape.pick.match(digits, shape.skip) if shape.pick else None
+            if match:
+                found = (*shape.layouts[match.lastindex - 1], country)  # type: ignore[operator]
+            else:
+                found = (f"+{shape.code} %s", itemgetter(slice(shape.skip, None)), country)
+        if length is not None:
+            if len(known) >= _KNOWN_MAX:
+                known.clear()
+            known[digits[:length]] = found
+        return found
+
+    def _prefix(self, digits: str) -> tuple[int | None, dict[str, _Known]]:
+        """How many first digits decide describe()'s answer for numbers of this
+        calling code and length, as far as patterns can be bounded; None when
+        one cannot (the library formats them, or a pattern reads on and on)."""
+        shape = self._shapes.get((digits[:3], len(digits))) or self._shape(digits)
+        length: int | None = 0
+        if shape.library:
+            length = None
+        elif shape.code:
+            patterns = [shape.pick] if shape.pick else []
+            if shape.country is None:
+                pick, _, rest = self._regions.get(shape.code) or self._regions_of(shape.code)
+                patterns += [pick] if pick else []
+                patterns += [leading for _, leading, _ in rest if leading is not None]
+                validity = any(leading is None for _, leading, _ in rest)
+                length = _REGION_PREFIX if validity else 0
+            for pattern in patterns:
+                width = _width(pattern)
+                length = None if width is None or length is None else max(length, width)
+            if length is not None:
+                length += shape.skip
+        found = self._prefixes[(digits[:3], len(digits))] = (length, {})
+        return found
 
     def describe(self, digits: str) -> tuple[str, str]:
         """E.g. '79876543210' -> ('+7 987 654-32-10', 'Russia')."""
@@ -193,6 +279,14 @@ class PhoneFormatter:
             rest,
         )
         return found
+
+
+def _width(pattern: re.Pattern[str]) -> int | None:
+    """How many characters ``pattern`` reads at most, if that is bounded."""
+    if not _BOUNDED.fullmatch(pattern.pattern):
+        return None
+    most = re._parser.parse(pattern.pattern).getwidth()[1]
+    return most if most < re._parser.MAXREPEAT else None
 
 
 def _number(code: int, national: str) -> phonenumbers.PhoneNumber:
