@@ -151,6 +151,38 @@ def test_row_xml_of_any_batch_is_the_general_xml(rows: list[list[str]], first: i
     assert fast.write(rows) == general.write_general(rows)
 
 
+# Tables (rows of one length) whose rows are often plain: the column-wise fast way.
+_TABLES = st.integers(1, 8).flatmap(
+    lambda width: st.lists(
+        st.lists(st.text("aZ9 Фé|-", max_size=5) | _TEXT, min_size=width, max_size=width),
+        max_size=6,
+    )
+)
+
+
+@_SLOW_DRAWS
+@given(_TABLES, st.integers(1, 1_048_576))
+def test_row_xml_by_columns_is_the_general_xml(rows: list[list[str]], first: int) -> None:
+    columns = list(zip(*rows, strict=True))
+    fast, general = RowWriter(first), RowWriter(first)
+    assert fast.write_columns(columns) == general.write_general(rows).encode("utf-8")
+    assert fast.next == general.next
+    assert fast.write_columns(columns) == general.write_general(rows).encode("utf-8")
+
+
+def test_plain_columns_take_the_fast_way() -> None:
+    """Empty values in some rows of a column: their cells alone are left out."""
+    columns = [("1", "2"), ("Фамилия", ""), ("", ""), ("x|y", "z")]
+    assert row_xml.plain(columns)
+    got = RowWriter(9).write_columns(columns).decode("utf-8")
+    cell = '<c r="{}" t="inlineStr"><is><t>{}</t></is></c>'
+    assert got == (
+        f'<row r="9">{cell.format("A9", "1")}{cell.format("B9", "Фамилия")}'
+        f'{cell.format("D9", "x|y")}</row>'
+        f'<row r="10">{cell.format("A10", "2")}{cell.format("D10", "z")}</row>'
+    )
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
