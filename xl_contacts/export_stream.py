@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -176,12 +177,19 @@ class _Rows:
             if self.facts.rows:
                 raise Reshape
             self.facts = ContactFacts(self.normaliser.columns)
-        formatted, countries = self.facts.describe(rows)
+        if not rows:
+            return b""
+        # Column by column from here: each count, check and encoding is one
+        # look at a whole column (in C), not one per value.
+        table = list(zip(*rows, strict=True))
+        chats, phones, types = (table[i] for i in self.facts.reads)
+        formatted, countries = self.facts.describe_columns(chats, phones, types)
         check_rows(CONTACTS_SHEET, self.facts.rows)
-        full = [[*row, f, c] for row, f, c in zip(rows, formatted, countries, strict=True)]
+        table += [formatted, countries]
         if len(self.sample) < WIDTH_SAMPLE:
-            self.sample.extend(full[: WIDTH_SAMPLE - len(self.sample)])
-        return self.writer.write(full).encode("utf-8")
+            full = zip(*table, strict=True)
+            self.sample.extend(map(list, islice(full, WIDTH_SAMPLE - len(self.sample))))
+        return self.writer.write_columns(table)
 
 
 class _Sample(Sequence[list[str]]):
