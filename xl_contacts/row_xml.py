@@ -11,9 +11,9 @@ export builds rows while openpyxl is still being imported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain, repeat
-from operator import mul
+from collections.abc import Iterable, Sequence
+from itertools import chain, compress, repeat
+from operator import not_
 from xml.sax.saxutils import escape
 
 from .cells import MAX_CELL_CHARS, clean
@@ -27,6 +27,7 @@ _ENTITIES = {"\r": "&#13;"}
 _PRESERVE = ' xml:space="preserve"'
 # A plain cell is _HEAD + letter + row number + _MIDDLE + value + _END.
 _HEAD, _MIDDLE, _END = b'<c r="', b'" t="inlineStr"><is><t>', b"</t></is></c>"
+_ASCII_PRINTABLE = bytes(range(0x20, 0x7F))
 
 
 def column_letter(index: int) -> str:
@@ -55,38 +56,47 @@ class RowWriter:
     def write_columns(self, columns: Sequence[Sequence[str]]) -> bytes:
         """``write`` of the rows whose columns these are (all of one length), as
         UTF-8: the same bytes, made column by column when the rows are plain."""
-        if columns and columns[0] and plain(columns):
-            return self._write_plain_columns(columns)
-        return self.write_general(zip(*columns, strict=True)).encode("utf-8")
+        encoded = _plain_columns(columns)
+        if encoded is None:
+            return self.write_general(zip(*columns, strict=True)).encode("utf-8")
+        return self._write_plain_columns(columns, encoded)
 
-    def _write_plain_columns(self, columns: Sequence[Sequence[str]]) -> bytes:
-        """Plain rows put together in C: every part of a row is either the same
-        bytes in every row or one of a list with an item per row (row numbers,
-        a column's values, a column's whole cells), and one join zips them
-        row by row. Each column is encoded once, not each cell or the rows'
-        text (encoding text with Cyrillic in it costs as much as making it)."""
+    def _write_plain_columns(self, columns: Sequence[Sequence[str]], encoded: list[bytes]) -> bytes:
+        """Plain rows put together in C. A row is the same slots in every row:
+        constant bytes or an item per row (its number, a column's value); the
+        slots of all rows go into one list by slice assignment, and one join
+        makes the XML. Columns are encoded whole (``encoded``), never the rows'
+        text: with Cyrillic in it, that cost as much as making it. An empty
+        value's cell is left out by blanking its slots."""
         if len(columns) > len(self._letters):
             self._letters = [column_letter(i) for i in range(1, len(columns) + 1)]
         n = len(columns[0])
         numbers = "\n".join(map(str, range(self.next, self.next + n))).encode().split(b"\n")
-        parts: list[bytes | list[bytes]] = [b'<row r="', numbers]
-        glue = b'">'  # what ends one part of a row and begins the next
-        for letter, column in zip(self._letters, columns, strict=False):
-            head = _HEAD + letter.encode()
-            # Plain values hold no "\n" (not printable): it separates them.
-            values = "\n".join(column).encode("utf-8").split(b"\n")
-            if all(column):
-                parts += [glue + head, numbers, _MIDDLE, values]
-                glue = _END
-            else:  # empty cells are left out: whole cells, b"" for those
-                ends = repeat(head), numbers, repeat(_MIDDLE), values, repeat(_END)
-                cells = map(b"".join, zip(*ends, strict=False))
-                parts += [glue, list(map(mul, cells, map(bool, column)))]
-                glue = b""
-        parts.append(glue + b"</row>")
         self.next += n
-        rows = zip(*(_every_row(part) for part in parts if part), strict=False)  # repeats: endless
-        return b"".join(chain.from_iterable(rows))
+        # 'N" t="inlineStr"><is><t>' of row N: what follows every cell's letter
+        numbered = list(map(bytes.__add__, numbers, repeat(_MIDDLE, n)))
+        slots: list[bytes | list[bytes]] = [b'<row r="', numbers]
+        glue = b'">'  # what ends one slot of constant bytes and begins the next
+        blanks = []  # (a column's first slot, the column) where some cells are left out
+        for letter, column, values in zip(self._letters, columns, encoded, strict=False):
+            head = _HEAD + letter.encode()
+            if all(column):
+                slots += [glue + head, numbered, values.split(b"\n")]
+                glue = _END
+            else:
+                slots += [glue] if glue else []
+                blanks.append((len(slots), column))
+                slots += [head, numbered, values.split(b"\n"), _END]
+                glue = b""
+        slots.append(glue + b"</row>")
+        width = len(slots)
+        flat: list[bytes] = [b""] * (n * width)
+        for at, slot in enumerate(slots):
+            flat[at::width] = [slot] * n if isinstance(slot, bytes) else slot
+        for at, column in blanks:  # head, number and end of each empty cell
+            for i in compress(range(at, n * width, width), map(not_, column)):
+                flat[i] = flat[i + 1] = flat[i + 3] = b""
+        return b"".join(flat)
 
     def _write_plain(self, rows: list[Sequence[str]]) -> str:
         """Rows that passed ``plain``: nothing to clean, escape or keep, so
@@ -133,8 +143,33 @@ class RowWriter:
         return "".join(out)
 
 
-def _every_row(part: bytes | list[bytes]) -> Iterator[bytes] | list[bytes]:
-    return repeat(part) if isinstance(part, bytes) else part
+def _plain_columns(columns: Sequence[Sequence[str]]) -> list[bytes] | None:
+    """``plain``'s look at a table given by its columns (of one length, some
+    rows), one column at a time; when it passes, each column's values joined
+    by "\\n" as UTF-8 (a plain value holds no "\\n"), else None. Most of the
+    look is at those bytes: single-byte searches, the fastest there are."""
+    if not columns or not columns[0]:
+        return None
+    encoded = []
+    for column in columns:
+        if set(map(type, column)) != {str}:
+            return None
+        text = "\n".join(column)
+        if text.count("\n") != len(column) - 1 or (
+            len(text) > MAX_CELL_CHARS and max(map(len, column)) > MAX_CELL_CHARS
+        ):
+            return None
+        data = text.encode("utf-8", "surrogatepass")  # a lone surrogate fails below
+        if text.isascii():  # printable ASCII: only "\n", the separators, is left
+            printable = len(data.translate(None, _ASCII_PRINTABLE)) == len(column) - 1
+        else:
+            printable = text.replace("\n", " ").isprintable()
+        if not printable or b"&" in data or b"<" in data or b">" in data:
+            return None
+        if data[:1] == b" " or data[-1:] == b" " or b" \n" in data or b"\n " in data:
+            return None
+        encoded.append(data)
+    return encoded
 
 
 def plain(rows: Sequence[Sequence[str]]) -> bool:
