@@ -34,7 +34,8 @@ import re
 import re._parser  # to bound how many digits a pattern can read (3.11+: sre_parse before)
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import call, getitem, is_, itemgetter, mod
 from typing import Any
 
 import phonenumbers  # its core: ~15 ms to import (its geocoder, not used, takes 0.3 s)
@@ -77,6 +78,8 @@ _NO_NUMBER = _Shape(0)
 # international format as a %-template and what fills it, and the country.
 _Known = tuple[str, Callable[[str], Any], str]
 _NOTHING: _Known = ("", lambda digits: (), "")
+_Prefix = tuple[slice, dict[str, _Known], bool]
+_SHAPE = slice(3)  # what _Shape is known by, with the length
 # A shared calling code's regions: (pattern picking among the first ones, their
 # names, the rest as (region, leading digits or None, name)).
 _Regions = tuple[re.Pattern[str] | None, tuple[str, ...], list[tuple[str, Any, str]]]
@@ -91,37 +94,40 @@ class PhoneFormatter:
         self._shapes: dict[tuple[str, int], _Shape] = {}
         self._regions: dict[int, _Regions] = {}
         self._valid: dict[tuple[str, str], bool] = {}
-        # By the first three digits and the length: how many digits decide all of
-        # describe()'s answer but the digits it fills in (None: the answer is
-        # worked out number by number), and the answers by those digits.
-        self._prefixes: dict[tuple[str, int], tuple[int | None, dict[str, _Known]]] = {}
+        # By the first three digits and the length: the first digits that decide
+        # all of describe()'s answer but the digits it fills in, the answers by
+        # those digits, and whether answers are kept (not when no bound is known).
+        self._prefixes: dict[tuple[str, int], _Prefix] = {
+            ("", 0): (slice(0), {"": _NOTHING}, False)  # no number: nothing to describe
+        }
 
     def describe_all(self, numbers: Sequence[str]) -> tuple[list[str], list[str]]:
         """``describe`` of each of ``numbers`` ('' for ''), as two lists: what
-        numbers with the same prefix share is looked up, the rest filled in."""
+        numbers with the same prefix share is looked up, the rest filled in --
+        each step for all numbers at once, in C (map), and only what is not
+        known yet in Python."""
         everything = "".join(numbers)  # digits only, as phone_text makes them?
         if not (everything.isascii() and everything.isdigit()) and everything:
             described = [self.describe(digits) if digits else _EMPTY for digits in numbers]
             return [f for f, _ in described], [c for _, c in described]
-        formatted, countries = [], []
-        prefixes, learn = self._prefixes, self._learn
-        for digits in numbers:
-            if not digits:
-                formatted.append("")
-                countries.append("")
-                continue
-            length, known = prefixes.get((digits[:3], len(digits))) or self._prefix(digits)
-            found = known.get(digits[:length]) if length is not None else None
-            if found is None:
-                found = learn(digits, known, length)
-            template, fill, country = found
-            formatted.append(template % fill(digits))
-            countries.append(country)
-        return formatted, countries
+        if not numbers:
+            return [], []
+        rows = range(len(numbers))
+        shapes = list(zip(map(getitem, numbers, repeat(_SHAPE)), map(len, numbers), strict=True))
+        prefixes = list(map(self._prefixes.get, shapes))
+        for i in compress(rows, map(is_, prefixes, repeat(None))):
+            prefixes[i] = self._prefixes.get(shapes[i]) or self._prefix(numbers[i])
+        keys = map(getitem, numbers, map(itemgetter(0), prefixes))
+        found = list(map(dict.get, map(itemgetter(1), prefixes), keys))
+        for i in compress(rows, map(is_, found, repeat(None))):  # learnt earlier in the batch?
+            cut, known, keep = prefixes[i]
+            found[i] = known.get(numbers[i][cut]) or self._learn(numbers[i], cut, known, keep)
+        templates, fills, countries = zip(*found, strict=True)
+        return list(map(mod, templates, map(call, fills, numbers))), list(countries)
 
-    def _learn(self, digits: str, known: dict[str, _Known], length: int | None) -> _Known:
+    def _learn(self, digits: str, cut: slice, known: dict[str, _Known], keep: bool) -> _Known:
         """describe()'s answer for ``digits`` as a template, what fills it and the
-        country, remembered for its prefix when ``length`` is not None."""
+        country; remembered for its prefix ``digits[cut]`` when ``keep``."""
         international, country = self.describe(digits)
         found: _Known = (international.replace("%", "%%"), _NOTHING[1], country)
         shape = self._shapes[(digits[:3], len(digits))]
@@ -133,16 +139,16 @@ class PhoneFormatter:
                 found = (*shape.layouts[match.lastindex - 1], country)  # type: ignore[operator]
             else:
                 found = (f"+{shape.code} %s", itemgetter(slice(shape.skip, None)), country)
-        if length is not None:
+        if keep:
             if len(known) >= _KNOWN_MAX:
                 known.clear()
-            known[digits[:length]] = found
+            known[digits[cut]] = found
         return found
 
-    def _prefix(self, digits: str) -> tuple[int | None, dict[str, _Known]]:
+    def _prefix(self, digits: str) -> _Prefix:
         """How many first digits decide describe()'s answer for numbers of this
-        calling code and length, as far as patterns can be bounded; None when
-        one cannot (the library formats them, or a pattern reads on and on)."""
+        calling code and length, as far as patterns can be bounded (not when
+        the library formats them, or a pattern reads on and on)."""
         shape = self._shapes.get((digits[:3], len(digits))) or self._shape(digits)
         length: int | None = 0
         if shape.library:
@@ -160,7 +166,8 @@ class PhoneFormatter:
                 length = None if width is None or length is None else max(length, width)
             if length is not None:
                 length += shape.skip
-        found = self._prefixes[(digits[:3], len(digits))] = (length, {})
+        found = (slice(length or 0), {}, length is not None)
+        self._prefixes[(digits[:3], len(digits))] = found
         return found
 
     def describe(self, digits: str) -> tuple[str, str]:
