@@ -27,7 +27,8 @@ _ENTITIES = {"\r": "&#13;"}
 _PRESERVE = ' xml:space="preserve"'
 # A plain cell is _HEAD + letter + row number + _MIDDLE + value + _END.
 _HEAD, _MIDDLE, _END = b'<c r="', b'" t="inlineStr"><is><t>', b"</t></is></c>"
-_ASCII_PRINTABLE = bytes(range(0x20, 0x7F))
+# Printable ASCII but & < >, and every byte of a non-ASCII character's UTF-8.
+_UNREMARKABLE = bytes(i for i in range(0x20, 0x100) if i != 0x7F and chr(i) not in "&<>")
 
 
 def column_letter(index: int) -> str:
@@ -147,7 +148,7 @@ def _plain_columns(columns: Sequence[Sequence[str]]) -> list[bytes] | None:
     """``plain``'s look at a table given by its columns (of one length, some
     rows), one column at a time; when it passes, each column's values joined
     by "\\n" as UTF-8 (a plain value holds no "\\n"), else None. Most of the
-    look is at those bytes: single-byte searches, the fastest there are."""
+    look is at those bytes, in single passes over them."""
     if not columns or not columns[0]:
         return None
     encoded = []
@@ -155,19 +156,19 @@ def _plain_columns(columns: Sequence[Sequence[str]]) -> list[bytes] | None:
         if set(map(type, column)) != {str}:
             return None
         text = "\n".join(column)
-        if text.count("\n") != len(column) - 1 or (
-            len(text) > MAX_CELL_CHARS and max(map(len, column)) > MAX_CELL_CHARS
-        ):
+        if len(text) > MAX_CELL_CHARS and max(map(len, column)) > MAX_CELL_CHARS:
             return None
         data = text.encode("utf-8", "surrogatepass")  # a lone surrogate fails below
-        if text.isascii():  # printable ASCII: only "\n", the separators, is left
-            printable = len(data.translate(None, _ASCII_PRINTABLE)) == len(column) - 1
-        else:
-            printable = text.replace("\n", " ").isprintable()
-        if not printable or b"&" in data or b"<" in data or b">" in data:
+        # What is left without printable ASCII but & < > and without non-ASCII:
+        # the separators alone, unless a value holds "\n", & < > or an ASCII control.
+        if len(data.translate(None, _UNREMARKABLE)) != len(column) - 1:
             return None
-        if data[:1] == b" " or data[-1:] == b" " or b" \n" in data or b"\n " in data:
-            return None
+        if not text.isascii() and not text.replace("\n", " ").isprintable():
+            return None  # a non-ASCII control, format or space character
+        if b" " in data and (  # (the two-byte searches cost more than all the rest)
+            data[:1] == b" " or data[-1:] == b" " or b" \n" in data or b"\n " in data
+        ):
+            return None  # a value with a space at either end: kept with xml:space
         encoded.append(data)
     return encoded
 
