@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import re
 import re._parser  # to bound how many digits a pattern can read (3.11+: sre_parse before)
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import call, getitem, is_, itemgetter, mod
+from operator import getitem, is_, itemgetter
 from typing import Any
 
 import phonenumbers  # its core: ~15 ms to import (its geocoder, not used, takes 0.3 s)
@@ -78,6 +79,11 @@ _NO_NUMBER = _Shape(0)
 # international format as a %-template and what fills it, and the country.
 _Known = tuple[str, Callable[[str], Any], str]
 _NOTHING: _Known = ("", lambda digits: (), "")
+# Where the characters of a layout's international format come from: the same
+# for every number of its length -- one record of it (constants in place, a
+# newline after) and (place in the record, index of the digit) of each digit.
+_Plan = tuple[bytes, int, list[tuple[int, int]]]
+_ALIKE = 16  # numbers of one layout in a batch worth formatting together
 _Prefix = tuple[slice, dict[str, _Known], bool]
 _SHAPE = slice(3)  # what _Shape is known by, with the length
 # A shared calling code's regions: (pattern picking among the first ones, their
@@ -94,6 +100,7 @@ class PhoneFormatter:
         self._shapes: dict[tuple[str, int], _Shape] = {}
         self._regions: dict[int, _Regions] = {}
         self._valid: dict[tuple[str, str], bool] = {}
+        self._plans: dict[Any, _Plan] = {}  # by the layout's fill (an itemgetter)
         # By the first three digits and the length: the first digits that decide
         # all of describe()'s answer but the digits it fills in, the answers by
         # those digits, and whether answers are kept (not when no bound is known).
@@ -123,13 +130,33 @@ class PhoneFormatter:
             cut, known, keep = prefixes[i]
             found[i] = known.get(numbers[i][cut]) or self._learn(numbers[i], cut, known, keep)
         templates, fills, countries = zip(*found, strict=True)
-        return list(map(mod, templates, map(call, fills, numbers))), list(countries)
+        return self._fill_all(numbers, templates, fills), list(countries)
+
+    def _fill_all(
+        self, numbers: Sequence[str], templates: Sequence[str], fills: Sequence[Any]
+    ) -> list[str]:
+        """``template % fill(digits)`` of each number: for many numbers of one
+        layout at once (all of one length), as ``_fill_alike`` does it."""
+        formatted = [""] * len(numbers)
+        for fill, count in Counter(fills).items():
+            if fill is _NOTHING[1]:
+                continue  # no number: ''
+            rows = compress(range(len(numbers)), map(is_, fills, repeat(fill)))
+            plan = self._plans.get(fill)
+            if plan is not None and count >= _ALIKE:
+                at = list(rows)
+                for i, text in zip(at, _fill_alike(plan, itemgetter(*at)(numbers)), strict=True):
+                    formatted[i] = text
+            else:
+                for i in rows:
+                    formatted[i] = templates[i] % fill(numbers[i])
+        return formatted
 
     def _learn(self, digits: str, cut: slice, known: dict[str, _Known], keep: bool) -> _Known:
         """describe()'s answer for ``digits`` as a template, what fills it and the
         country; remembered for its prefix ``digits[cut]`` when ``keep``."""
         international, country = self.describe(digits)
-        found: _Known = (international.replace("%", "%%"), _NOTHING[1], country)
+        found: _Known = (international.replace("%", "%%"), _no_digits, country)
         shape = self._shapes[(digits[:3], len(digits))]
         if not shape.code:
             found = _NOTHING
@@ -254,12 +281,17 @@ class PhoneFormatter:
             if not pattern.fullmatch(example):
                 continue
             slices, start, template = [], skip, f"+{code} "
+            places: list[str | int] = [*template]  # each character's: a digit's index
             for group, separator in _GROUPS.findall(pattern.sub(f.format, example)):
                 slices.append(slice(start, start + len(group)))
+                places += [*range(start, start + len(group)), *separator]
                 start += len(group)
                 template += "%s" + separator.replace("%", "%%")
             alternatives.append(f"({leading})")
-            layouts.append((template, itemgetter(*slices)))
+            fill = itemgetter(*slices)
+            layouts.append((template, fill))
+            if all(isinstance(p, int) or p.isascii() for p in places):
+                self._plans[fill] = _plan(places, length)
         pick = re.compile("|".join(alternatives)) if alternatives else None
         return _Shape(code, skip, pick, tuple(layouts), country)
 
@@ -286,6 +318,31 @@ class PhoneFormatter:
             rest,
         )
         return found
+
+
+def _no_digits(digits: str) -> tuple[()]:
+    """What fills a template of no %s: what the library formatted, say."""
+    return ()
+
+
+def _plan(places: list[str | int], length: int) -> _Plan:
+    record = bytes(48 if isinstance(p, int) else ord(p) for p in places) + b"\n"
+    return record, length, [(i, p) for i, p in enumerate(places) if isinstance(p, int)]
+
+
+def _fill_alike(plan: _Plan, numbers: tuple[str, ...]) -> list[str]:
+    """The international format of ``numbers`` (of one layout, so one length):
+    their digits as one string, every record of the output put together in a
+    bytearray at once by strided copies (each digit of every record in one
+    go), then split. A few times faster than formatting number by number."""
+    record, length, places = plan
+    digits = "".join(numbers).encode("ascii")
+    out = bytearray(record * len(numbers))
+    width = len(record)
+    for place, index in places:
+        out[place::width] = digits[index::length]
+    out.pop()  # the last newline
+    return out.decode("ascii").split("\n")
 
 
 def _width(pattern: re.Pattern[str]) -> int | None:
