@@ -145,8 +145,8 @@ class RowWriter:
 
 
 def _plain_columns(columns: Sequence[Sequence[str]]) -> list[bytes] | None:
-    """``plain``'s look at a table given by its columns (of one length, some
-    rows), one column at a time; when it passes, each column's values joined
+    """``plain``'s look at a table given by its columns (all of one length),
+    one column at a time; when it passes, each column's values joined
     by "\\n" as UTF-8 (a plain value holds no "\\n"), else None. Most of the
     look is at those bytes, in single passes over them."""
     if not columns or not columns[0]:
@@ -165,7 +165,7 @@ def _plain_columns(columns: Sequence[Sequence[str]]) -> list[bytes] | None:
             return None
         if not text.isascii() and not text.replace("\n", " ").isprintable():
             return None  # a non-ASCII control, format or space character
-        if b" " in data and (  # (the two-byte searches cost more than all the rest)
+        if b" " in data and (  # most columns have no space: two searches saved
             data[:1] == b" " or data[-1:] == b" " or b" \n" in data or b"\n " in data
         ):
             return None  # a value with a space at either end: kept with xml:space
@@ -174,7 +174,7 @@ def _plain_columns(columns: Sequence[Sequence[str]]) -> list[bytes] | None:
 
 
 def plain(rows: Sequence[Sequence[str]]) -> bool:
-    """True when no value of ``rows`` (or columns) needs cleaning, escaping or its edge spaces
+    """True when no value of ``rows`` needs cleaning, escaping or its edge spaces
     kept: all ``str``, printable (which rules out every character clean() drops,
     CR, LF, tab and every whitespace but " "), no ``& < >``, no " " at either
     end, at most MAX_CELL_CHARS long. One look at the batch, in C: a regex with
