@@ -178,7 +178,7 @@ def test_plain_columns_take_the_fast_way() -> None:
     cell = '<c r="{}" t="inlineStr"><is><t>{}</t></is></c>'
     assert got == (
         f'<row r="9">{cell.format("A9", "1")}{cell.format("B9", "Фамилия")}'
-        f'{cell.format("D9", "x|y")}</row>'
+        f"{cell.format('D9', 'x|y')}</row>"
         f'<row r="10">{cell.format("A10", "2")}{cell.format("D10", "z")}</row>'
     )
 

@@ -165,9 +165,9 @@ def _plain_columns(columns: Sequence[Sequence[str]]) -> list[bytes] | None:
             return None
         if not text.isascii() and not text.replace("\n", " ").isprintable():
             return None  # a non-ASCII control, format or space character
-        if b" " in data and (  # most columns have no space: two searches saved
-            data[:1] == b" " or data[-1:] == b" " or b" \n" in data or b"\n " in data
-        ):
+        edges = data[:1] == b" " or data[-1:] == b" "
+        # (most columns have no space at all: two searches of them saved)
+        if edges or (b" " in data and (b" \n" in data or b"\n " in data)):
             return None  # a value with a space at either end: kept with xml:space
         encoded.append(data)
     return encoded
