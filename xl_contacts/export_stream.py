@@ -48,6 +48,7 @@ from .zip_stream import DeflateSpool, write_package
 
 Progress = Callable[[int, int], None]
 WIDTH_SAMPLE = 2000  # the rows xlsx_report.column_widths looks at
+KEPT_IN_MEMORY = 8 << 20  # of the body kept for a restart; the rest goes to a file
 
 
 @dataclass
@@ -209,24 +210,42 @@ class _Sample(Sequence[list[str]]):
 
 
 class _Kept:
-    """The body as it passed, kept in case the export has to start over: in an
-    unnamed temporary file beside the report (the disk the report goes to, not
-    /tmp, which may be small or in memory), its first megabytes in memory."""
+    """The body as it passed, kept in case the export has to start over: its
+    first megabytes as the chunks themselves (no copy: a SpooledTemporaryFile
+    copied them into memory it had to grow, a few % of a 100k export), the
+    rest in an unnamed temporary file beside the report (the disk the report
+    goes to, not /tmp, which may be small or in memory)."""
 
     def __init__(self, folder: Path) -> None:
-        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 << 20, dir=folder)
+        self._folder = folder
+        self._chunks: list[bytes] = []  # until they pass KEPT_IN_MEMORY
+        self._size = 0
+        self._file: IO[bytes] | None = None
 
     def add(self, chunk: bytes) -> None:
-        self._file.write(chunk)
+        if self._file is not None:
+            self._file.write(chunk)
+            return
+        self._chunks.append(bytes(chunk))  # the chunk itself (a copy if it could change)
+        self._size += len(chunk)
+        if self._size > KEPT_IN_MEMORY:
+            self._file = tempfile.TemporaryFile(dir=self._folder)
+            self._file.writelines(self._chunks)
+            self._chunks = []
 
     def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
-        """The kept body from its start, ``size`` bytes at a time."""
+        """The kept body from its start, ``size`` bytes at a time (or as it came)."""
+        if self._file is None:
+            yield from self._chunks
+            return
         self._file.seek(0)
         while chunk := self._file.read(size):
             yield chunk
 
     def close(self) -> None:
-        self._file.close()
+        self._chunks = []
+        if self._file is not None:
+            self._file.close()
 
 
 def _tap(body: Iterator[bytes], kept: _Kept) -> Iterator[bytes]:
