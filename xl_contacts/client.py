@@ -625,7 +625,9 @@ def _error_for_status(status: int) -> GreenApiError:
 # _Deadline that, when the budget is spent, shuts the socket down under
 # http.client's feet (headers or body, plain or TLS); the blocked read returns
 # at once and the request fails. The socket is handed to the deadline by the
-# connection class below, the moment a request waits for its answer.
+# connection class below the moment it is connected -- before a TLS handshake
+# or a proxy's CONNECT answer is read, which a server could trickle too -- and
+# again when a request waits for its answer (a pooled connection).
 
 _current = threading.local()
 
@@ -682,11 +684,20 @@ class _Watched:
 
     debuglevel = 0
 
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        _watch(sock)
+        return sock
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        deadline = getattr(_current, "deadline", None)
-        if deadline is not None:
-            deadline.watch(getattr(self, "sock", None))
+        _watch(getattr(self, "sock", None))
         return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+
+
+def _watch(sock: socket.socket | None) -> None:
+    deadline = getattr(_current, "deadline", None)
+    if deadline is not None:
+        deadline.watch(sock)
 
 
 class _HTTPConnection(_Watched, urllib3.connection.HTTPConnection):
