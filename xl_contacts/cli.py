@@ -310,6 +310,11 @@ def _several(args: argparse.Namespace) -> bool:
         raise ConfigError(
             "--api-url and --id-instance name one instance: use them without --profile"
         )
+    if args.keep_going and not several:  # a script's flag, kept; but no silent no-op
+        _status(
+            "note: --keep-going applies to several profiles; "
+            "with one instance an error ends the command"
+        )
     return several
 
 
