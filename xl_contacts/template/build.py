@@ -91,7 +91,7 @@ HOW_TO: tuple[tuple[str, str], ...] = (
     ("", "Saves a report workbook (sheets Contacts and Summary) next to this file."),
     ("", "On the sheet xlwings.conf you may add 'Contacts Count' (how many to fetch),"),
     ("", "'Contacts Report Folder' (where reports go), 'Contacts Only' (a kind, as above)"),
-    ("", "and 'Contacts Profile' (which instance) — for both ribbon buttons."),
+    ("", "and 'Contacts Profile' (which instance; several: sales, support) — for both buttons."),
     ("", ""),
     ("bold", "Example"),
 )
