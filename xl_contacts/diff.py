@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .cells import clean_rows
 from .contacts import COLUMNS, ContactTable
@@ -47,7 +48,33 @@ def compare(previous_rows: Sequence[list[str]], table: ContactTable) -> Changes:
     width = len(COLUMNS)
     # Compare what the new report will hold (cleaned text), not the raw API text.
     with gc_paused():  # no cycles among the new rows and keys; sweeping them cost a third
-        new_rows = clean_rows(row[:width] for row in table.rows)
+        rows = table.rows
+        if any(len(row) != width for row in rows):  # extra columns: not compared
+            rows = [row[:width] for row in rows]
+        new_rows = clean_rows(rows)
+        # Each chatId once on both sides (the usual list): a plain join on it.
+        old = dict(zip(map(itemgetter(0), previous_rows), previous_rows, strict=True))
+        new = dict(zip(map(itemgetter(0), new_rows), new_rows, strict=True))
+        if len(old) != len(previous_rows) or len(new) != len(new_rows):
+            return _compare_occurrences(previous_rows, new_rows)
+    changes = Changes()
+    found = changes.rows
+    for now in new_rows:
+        before = old.get(now[0])
+        if before is None:
+            found.append(_change_row(ADDED, now[0], None, now))
+        elif before != now and before[1:] != now[1:]:  # the first test is enough for lists
+            found.append(_change_row(CHANGED, now[0], before, now))
+    for before in previous_rows:
+        if before[0] not in new:
+            found.append(_change_row(REMOVED, before[0], before, None))
+    return changes
+
+
+def _compare_occurrences(previous_rows: Sequence[list[str]], new_rows: list[list[str]]) -> Changes:
+    """``compare`` when a chatId occurs more than once: the second "X" of the
+    old list is matched with the second "X" of the new one."""
+    with gc_paused():
         old = dict(_keyed(previous_rows))
     changes = Changes()
     for key, now in _keyed(new_rows):
