@@ -67,7 +67,7 @@ def read_previous(
     if own is not None:  # read already, as this tool wrote it
         contacts: Iterator[list[Any]] = iter(own)
     else:  # row by row, keeping only the contract columns: extra columns cost nothing here
-        contacts = (row[:width] for row in book.get_sheet_by_name(CONTACTS_SHEET).iter_rows())
+        contacts = (row[:width] for row in _contacts_sheet(source, book).iter_rows())
     header = [cell_text(v) for v in next(contacts, [])]
     if header != list(COLUMNS):
         raise ReportError(
@@ -96,7 +96,7 @@ def read_previous_instances(
     the same instance in both."""
     width = len(COLUMNS) + 1
     source, book, labels, own = _open_comparable(path, demo, kind, width)
-    contacts = own if own is not None else book.get_sheet_by_name(CONTACTS_SHEET).to_python()
+    contacts = own if own is not None else _contacts_sheet(source, book).to_python()
     header = [cell_text(v) for v in contacts[0]] if contacts else []
     if header[: len(COLUMNS) + 1] != [INSTANCE_COLUMN, *COLUMNS]:
         raise ReportError(
@@ -137,6 +137,20 @@ def _open_comparable(
     _check_demo(source, labels, demo)
     _check_kind(source, labels, kind)
     return source, book, labels, own
+
+
+def _contacts_sheet(source: Path, book: Any) -> Any:
+    """The Contacts sheet as calamine reads it. calamine reads a sheet when it is
+    asked for: a broken one (a wrong checksum, a string index with no table,
+    bytes that are not UTF-8) fails here, not when the workbook is opened."""
+    from python_calamine import CalamineError
+
+    try:
+        return book.get_sheet_by_name(CONTACTS_SHEET)
+    except (CalamineError, OSError, ValueError):
+        raise ReportError(
+            f"{str(source)!r} is not a report of xl-contacts (not a readable .xlsx workbook)"
+        ) from None
 
 
 def _check_kind(source: Path, labels: dict[str, Any], kind: str) -> None:
