@@ -69,6 +69,8 @@ _CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,9})"')
 _ODD_CELL = re.compile(rb'<c(?:[>/\t\r\n]| (?!r="[A-Z]{1,3}[0-9]{1,9}"))')
 # The declared extent (calamine may size its storage from it): its last cell.
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]{1,3}[0-9]{1,9}:)?([A-Z]{1,3})([0-9]{1,9})"')
+# What a broken package raises while it is read.
+_BROKEN = (zipfile.BadZipFile, zlib.error, _zlib.error, OSError, EOFError, ValueError)
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
@@ -96,8 +98,11 @@ def check_plausible(source: Path, read_width: int = 0) -> list[list[str]] | None
                 chunks = _inflated(raw, info)
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     if info is contacts:
-                        with gc_paused():  # 100,000s of new rows, no cycles: no sweeps
-                            read = _read_own(chunks, info, read_width)
+                        try:
+                            with gc_paused():  # 100,000s of new rows, no cycles: no sweeps
+                                read = _read_own(chunks, info, read_width)
+                        except _BROKEN:
+                            read = None  # the general look says what is wrong, as it would
                         if read is not None:  # our shape: its extent is known
                             rows, columns = read
                             _check_extent(name, info.filename, len(rows), columns)
@@ -108,7 +113,7 @@ def check_plausible(source: Path, read_width: int = 0) -> list[list[str]] | None
                     for _ in chunks:  # inflate to check the size, keep nothing
                         pass
             return rows
-    except (zipfile.BadZipFile, zlib.error, _zlib.error, OSError, EOFError, ValueError):
+    except _BROKEN:
         raise ReportError(
             f"{name} is not a report of xl-contacts (not a readable .xlsx workbook)"
         ) from None
@@ -230,8 +235,8 @@ def _contacts_part(raw: BinaryIO, infos: list[zipfile.ZipInfo]) -> zipfile.ZipIn
         return None  # two parts of one name: which one a reader takes is its choice
     try:
         workbook, rels = (_small_text(raw, by_name[name]) for name in (WORKBOOK, WORKBOOK_RELS))
-    except (zipfile.BadZipFile, zlib.error, _zlib.error, UnicodeDecodeError):
-        return None  # the general look says what is wrong
+    except _BROKEN:
+        return None  # the general look says what is wrong, where it would
     sheets = _SHEETS.findall(workbook)
     if len(sheets) != 1 or _PREFIXED.search(workbook) or _PREFIXED.search(rels):
         return None
@@ -371,7 +376,8 @@ def _letters(columns: int) -> list[str]:
 @lru_cache(maxsize=16)
 def _row_pattern(width: int, columns: int) -> re.Pattern[str]:
     """A data row of ``columns`` cells as row_xml writes it -- each cell in its
-    column's place, all but the first optional (empty values are left out) --
+    column's place, all but the first optional (empty values are left out) and
+    the first not empty --
     capturing the row number and the first ``width`` values; else (the last
     group) all the rest.
 
@@ -380,10 +386,11 @@ def _row_pattern(width: int, columns: int) -> re.Pattern[str]:
     the first ``width`` columns is not ours (the others are not read: what
     calamine makes of them changes nothing)."""
     # A value without it: not starting or ending with white space (nor &#13;).
-    value = '((?<=e">)[^<>]*|(?![ \t\n]|&#13;)[^<>]*(?<![ \t\n])(?<!&#13;))'
+    value = '((?<=e">)[^<>]{0}|(?![ \t\n]|&#13;)[^<>]{0}(?<![ \t\n])(?<!&#13;))'
     cells = []
     for index, letter in enumerate(_letters(columns)):
-        text = value if index < width else "[^<>]*"
+        # The first value (chatId; a profile in a report of several) is never empty.
+        text = value.format("+" if index == 0 else "*") if index < width else "[^<>]*"
         cell = f'<c r="{letter}\\1" t="inlineStr"><is>{_T_OPEN}{text}</t></is></c>'
         cells.append(cell if index == 0 else f"(?:{cell}|)")
     return re.compile('<row r="([0-9]+)">' + "".join(cells) + r"</row>|([\s\S]+)")
