@@ -75,27 +75,33 @@ def compare(previous_rows: Sequence[list[str]], table: ContactTable) -> Changes:
         popped = map(before_by_key.pop, new_keys, repeat(None))
         new_left = list(compress(rows, map(not_, popped)))
         before_by_id = {row[0]: row for row in before_by_key.values()}
-    changes = Changes()
-    found = changes.rows
-    for now in new_left:
-        before = before_by_id.pop(now[0], None)
-        if before is None:
-            found.append(_change_row(ADDED, now[0], None, now))
-        elif before[1:] != now[1:]:
-            found.append(_change_row(CHANGED, now[0], before, now))
-    for before in before_by_id.values():  # in the previous list's order
-        found.append(_change_row(REMOVED, before[0], before, None))
+        # Still no sweeps: each would walk every row of both lists.
+        changes = Changes()
+        found = changes.rows
+        for now in new_left:
+            before = before_by_id.pop(now[0], None)
+            if before is None:
+                found.append(_change_row(ADDED, now[0], None, now))
+            elif before[1:] != now[1:]:
+                found.append(_change_row(CHANGED, now[0], before, now))
+        for before in before_by_id.values():  # in the previous list's order
+            found.append(_change_row(REMOVED, before[0], before, None))
     return changes
 
 
 def _clean(keys: list[str], width: int) -> bool:
     """True when the rows joined as ``keys`` need no ``cells.clean``: no value
     holds a character it removes (the separator included) or is too long."""
-    everything = "\n".join(keys)
-    return (
-        everything.count(_SEPARATOR) == (width - 1) * len(keys)
-        and not _ILLEGAL_BUT_SEPARATOR.search(everything)
-        and max(map(len, keys), default=0) <= MAX_CELL_CHARS
+    everything = " ".join(keys)
+    if (
+        everything.count(_SEPARATOR) != (width - 1) * len(keys)
+        or max(map(len, keys), default=0) > MAX_CELL_CHARS
+    ):
+        return False
+    # Printable text (the usual names) holds nothing clean() removes: that look
+    # costs a third of the search it spares.
+    return everything.replace(_SEPARATOR, " ").isprintable() or not (
+        _ILLEGAL_BUT_SEPARATOR.search(everything)
     )
 
 
@@ -104,15 +110,15 @@ def _compare_occurrences(previous_rows: Sequence[list[str]], new_rows: list[list
     old list is matched with the second "X" of the new one."""
     with gc_paused():
         old = dict(_keyed(previous_rows))
-    changes = Changes()
-    for key, now in _keyed(new_rows):
-        before = old.pop(key, None)
-        if before is None:
-            changes.rows.append(_change_row(ADDED, now[0], None, now))
-        elif before[1:] != now[1:]:
-            changes.rows.append(_change_row(CHANGED, now[0], before, now))
-    for (chat_id, _), before in old.items():
-        changes.rows.append(_change_row(REMOVED, chat_id, before, None))
+        changes = Changes()
+        for key, now in _keyed(new_rows):
+            before = old.pop(key, None)
+            if before is None:
+                changes.rows.append(_change_row(ADDED, now[0], None, now))
+            elif before[1:] != now[1:]:
+                changes.rows.append(_change_row(CHANGED, now[0], before, now))
+        for (chat_id, _), before in old.items():
+            changes.rows.append(_change_row(REMOVED, chat_id, before, None))
     return changes
 
 
