@@ -1,6 +1,6 @@
 """diff.compare finds the unchanged rows by joining each row into one string:
 it must give exactly what the keyed join on (chatId, occurrence) of clean rows
-gives, whatever the rows hold (separators, characters clean() removes, repeated
+(spelt out here) gives, whatever the rows hold (separators, characters clean() removes, repeated
 chatIds, extra columns)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from xl_contacts.cells import clean_rows
 from xl_contacts.contacts import COLUMNS, ContactTable
-from xl_contacts.diff import _compare_occurrences, compare
+from xl_contacts.diff import ADDED, CHANGED, REMOVED, compare
 
 # Few chat ids and short values: rows that repeat, match and differ by little.
 VALUES = st.one_of(
@@ -22,9 +22,45 @@ ROWS = st.lists(st.tuples(IDS, VALUES, VALUES, VALUES, VALUES).map(list), max_si
 
 
 def reference(previous: list[list[str]], table: ContactTable) -> list[list[str]]:
-    """The join as it was: every row cleaned, matched by (chatId, occurrence)."""
+    """The join spelt out: every new row cleaned, rows matched by (chatId,
+    occurrence); added and changed in the new list's order, then removed."""
     width = len(COLUMNS)
-    return _compare_occurrences(previous, clean_rows([row[:width] for row in table.rows])).rows
+    new = clean_rows([row[:width] for row in table.rows])
+
+    def keyed(rows: list[list[str]]) -> dict[tuple[str, int], list[str]]:
+        seen: dict[str, int] = {}
+        out = {}
+        for row in rows:
+            seen[row[0]] = seen.get(row[0], -1) + 1
+            out[(row[0], seen[row[0]])] = row
+        return out
+
+    old, now = keyed(previous), keyed(new)
+    found = []
+    for key, row in now.items():
+        if key not in old:
+            found.append((ADDED, None, row))
+        elif old[key][1:] != row[1:]:
+            found.append((CHANGED, old[key], row))
+    found += [(REMOVED, row, None) for key, row in old.items() if key not in now]
+    return [
+        [kind, (after or before)[0], *cells(before, after)]  # type: ignore[index]
+        for kind, before, after in found
+    ]
+
+
+def cells(before: list[str] | None, after: list[str] | None) -> list[str]:
+    """The before/now pairs and "what changed" of one change row."""
+    names = ("name", "contactName", "type", "phoneNumber")
+    pairs, differing = [], []
+    for i, name in enumerate(names, 1):
+        old, new = before[i] if before else "", after[i] if after else ""
+        pairs += [old, new]
+        if before and after and old != new:
+            differing.append(name)
+    what = {ADDED: "new contact", REMOVED: "no longer in the list"}
+    kind = ADDED if before is None else REMOVED if after is None else CHANGED
+    return [*pairs, ", ".join(differing) or what[kind]]
 
 
 @settings(max_examples=400, deadline=None)
