@@ -21,7 +21,9 @@ refuse the same files with the same message.
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -98,11 +100,7 @@ def check_plausible(source: Path, read_width: int = 0) -> list[list[str]] | None
                 chunks = _inflated(raw, info)
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     if info is contacts:
-                        try:
-                            with gc_paused():  # 100,000s of new rows, no cycles: no sweeps
-                                read = _read_own(chunks, info, read_width)
-                        except _BROKEN:
-                            read = None  # the general look says what is wrong, as it would
+                        read = _read_contacts(raw, info, read_width)
                         if read is not None:  # our shape: its extent is known
                             rows, columns = read
                             _check_extent(name, info.filename, len(rows), columns)
@@ -250,6 +248,58 @@ def _contacts_part(raw: BinaryIO, infos: list[zipfile.ZipInfo]) -> zipfile.ZipIn
     target = targets[ids[0]]
     part = by_name.get(target[1:] if target.startswith("/") else f"xl/{target}")
     return part if part is not None and part.filename.startswith("xl/worksheets/") else None
+
+
+def _read_contacts(
+    raw: BinaryIO, info: zipfile.ZipInfo, width: int
+) -> tuple[list[list[str]], int] | None:
+    """``_read_own`` of the part, inflated in a second thread (inflating lets
+    go of the GIL: it overlaps with reading the rows)."""
+    chunks = _Ahead(_inflated(raw, info))
+    try:
+        with gc_paused():  # 100,000s of new rows, no cycles: no sweeps
+            return _read_own(chunks, info, width)
+    except _BROKEN:
+        return None  # the general look says what is wrong, as it would
+    finally:
+        chunks.close()  # the thread is done with ``raw`` before it is read again
+
+
+class _Ahead:
+    """The chunks of an iterator, made in a second thread a few chunks ahead."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=4)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="xl-contacts inflate", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for chunk in self._chunks:
+                if self._stop.is_set():
+                    return
+                self._queue.put(chunk)
+            self._queue.put(None)
+        except BaseException as error:  # raised again in the reading thread
+            self._queue.put(error)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while (chunk := self._queue.get()) is not None:
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield chunk
+
+    def close(self) -> None:
+        """Stop the thread (taking what it waits to hand over) and wait for it."""
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._queue.get(timeout=0.01)
+            except queue.Empty:
+                pass
+        self._thread.join()
 
 
 def _small_text(raw: BinaryIO, info: zipfile.ZipInfo) -> str:
