@@ -7,14 +7,16 @@ that sheet's rows are written by ``row_xml`` alone, so a report nobody re-saved
 has one shape -- every cell an inline string with its position, values escaped
 with ``&amp; &lt; &gt; &#13;`` only, no shared strings, no dimension. Reading
 that shape with a few regular expressions is several times faster than
-calamine, which parses everything (a report of 100,000 contacts: 2.3 s).
+calamine, which parses everything: a report of 100,000 contacts took 2.3 s
+(calamine and a separate look), it takes about 0.3 s here.
 
 The shape is checked exactly, so the rows are the ones calamine would give
 (tests/test_own_report.py compares both on reports of hostile contacts): every
 row numbered one after the other, every cell where its position says and in
 column order, nothing between them. Whatever is not so -- a report re-saved by
 Excel or LibreOffice, ``_x000D_``-style escapes, a raw CR, an entity we do not
-write, a row over 2 MiB -- gives None, and the caller reads the sheet with
+write, white space at the edge of a value without xml:space="preserve"
+(calamine strips it), a row over 2 MiB -- gives None, and the caller reads the sheet with
 calamine; the checks of the workbook are the same either way, so both ways
 refuse the same files with the same message.
 """

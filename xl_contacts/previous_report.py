@@ -1,11 +1,14 @@
 """Reading a previous report of this tool back: for "changes since".
 
-The report is read with python-calamine (a Rust reader, many times faster than
-openpyxl on big sheets) and validated: it must be a report of this tool, of
-the same instance. Before calamine sees a file, ``check_plausible`` looks at
-its declared size and parts (calamine aborts the whole process -- no exception
--- on a sheet whose cells span more memory than there is), and only the
-contract columns of the Contacts sheet are kept in memory.
+The report is validated: it must be a report of this tool, of the same
+instance. Before anything reads a file, ``check_plausible`` (own_report) looks
+at its declared size and parts (calamine aborts the whole process -- no
+exception -- on a sheet whose cells span more memory than there is); a
+Contacts sheet exactly as this tool writes it is read right there, several
+times faster than any general reader. Anything else (a report re-saved by
+Excel or LibreOffice...) is read with python-calamine (a Rust reader, many
+times faster than openpyxl on big sheets). The Summary is always calamine's.
+Only the contract columns of the Contacts sheet are kept in memory.
 """
 
 from __future__ import annotations
