@@ -63,8 +63,12 @@ def clean_rows(rows: Iterable[list[str]]) -> list[list[str]]:
     =GETCONTACTS."""
     rows = rows if isinstance(rows, list) else list(rows)
     values = list(chain.from_iterable(rows))
-    if not _ILLEGAL.search("".join(values)) and max(map(len, values), default=0) <= MAX_CELL_CHARS:
-        return rows
+    if set(map(type, values)) <= {str} and max(map(len, values), default=0) <= MAX_CELL_CHARS:
+        everything = "".join(values)
+        # Printable text holds no illegal character: only other text (an emoji
+        # with a zero-width joiner, a tab) is searched for them.
+        if everything.isprintable() or not _ILLEGAL.search(everything):
+            return rows
     return [[clean(value) for value in row] for row in rows]
 
 

@@ -9,11 +9,14 @@ never be turned into numbers (Excel would round them to 15 digits).
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from . import kinds
@@ -57,6 +60,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 _CONTRACT = frozenset(COLUMNS)
 _WHATSAPP_CONTRACT = frozenset({*COLUMNS, "id"})  # WhatsApp's "id" is the chat id
+# The fields of a usual WhatsApp record (groups often come without contactName).
+_WHATSAPP_FIELDS = frozenset({"id", "name", "contactName", "type"})
+# The WhatsApp id domains plain_whatsapp_rows takes: "|" ends each id in the
+# joined ids, so each suffix is counted at an id's end only.
+_PERSONAL_END, _GROUP_END, _LID_END = "@c.us|", "@g.us|", "@lid|"
 
 EMPTY_HINT = (
     "GREEN-API returned no contacts — if the instance was authorised in the last few "
@@ -85,7 +93,13 @@ class ContactTable:
     def lid_count(self) -> int:
         """Contacts under a WhatsApp ``@lid`` id: there is no phone number to show."""
         chat_id = self.position("chatId")
-        return sum(1 for row in self.rows if row[chat_id].endswith("@lid"))
+        # Chat ids hold no white space (kinds.identify): one count over all of
+        # them, joined by line breaks, finds each id ending in "@lid" once.
+        ids = list(map(itemgetter(chat_id), self.rows))
+        joined = "\n".join(ids) + "\n"
+        if joined.count("\n") == len(ids):  # else some id holds a line break
+            return joined.count("@lid\n")
+        return sum(1 for value in ids if value.endswith("@lid"))
 
     def summary_lines(self, *, lids: int | None = None) -> list[tuple[str, Any]]:
         """The report Summary's lines about this list: its kind, and what was left
@@ -159,7 +173,10 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
     """
     if not isinstance(raw, list):
         raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
-    whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
+    if {type(r) for r in raw} <= {dict}:  # the usual list: one look, in C
+        whatsapp = not any(map(operator.contains, raw, repeat("chatId")))
+    else:
+        whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
     normaliser = Normaliser(whatsapp=whatsapp)
     with gc_paused():  # ~10 new objects a contact and none to collect: no sweeps
         rows = normaliser.feed(raw)
@@ -193,17 +210,31 @@ class Normaliser:
         """The rows of ``records`` (those with a usable chat id), in order."""
         keys = self._keys
         known = len(keys)
-        if {type(record) for record in records} <= {dict} and keys.keys() >= set().union(*records):
+        fields = None
+        if {type(record) for record in records} <= {dict}:
+            fields = set().union(*records)
+        if fields is not None and keys.keys() >= fields:
             # The usual batch (only dicts, no new field): looked at whole, in C.
-            if self._learning and self.whatsapp and any("chatId" in r for r in records):
+            if self._learning and self.whatsapp and "chatId" in fields:
                 self.whatsapp = False
                 known = -1  # "id" may be a column now
+        elif fields is not None and self.whatsapp and fields <= _WHATSAPP_FIELDS:
+            # At most one new field, "id" (the chat id: no new column), added
+            # as _learn would add it.
+            if "id" in fields:
+                keys.setdefault("id")
+            known = len(keys)
         else:
             known = self._learn(records, known)
         self.records += len(records)
         if len(keys) != known:
             self._reshape()
-        plain = None if self.whatsapp or self._extras else plain_rows(records)
+        if self._extras:
+            plain = None
+        elif self.whatsapp:
+            plain = plain_whatsapp_rows(records, fields)
+        else:
+            plain = plain_rows(records)
         if plain is not None:
             return plain
         rows = rows_by_record(records, self._extras)
@@ -317,28 +348,118 @@ def plain_rows(records: Sequence[Any]) -> list[list[str]] | None:
     to change: ids that ``kinds.identify`` keeps as they are, text without lone
     surrogates, a non-empty type, whole phone numbers. Else None (the general
     way). Each check looks at a whole column at once: no rule runs per value."""
-    if not records or {type(r) for r in records} != {dict} or {len(r) for r in records} != {5}:
+    if not records or set(map(type, records)) != {dict} or set(map(len, records)) != {5}:
         return None
     try:
         ids, names, contact_names, types, phones = (
-            [record[key] for record in records] for key in COLUMNS
+            list(map(itemgetter(key), records)) for key in COLUMNS
         )
     except KeyError:
         return None
-    texts = [*names, *contact_names, *types]
     if (
-        {type(value) for value in texts} != {str}
-        or {type(value) for value in phones} != {int}
+        set(map(type, phones)) != {int}
         or not all(types)
         or not kinds.plain_chat_ids(ids)
+        or not _plain_texts(names, contact_names, types)
     ):
         return None
-    everything = "".join(texts)
-    if not everything.isascii() and _SURROGATE.search(everything):
+    if min(phones) > 0 and max(phones) < 10**MAX_PHONE_DIGITS:
+        numbers: Iterable[str] = map(str, phones)
+    elif min(phones) >= 0 and max(phones) < 10**MAX_PHONE_DIGITS:
+        numbers = [str(phone) if phone else "" for phone in phones]  # 0: hidden
+    else:
+        top = 10**MAX_PHONE_DIGITS
+        numbers = [str(phone) if 0 < phone < top else "" for phone in phones]
+    return list(map(list, zip(ids, names, contact_names, types, numbers, strict=True)))
+
+
+def plain_whatsapp_rows(
+    records: Sequence[Any], fields: set[str] | None = None
+) -> list[list[str]] | None:
+    """The rows of a batch of WhatsApp records (``id``, and no fields but
+    ``name``, ``contactName`` and ``type``; ``fields``: their union when the
+    caller has it) as the general rules make them, when every id is
+    ``DIGITS@c.us``, ``DIGITS@g.us`` (or an old group id ``DIGITS-DIGITS@g.us``)
+    or ``DIGITS@lid`` and every text is plain. Else None (the general way).
+    The rules, as kinds.identify applies them to such records: a @g.us id is a
+    group with no phone; any other id is never a group (a group type becomes
+    "user"), an empty type is "user", and a @c.us id's digits are its phone
+    (up to 15, not all zeros)."""
+    if not records or set(map(type, records)) != {dict}:
         return None
-    top = 10**MAX_PHONE_DIGITS
-    numbers = [str(phone) if 0 < phone < top else "" for phone in phones]
-    return [list(row) for row in zip(ids, names, contact_names, types, numbers, strict=True)]
+    if fields is None:
+        fields = set().union(*records)
+    if not fields <= _WHATSAPP_FIELDS:
+        return None
+    try:
+        ids = list(map(itemgetter("id"), records))
+    except KeyError:
+        return None
+    names, contact_names, types = (
+        [record.get(key, "") for record in records] for key in ("name", "contactName", "type")
+    )
+    if set(map(type, ids)) != {str} or not _plain_texts(names, contact_names, types):
+        return None
+    if not _plain_whatsapp_ids(ids):
+        return None
+    personal = _PERSONAL_END[:-1]
+    # A @c.us number of 16 or more digits is no phone number: "" (as phone_text).
+    phones = [
+        chat_id[:-5] if len(chat_id) <= MAX_PHONE_DIGITS + 5 and chat_id.endswith(personal) else ""
+        for chat_id in ids
+    ]
+    if "|0" in "|" + "|".join(phones):
+        return None  # a number with a leading zero (all zeros is no phone): the rules' way
+    kind = {text: _whatsapp_type(text) for text in set(types)}
+    if not any(chat_id.endswith("@g.us") for chat_id in ids):
+        column: Iterable[str] = map(kind.__getitem__, types)
+    else:
+        column = [
+            kinds.GROUP if chat_id.endswith("@g.us") else kind[text]
+            for chat_id, text in zip(ids, types, strict=True)
+        ]
+    return list(map(list, zip(ids, names, contact_names, column, phones, strict=True)))
+
+
+def _plain_whatsapp_ids(ids: list[str]) -> bool:
+    """True when every id is ``DIGITS@c.us``, ``DIGITS@lid`` or ``DIGITS@g.us``
+    or an old group id ``DIGITS-DIGITS@g.us``: no white space, one "@" each."""
+    joined = "|".join(ids) + "|"
+    count = len(ids)
+    if (
+        not joined.isprintable()  # no white space but " ", no control character
+        or " " in joined
+        or joined.count("|") != count
+        or joined.count("@") != count
+        or sum(map(joined.count, (_PERSONAL_END, _GROUP_END, _LID_END))) != count
+        or "|@" in "|" + joined
+    ):
+        return False
+    numbers = joined.replace(_PERSONAL_END, "").replace(_GROUP_END, "").replace(_LID_END, "")
+    if not numbers.replace("-", "").isdigit() or not numbers.isascii():
+        return False
+    # A dash where the rules read the id otherwise (or its phone): their way.
+    return "-" not in numbers or all(
+        kinds.identify({"id": chat_id}) is not None and chat_id.endswith("@g.us")
+        for chat_id in ids
+        if "-" in chat_id
+    )
+
+
+def _whatsapp_type(text: str) -> str:
+    """The type column of a WhatsApp record whose id is not a group's."""
+    return kinds.USER if text.strip().lower() in kinds.GROUP_TYPES else text or DEFAULT_TYPE
+
+
+def _plain_texts(*columns: Sequence[Any]) -> bool:
+    """True when every value of ``columns`` is text without lone surrogates
+    (nothing for cell_text to change). printable text has none; only text that
+    is not (a zero-width joiner in an emoji) is searched for them."""
+    texts = list(chain(*columns))
+    if set(map(type, texts)) != {str}:
+        return not texts
+    everything = "".join(texts)
+    return everything.isprintable() or not _SURROGATE.search(everything)
 
 
 def _row(record: Mapping[str, Any], identity: kinds.Identity, extras: Iterable[str]) -> list[str]:
