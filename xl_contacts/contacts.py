@@ -20,6 +20,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from . import kinds
+from .cells import MAX_CELL_CHARS
 from .errors import BadResponse, ConfigError
 from .json_stream import gc_paused
 from .names import (
@@ -86,6 +87,9 @@ class ContactTable:
     skipped: int = 0
     #: extra fields seen in the answer but not made columns (beyond MAX_EXTRA_COLUMNS)
     left_out: list[str] = field(default_factory=list)
+    #: every value is known to be what cells.clean() makes of it (the rows came
+    #: from plain batches of printable text): no writer needs to look again
+    cells_clean: bool = False
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -205,6 +209,8 @@ class Normaliser:
         self.columns: list[str] = list(COLUMNS)
         self.records = 0  # records fed
         self.skipped = 0
+        # Whether every row so far is known clean (ContactTable.cells_clean).
+        self.cells_clean = True
 
     def feed(self, records: Sequence[Any]) -> list[list[str]]:
         """The rows of ``records`` (those with a usable chat id), in order."""
@@ -232,13 +238,16 @@ class Normaliser:
         if self._extras:
             plain = None
         elif self.whatsapp:
-            plain = plain_whatsapp_rows(records, fields)
+            plain = _plain_whatsapp_rows(records, fields)
         else:
-            plain = plain_rows(records)
+            plain = _plain_rows(records)
         if plain is not None:
-            return plain
+            rows, clean = plain
+            self.cells_clean = self.cells_clean and clean
+            return rows
         rows = rows_by_record(records, self._extras)
         self.skipped += len(records) - len(rows)
+        self.cells_clean = self.cells_clean and not rows
         return rows
 
     def _learn(self, records: Sequence[Any], known: int) -> int:
@@ -272,6 +281,7 @@ class Normaliser:
             source=source,
             skipped=self.skipped,
             left_out=self.left_out,
+            cells_clean=self.cells_clean and not self._extras,
         )
 
     def _fields(self) -> list[str]:
@@ -343,11 +353,18 @@ def rows_by_record(
 
 
 def plain_rows(records: Sequence[Any]) -> list[list[str]] | None:
+    """The rows of a plain chatId batch (``_plain_rows``), else None."""
+    plain = _plain_rows(records)
+    return None if plain is None else plain[0]
+
+
+def _plain_rows(records: Sequence[Any]) -> tuple[list[list[str]], bool] | None:
     """The rows of a batch of the chatId flavour in which every record has
     exactly the contract fields, of the usual types, with nothing for the rules
     to change: ids that ``kinds.identify`` keeps as they are, text without lone
     surrogates, a non-empty type, whole phone numbers. Else None (the general
-    way). Each check looks at a whole column at once: no rule runs per value."""
+    way). Each check looks at a whole column at once: no rule runs per value.
+    With the rows, whether every value is what cells.clean() makes of it."""
     if not records or set(map(type, records)) != {dict} or set(map(len, records)) != {5}:
         return None
     try:
@@ -360,7 +377,7 @@ def plain_rows(records: Sequence[Any]) -> list[list[str]] | None:
         set(map(type, phones)) != {int}
         or not all(types)
         or not kinds.plain_chat_ids(ids)
-        or not _plain_texts(names, contact_names, types)
+        or (clean := _plain_texts(ids, names, contact_names, types)) is None
     ):
         return None
     if min(phones) > 0 and max(phones) < 10**MAX_PHONE_DIGITS:
@@ -370,12 +387,18 @@ def plain_rows(records: Sequence[Any]) -> list[list[str]] | None:
     else:
         top = 10**MAX_PHONE_DIGITS
         numbers = [str(phone) if 0 < phone < top else "" for phone in phones]
-    return list(map(list, zip(ids, names, contact_names, types, numbers, strict=True)))
+    return list(map(list, zip(ids, names, contact_names, types, numbers, strict=True))), clean
 
 
-def plain_whatsapp_rows(
+def plain_whatsapp_rows(records: Sequence[Any]) -> list[list[str]] | None:
+    """The rows of a plain WhatsApp batch (``_plain_whatsapp_rows``), else None."""
+    plain = _plain_whatsapp_rows(records)
+    return None if plain is None else plain[0]
+
+
+def _plain_whatsapp_rows(
     records: Sequence[Any], fields: set[str] | None = None
-) -> list[list[str]] | None:
+) -> tuple[list[list[str]], bool] | None:
     """The rows of a batch of WhatsApp records (``id``, and no fields but
     ``name``, ``contactName`` and ``type``; ``fields``: their union when the
     caller has it) as the general rules make them, when every id is
@@ -384,7 +407,8 @@ def plain_whatsapp_rows(
     The rules, as kinds.identify applies them to such records: a @g.us id is a
     group with no phone; any other id is never a group (a group type becomes
     "user"), an empty type is "user", and a @c.us id's digits are its phone
-    (up to 15, not all zeros)."""
+    (up to 15, not all zeros). With the rows, whether every value is what
+    cells.clean() makes of it."""
     if not records or set(map(type, records)) != {dict}:
         return None
     if fields is None:
@@ -398,7 +422,9 @@ def plain_whatsapp_rows(
     names, contact_names, types = (
         [record.get(key, "") for record in records] for key in ("name", "contactName", "type")
     )
-    if set(map(type, ids)) != {str} or not _plain_texts(names, contact_names, types):
+    if set(map(type, ids)) != {str}:
+        return None
+    if (clean := _plain_texts(ids, names, contact_names, types)) is None:
         return None
     if not _plain_whatsapp_ids(ids):
         return None
@@ -418,7 +444,7 @@ def plain_whatsapp_rows(
             kinds.GROUP if chat_id.endswith("@g.us") else kind[text]
             for chat_id, text in zip(ids, types, strict=True)
         ]
-    return list(map(list, zip(ids, names, contact_names, column, phones, strict=True)))
+    return list(map(list, zip(ids, names, contact_names, column, phones, strict=True))), clean
 
 
 def _plain_whatsapp_ids(ids: list[str]) -> bool:
@@ -451,15 +477,20 @@ def _whatsapp_type(text: str) -> str:
     return kinds.USER if text.strip().lower() in kinds.GROUP_TYPES else text or DEFAULT_TYPE
 
 
-def _plain_texts(*columns: Sequence[Any]) -> bool:
-    """True when every value of ``columns`` is text without lone surrogates
-    (nothing for cell_text to change). printable text has none; only text that
-    is not (a zero-width joiner in an emoji) is searched for them."""
+def _plain_texts(*columns: Sequence[Any]) -> bool | None:
+    """None unless every value of ``columns`` is text without lone surrogates
+    (nothing for cell_text to change); else whether it is all what cells.clean()
+    keeps too: printable (no illegal character) and short. Printable text holds
+    no surrogate; only text that is not (an emoji with a zero-width joiner) is
+    searched for them."""
     texts = list(chain(*columns))
-    if set(map(type, texts)) != {str}:
-        return not texts
-    everything = "".join(texts)
-    return everything.isprintable() or not _SURROGATE.search(everything)
+    try:
+        everything = "".join(texts)  # TypeError: a value that is not text
+    except TypeError:
+        return None
+    if everything.isprintable():
+        return max(map(len, texts), default=0) <= MAX_CELL_CHARS
+    return None if _SURROGATE.search(everything) else False
 
 
 def _row(record: Mapping[str, Any], identity: kinds.Identity, extras: Iterable[str]) -> list[str]:

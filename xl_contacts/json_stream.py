@@ -23,7 +23,6 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import chain
 from typing import Any
 
 try:  # a wheel for every platform we support; the standard library is the fallback
@@ -38,8 +37,6 @@ _DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
 _LONG_NUMBER = b"0" * 19
 # Every byte but brackets, deleted: what is left shows how deep the JSON nests.
 _NOT_BRACKETS = bytes(i for i in range(256) if i not in b"[]{}")
-# Values that are not floats and hold none.
-_SCALARS = frozenset({str, int, bool, type(None)})
 MAX_DEPTH = 64  # far beyond a contact list's 2; far below where orjson crashes
 # Stop cutting (decode the rest whole at the end) once this much waits without
 # a cut: a body whose items never split cleanly ("}," inside names, nested
@@ -55,30 +52,12 @@ _TRIES = 3
 
 def loads(data: bytes) -> Any:
     """``json.loads(data)``, from orjson where that gives the same result."""
-    if orjson is not None and _shallow(data):
+    if orjson is not None and data.translate(_DIGITS).find(_LONG_NUMBER) < 0 and _shallow(data):
         try:
-            value = orjson.loads(data)
+            return orjson.loads(data)
         except orjson.JSONDecodeError:
             pass  # maybe valid for the standard library (lone surrogates, NaN, 1e400)
-        else:
-            # orjson turns only integers beyond 64 bits into floats: a value
-            # without floats lost none. Else look for such integers in the text.
-            if not _may_hold_floats(value) or data.translate(_DIGITS).find(_LONG_NUMBER) < 0:
-                return value
     return json.loads(data)
-
-
-def _may_hold_floats(value: Any) -> bool:
-    """False when ``value`` surely holds no float: the usual answer, a list of
-    flat objects, is looked at in C; anything else may."""
-    if type(value) is not list:
-        return type(value) is not dict or not _SCALARS.issuperset(map(type, value.values()))
-    if not _SCALARS.issuperset(map(type, value)):
-        if not {dict}.issuperset(map(type, value)):
-            return True
-        values = chain.from_iterable(map(dict.values, value))
-        return not _SCALARS.issuperset(map(type, values))
-    return False
 
 
 def _shallow(data: bytes) -> bool:
