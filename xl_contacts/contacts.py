@@ -214,6 +214,28 @@ class Normaliser:
 
     def feed(self, records: Sequence[Any]) -> list[list[str]]:
         """The rows of ``records`` (those with a usable chat id), in order."""
+        # With the chatId flavour settled and no extra column, a plain batch
+        # (exactly the contract's fields) has nothing to teach: tried first.
+        settled = not (self._learning or self.whatsapp or self._extras)
+        plain = _plain_rows(records) if settled else None
+        if plain is None:
+            fields = self._look(records)
+            if not (settled or self._extras):
+                whatsapp = self.whatsapp
+                plain = _plain_whatsapp_rows(records, fields) if whatsapp else _plain_rows(records)
+        self.records += len(records)
+        if plain is not None:
+            rows, clean = plain
+            self.cells_clean = self.cells_clean and clean
+            return rows
+        rows = rows_by_record(records, self._extras)
+        self.skipped += len(records) - len(rows)
+        self.cells_clean = self.cells_clean and not rows
+        return rows
+
+    def _look(self, records: Sequence[Any]) -> set[str] | None:
+        """Learn what ``records`` show (the flavour, new fields) and reshape the
+        columns if that changed them; the union of their fields when all are dicts."""
         keys = self._keys
         known = len(keys)
         fields = None
@@ -232,23 +254,9 @@ class Normaliser:
             known = len(keys)
         else:
             known = self._learn(records, known)
-        self.records += len(records)
         if len(keys) != known:
             self._reshape()
-        if self._extras:
-            plain = None
-        elif self.whatsapp:
-            plain = _plain_whatsapp_rows(records, fields)
-        else:
-            plain = _plain_rows(records)
-        if plain is not None:
-            rows, clean = plain
-            self.cells_clean = self.cells_clean and clean
-            return rows
-        rows = rows_by_record(records, self._extras)
-        self.skipped += len(records) - len(rows)
-        self.cells_clean = self.cells_clean and not rows
-        return rows
+        return fields
 
     def _learn(self, records: Sequence[Any], known: int) -> int:
         """Record by record: refuse what is no object, learn the flavour and new fields."""
