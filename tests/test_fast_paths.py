@@ -17,7 +17,7 @@ from xl_contacts import contacts, row_xml
 from xl_contacts.cells import clean, for_csv
 from xl_contacts.contacts import COLUMNS, ContactTable, Normaliser
 from xl_contacts.row_xml import RowWriter
-from xl_contacts.text_output import write_csv
+from xl_contacts.text_output import plain_csv, write_csv
 
 _EDGY_TEXT = st.sampled_from(
     [
@@ -254,12 +254,12 @@ def test_a_plain_whatsapp_batch_takes_the_fast_way() -> None:
     records = [
         {"id": "79001234567@c.us", "name": "Иван", "contactName": "Ваня", "type": "group"},
         {"id": "79001234569-1479621234@g.us", "name": "My group", "type": "user"},
-        {"id": "123456789012345@lid", "name": "Lyusya 👩‍💻", "type": ""},
+        {"id": "123456789012345@lid", "name": "Lyusya 👩\u200d💻", "type": ""},
     ]
     assert contacts.plain_whatsapp_rows(records) == [
         ["79001234567@c.us", "Иван", "Ваня", "user", "79001234567"],
         ["79001234569-1479621234@g.us", "My group", "", "group", ""],
-        ["123456789012345@lid", "Lyusya 👩‍💻", "", "user", ""],
+        ["123456789012345@lid", "Lyusya 👩\u200d💻", "", "user", ""],
     ]
     table = contacts.normalise(records)
     assert table.rows == contacts.plain_whatsapp_rows(records)
@@ -311,3 +311,41 @@ def test_csv_of_any_table_is_the_per_value_csv(rows: list[list[str]], terminal: 
     write_csv(table, ours)
     _csv_per_value(table, before)
     assert ours.getvalue() == before.getvalue()
+
+
+_PLAIN_TEXT = st.sampled_from(
+    ["", "Иван", "79001234567", "a b", "user", "Lyusya 👩\u200d💻", "x=1"]
+)
+
+
+# Mostly plain values and now and then an edgy one, so that the plain CSV is
+# written as often as the general one.
+@st.composite
+def _mostly_plain_cells(draw: Any) -> list[list[str]]:
+    rows = draw(st.lists(st.lists(_PLAIN_TEXT, min_size=5, max_size=6), max_size=6))
+    if rows and draw(st.booleans()):
+        row = draw(st.sampled_from(rows))
+        row[draw(st.integers(0, len(row) - 1))] = draw(_TEXT)
+    return rows
+
+
+_MOSTLY_PLAIN_CELLS = _mostly_plain_cells()
+
+
+@_SLOW_DRAWS
+@given(_MOSTLY_PLAIN_CELLS)
+def test_plain_csv_is_the_per_value_csv(rows: list[list[str]]) -> None:
+    table = ContactTable(list(COLUMNS), rows)
+    ours, before = io.StringIO(), io.StringIO()
+    write_csv(table, ours)
+    _csv_per_value(table, before)
+    assert ours.getvalue() == before.getvalue()
+
+
+def test_a_plain_table_takes_the_plain_csv() -> None:
+    rows = [list(COLUMNS), ["79001234567", "Иван", "", "user", "79001234567"]]
+    assert plain_csv(rows) == "chatId,name,contactName,type,phoneNumber\r\n" + (
+        "79001234567,Иван,,user,79001234567\r\n"
+    )
+    assert plain_csv([*rows, ["1", "=1+1", "", "user", ""]]) is None
+    assert plain_csv([*rows, ["1", "a,b", "", "user", ""]]) is None
