@@ -349,3 +349,14 @@ def test_a_plain_table_takes_the_plain_csv() -> None:
     )
     assert plain_csv([*rows, ["1", "=1+1", "", "user", ""]]) is None
     assert plain_csv([*rows, ["1", "a,b", "", "user", ""]]) is None
+
+
+@_SLOW_DRAWS
+@given(_whatsapp_batches() | _batches())
+def test_csv_of_a_normalised_table_is_the_per_value_csv(records: list[Any]) -> None:
+    """Tables from the normaliser (known clean or not) as the per-value CSV."""
+    table = contacts.normalise(records)
+    ours, before = io.StringIO(), io.StringIO()
+    write_csv(table, ours)
+    _csv_per_value(table, before)
+    assert ours.getvalue() == before.getvalue()

@@ -60,11 +60,12 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # with "\r\n" that is every field with a CR or a LF. (With "\n" a bare CR went
     # out unquoted, and Excel, LibreOffice and Python's own reader start a new row
     # there, where the text after it -- "=1+1" -- is no longer protected.)
-    text = None if _is_terminal(out) else plain_csv([table.columns, *table.rows])
+    rows = [table.columns, *table.rows]
+    text = None if _is_terminal(out) else plain_csv(rows, clean=table.cells_clean)
     if text is not None:
         out.write(text)
         return
-    rows = for_csv_rows([table.columns, *table.rows])
+    rows = for_csv_rows(rows)
     if _is_terminal(out):
         rows = [[for_terminal(v) for v in row] for row in rows]  # a terminal: no hurry
     # Written to ``out`` a few thousand rows at a time, not row by row: 100,000
@@ -78,12 +79,13 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
         buffer.truncate()
 
 
-def plain_csv(rows: list[list[str]]) -> str | None:
+def plain_csv(rows: list[list[str]], *, clean: bool = False) -> str | None:
     """The CSV of ``rows`` when no value needs anything -- none starts a
     formula, none holds what clean() removes or is longer than it keeps, none
     holds what the csv module quotes (a comma, a quote, CR, LF) -- as the csv
     module writes it then: each row's values joined by commas, each row ended
-    by CRLF. Else None (then the general way). One look at the whole text."""
+    by CRLF. Else None (then the general way). One look at the whole text;
+    ``clean``: every value is known to be what clean() keeps (not looked at)."""
     if min(map(len, rows), default=2) < 2:
         return None  # the csv module writes a lone empty value as ""
     try:
@@ -96,13 +98,17 @@ def plain_csv(rows: list[list[str]]) -> str | None:
         or text.count("\n") != len(rows)
         or text.count("\r") != len(rows)
         or '"' in text
-        or max(map(len, lines)) > MAX_CELL_CHARS
         or text.startswith(FORMULA_TRIGGERS)
-        or any(f",{t}" in text or f"\n{t}" in text for t in _STARTS)
+        # (one character is found much faster than two: those first)
+        or any(t in text and (f",{t}" in text or f"\n{t}" in text) for t in _STARTS)
     ):
         return None
+    if clean:
+        return text
     # Printable lines hold no illegal character; only others are searched.
-    if not all(map(str.isprintable, lines)) and ILLEGAL.search(text):
+    if max(map(len, lines)) > MAX_CELL_CHARS or (
+        not all(map(str.isprintable, lines)) and ILLEGAL.search(text)
+    ):
         return None
     return text
 
