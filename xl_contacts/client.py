@@ -58,7 +58,7 @@ from .errors import (
     ServerError,
     TokenRejected,
 )
-from .json_stream import NotAList, gc_paused, loads
+from .json_stream import NotAList, gc_paused_promoting, loads
 from .names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, MAX
 from .redaction import REDACTED
 from .settings import Settings
@@ -353,7 +353,7 @@ class GreenApiClient:
             return Outcome(error=_error_for_status(status), server_wait=_retry_after(response))
         limit = MAX_BODY_BYTES if reader is None else MAX_STREAMED_BODY_BYTES
         try:
-            with gc_paused():  # decoding makes many objects and frees none
+            with gc_paused_promoting():  # decoding makes many objects and frees none
                 if reader is None:
                     return Outcome(data=loads(_read_body(response)))
                 return Outcome(data=reader(_body_chunks(response, limit)))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from . import kinds
 from .cells import MAX_CELL_CHARS
 from .errors import BadResponse, ConfigError
-from .json_stream import gc_paused
+from .json_stream import gc_paused_promoting
 from .names import (
     INSTANCE_COLUMN,
     LABEL_KIND,
@@ -182,7 +182,8 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
     else:
         whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
     normaliser = Normaliser(whatsapp=whatsapp)
-    with gc_paused():  # ~10 new objects a contact and none to collect: no sweeps
+    # ~10 new objects a contact, none to collect, and the rows stay: no sweeps
+    with gc_paused_promoting():
         rows = normaliser.feed(raw)
     return normaliser.table(rows, instance_id=instance_id, source=source)
 

@@ -87,6 +87,26 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def gc_paused_promoting() -> Iterator[None]:
+    """``gc_paused``, and what was made meanwhile is then moved to the oldest
+    generation unswept (gc.freeze() then gc.unfreeze()): the first collection
+    after a plain pause sweeps every new object once more (15 ms for 100,000
+    rows) and finds nothing in rows of text. Objects made elsewhere meanwhile
+    are moved too: a cycle among them waits for the next full collection. Not
+    done when the program froze objects itself (unfreeze would thaw them)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:  # else an outer pause (or another thread's) ends later
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
+
+
 class NotAList(ValueError):
     """The body is JSON, but not an array; ``value`` is what it is."""
 
