@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +66,8 @@ _WHATSAPP_FIELDS = frozenset({"id", "name", "contactName", "type"})
 # The WhatsApp id domains plain_whatsapp_rows takes: "|" ends each id in the
 # joined ids, so each suffix is counted at an id's end only.
 _PERSONAL_END, _GROUP_END, _LID_END = "@c.us|", "@g.us|", "@lid|"
+_NUMBER = slice(0, -len("@c.us"))  # a @c.us id's digits
+_WHATSAPP_TEXTS = ("name", "contactName", "type")
 
 EMPTY_HINT = (
     "GREEN-API returned no contacts — if the instance was authorised in the last few "
@@ -429,36 +431,34 @@ def _plain_whatsapp_rows(
     except KeyError:
         return None
     names, contact_names, types = (
-        [record.get(key, "") for record in records] for key in ("name", "contactName", "type")
+        list(map(dict.get, records, repeat(key), repeat(""))) for key in _WHATSAPP_TEXTS
     )
-    if set(map(type, ids)) != {str}:
+    if not _plain_whatsapp_ids(ids):
         return None
     if (clean := _plain_texts(ids, names, contact_names, types)) is None:
         return None
-    if not _plain_whatsapp_ids(ids):
-        return None
-    personal = _PERSONAL_END[:-1]
-    # A @c.us number of 16 or more digits is no phone number: "" (as phone_text).
-    phones = [
-        chat_id[:-5] if len(chat_id) <= MAX_PHONE_DIGITS + 5 and chat_id.endswith(personal) else ""
-        for chat_id in ids
-    ]
-    if "|0" in "|" + "|".join(phones):
-        return None  # a number with a leading zero (all zeros is no phone): the rules' way
+    # Every id's number as its phone and every type as a personal id's, then
+    # the few others (groups, @lid) put right one by one.
+    phones = list(map(operator.getitem, ids, repeat(_NUMBER)))
     kind = {text: _whatsapp_type(text) for text in set(types)}
-    if not any(chat_id.endswith("@g.us") for chat_id in ids):
-        column: Iterable[str] = map(kind.__getitem__, types)
-    else:
-        column = [
-            kinds.GROUP if chat_id.endswith("@g.us") else kind[text]
-            for chat_id, text in zip(ids, types, strict=True)
-        ]
+    column = list(map(kind.__getitem__, types))
+    personal = list(map(str.endswith, ids, repeat(_PERSONAL_END[:-1])))
+    for position in compress(range(len(ids)), map(operator.not_, personal)):
+        phones[position] = ""
+        if ids[position].endswith("@g.us"):
+            column[position] = kinds.GROUP
+    if max(map(len, phones)) > MAX_PHONE_DIGITS or "|0" in "|" + "|".join(phones):
+        # A number of 16 digits or more is no phone number, one of zeros
+        # neither (phone_text): such a list goes the rules' way.
+        return None
     return list(map(list, zip(ids, names, contact_names, column, phones, strict=True))), clean
 
 
 def _plain_whatsapp_ids(ids: list[str]) -> bool:
     """True when every id is ``DIGITS@c.us``, ``DIGITS@lid`` or ``DIGITS@g.us``
     or an old group id ``DIGITS-DIGITS@g.us``: no white space, one "@" each."""
+    if set(map(type, ids)) != {str}:
+        return False
     joined = "|".join(ids) + "|"
     count = len(ids)
     if (
