@@ -194,7 +194,11 @@ def plain_chat_ids(values: Sequence[Any]) -> bool:
     if not joined.isprintable() or " " in joined:
         if _SPACE.search(joined):
             return False
-    # A placeholder is one word of letters: only such ids are lowered.
+    # A placeholder is one word of letters: ids of digits alone hold none, and
+    # of the others only such ids are lowered.
+    digits = joined.replace("|", "")
+    if digits.isdigit() and digits.isascii():
+        return True
     return _BOGUS.isdisjoint(map(str.lower, filter(str.isalpha, values)))
 
 
