@@ -15,6 +15,7 @@
   standard library, which raises RecursionError where it must.
 * ``gc_paused``: decoding allocates several objects per contact and frees none;
   the cyclic collector would sweep that growing heap again and again for nothing.
+  ``gc_paused_promoting`` also spares the one sweep after the pause.
 """
 
 from __future__ import annotations
