@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -48,53 +49,13 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 HERE = Path(__file__).resolve().parent
+# The tests' generated contacts and remote-engine book (imported where used: it
+# imports xlwings, which a measuring worker must not load): one definition of each.
+sys.path.insert(0, str(HERE.parent / "tests"))
+from synthetic import make_contacts as synthetic_contacts  # noqa: E402
+
 ID_INSTANCE = "1101000001"
 TOKEN = "bench0token0000000000000000000000000000000000000"
-
-
-def synthetic_contacts(n: int, *, start: int = 0) -> list[dict[str, Any]]:
-    """``n`` contacts as GREEN-API would answer them: every fifth number hidden,
-    every tenth contact a group."""
-    return [
-        {
-            "chatId": str(10_000_000 + i),
-            "name": f"Name {i} Фамилия",
-            "contactName": f"Contact {i}",
-            "type": "group" if i % 10 == 0 else "user",
-            "phoneNumber": 0 if i % 5 == 0 else 79_000_000_000 + i,
-        }
-        for i in range(start, start + n)
-    ]
-
-
-def remote_book() -> Any:
-    """A real xlwings Book on the remote engine (no Excel), set as the macro's caller."""
-    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # benchmarks only
-    import xlwings as xw
-
-    payload = {
-        "client": "Office.js",
-        "version": xw.__version__,
-        "book": {"name": "Contacts.xlsm", "active_sheet_index": 0, "selection": "A1"},
-        "names": [],
-        "sheets": [
-            {
-                "name": "Sheet1",
-                "values": [[]],
-                "pictures": [],
-                "tables": [],
-                "shapes": [],
-                "charts": [],
-                "notes": [],
-                "print_area": None,
-                "show_gridlines": True,
-                "pivot_tables": [],
-            }
-        ],
-    }
-    book = xw.Book(json=payload)
-    book.set_mock_caller()
-    return book
 
 
 # --- the stand-in GREEN-API ---------------------------------------------------------
@@ -294,16 +255,28 @@ def bench_export(sizes: list[int], repeats: dict[int, int], naive_up_to: int) ->
     return rows
 
 
+def paired(
+    ours: Callable[[], float], baseline: Callable[[], float], repeats: int
+) -> tuple[float, float, float]:
+    """The medians of ``ours`` and ``baseline`` (each returns seconds), measured
+    alternately so that drift on a shared machine hits both alike, and their ratio."""
+    ours_s, baseline_s = [], []
+    for _ in range(repeats):
+        ours_s.append(ours())
+        baseline_s.append(baseline())
+    a, b = statistics.median(ours_s), statistics.median(baseline_s)
+    return a, b, a / b
+
+
 def bench_udf_cold(n: int, repeats: int) -> dict[str, Any]:
     server = StandIn(synthetic_contacts(n))
-    ours, per_value = [], []
-    for _ in range(repeats):
-        ours.append(run_worker("udf", server.url)["seconds"])
-        per_value.append(run_worker("udf-per-value", server.url)["seconds"])
+    ours, per_value, ratio = paired(
+        lambda: run_worker("udf", server.url)["seconds"],
+        lambda: run_worker("udf-per-value", server.url)["seconds"],
+        repeats,
+    )
     server.close()
-    result = {"contacts": n, "ours_s": statistics.median(ours)}
-    result["per_value_s"] = statistics.median(per_value)
-    result["ratio"] = result["ours_s"] / result["per_value_s"]
+    result = {"contacts": n, "ours_s": ours, "per_value_s": per_value, "ratio": ratio}
     print(
         f"GETCONTACTS cold {n:,}: {result['ours_s'] * 1e3:.0f} ms vs per-value "
         f"{result['per_value_s'] * 1e3:.0f} ms: x{result['ratio']:.2f}",
@@ -335,14 +308,14 @@ def bench_csv(n: int, repeats: int) -> dict[str, Any]:
     server = StandIn(synthetic_contacts(n))
     env = {**os.environ, **server.env()}
     url = f"{server.url}/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
-    ours, plain = [], []
-    for _ in range(repeats):
-        command = [sys.executable, "-c", _CLI, "contacts", "--format", "csv"]
-        ours.append(_process_seconds(command, env))
-        plain.append(_process_seconds([sys.executable, "-c", _PLAIN_CSV, url], env))
+    command = [sys.executable, "-c", _CLI, "contacts", "--format", "csv"]
+    ours, plain, ratio = paired(
+        lambda: _process_seconds(command, env),
+        lambda: _process_seconds([sys.executable, "-c", _PLAIN_CSV, url], env),
+        repeats,
+    )
     server.close()
-    result = {"contacts": n, "ours_s": statistics.median(ours), "plain_s": statistics.median(plain)}
-    result["ratio"] = result["ours_s"] / result["plain_s"]
+    result = {"contacts": n, "ours_s": ours, "plain_s": plain, "ratio": ratio}
     print(
         f"contacts --format csv {n:,}: {result['ours_s']:.2f}s vs plain csv script "
         f"{result['plain_s']:.2f}s: x{result['ratio']:.2f}",
@@ -353,12 +326,12 @@ def bench_csv(n: int, repeats: int) -> dict[str, Any]:
 
 def bench_help(repeats: int) -> dict[str, Any]:
     env = dict(os.environ)
-    ours, bare = [], []
-    for _ in range(repeats):
-        ours.append(_process_seconds([sys.executable, "-c", _CLI, "--help"], env))
-        bare.append(_process_seconds([sys.executable, "-c", "pass"], env))
-    result = {"help_s": statistics.median(ours), "bare_s": statistics.median(bare)}
-    result["ratio"] = result["help_s"] / result["bare_s"]
+    ours, bare, ratio = paired(
+        lambda: _process_seconds([sys.executable, "-c", _CLI, "--help"], env),
+        lambda: _process_seconds([sys.executable, "-c", "pass"], env),
+        repeats,
+    )
+    result = {"help_s": ours, "bare_s": bare, "ratio": ratio}
     print(
         f"xl-contacts --help {result['help_s'] * 1e3:.0f} ms vs python -c pass "
         f"{result['bare_s'] * 1e3:.0f} ms: x{result['ratio']:.2f}",
@@ -419,12 +392,12 @@ def _import_seconds(statement: str) -> float:
 
 
 def bench_cold_start(repeats: int) -> dict[str, Any]:
-    ours, base = [], []
-    for _ in range(repeats):
-        ours.append(_import_seconds("import xl_contacts.udfs"))
-        base.append(_import_seconds("import pandas, requests, xlwings"))
-    result = {"udfs_s": statistics.median(ours), "deps_s": statistics.median(base)}
-    result["ratio"] = result["udfs_s"] / result["deps_s"]
+    ours, deps, ratio = paired(
+        lambda: _import_seconds("import xl_contacts.udfs"),
+        lambda: _import_seconds("import pandas, requests, xlwings"),
+        repeats,
+    )
+    result = {"udfs_s": ours, "deps_s": deps, "ratio": ratio}
     print(
         f"cold start: import xl_contacts.udfs {result['udfs_s']:.2f}s vs its dependencies "
         f"{result['deps_s']:.2f}s: x{result['ratio']:.2f}",
@@ -442,7 +415,11 @@ def bench_refresh(n: int) -> dict[str, Any]:
     os.environ.update(server.env())
     fetch.close_clients()
 
-    book = remote_book
+    from remote_book import make_book
+
+    def book() -> Any:  # a real xlwings Book on the remote engine, set as the macro's caller
+        return make_book({"Sheet1": [[]]})
+
     b = book()
     started = time.perf_counter()
     macros.refresh()

@@ -95,6 +95,7 @@ class HostileServer:
         self.lifetime = lifetime
         self.stopping = threading.Event()
         self._script: list[Scenario] = list(scenarios) or [respond(b"[]")]
+        self._first_word: Scenario | None = None
         self._seen: list[Seen] = []
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
@@ -116,6 +117,13 @@ class HostileServer:
         assert scenarios, "at least one scenario"
         with self._lock:
             self._script = list(scenarios)
+
+    def speak_first(self, scenario: Scenario) -> None:
+        """Play ``scenario`` on every connection the moment it opens, before any
+        request arrives -- as a TLS server does with its half of the handshake.
+        Such connections are not counted as requests."""
+        with self._lock:
+            self._first_word = scenario
 
     @property
     def requests(self) -> list[Seen]:
@@ -188,6 +196,10 @@ def _handler_for(owner: HostileServer) -> type[socketserver.BaseRequestHandler]:
             connection: socket.socket = self.request
             owner._opened(connection)
             try:
+                if owner._first_word is not None:
+                    unseen = Seen("", "", {}, time.monotonic())
+                    owner._first_word(Exchange(unseen, owner, connection))
+                    return
                 seen = _read_head(connection)
                 if seen is None or owner.stopping.is_set():
                     return
@@ -332,6 +344,21 @@ def trickle(
             return
         for byte in payload:
             if not exchange.pause(interval) or not exchange.send(bytes([byte])):
+                return
+
+    return scenario
+
+
+def tls_handshake_trickle(*, interval: float = 0.2) -> Scenario:
+    """The start of a TLS handshake record (type 22, TLS 1.2, 16,384 bytes long),
+    then its body one byte every ``interval`` seconds: each read of the client's
+    handshake gets a byte long before any time-out, and the handshake never ends."""
+
+    def scenario(exchange: Exchange) -> None:
+        if not exchange.send(b"\x16\x03\x03\x40\x00"):
+            return
+        for _ in range(16_384):
+            if not exchange.pause(interval) or not exchange.send(b"\x00"):
                 return
 
     return scenario

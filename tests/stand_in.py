@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from pytest_httpserver import HTTPServer
+from synthetic import make_contacts  # noqa: F401 (tests import it from here)
 from werkzeug import Request, Response
 
 from xl_contacts.client import GreenApiClient
@@ -122,16 +123,3 @@ class FakeGreenApi:
         return {ENV_API_URL: self.url, ENV_ID_INSTANCE: ID_INSTANCE, ENV_API_TOKEN: TOKEN}
 
 
-def make_contacts(n: int, *, start: int = 0) -> list[dict[str, Any]]:
-    """``n`` generated contacts as GREEN-API would answer them: every fifth
-    number hidden, every tenth contact a group."""
-    return [
-        {
-            "chatId": str(10_000_000 + i),
-            "name": f"Name {i} Фамилия",
-            "contactName": f"Contact {i}",
-            "type": "group" if i % 10 == 0 else "user",
-            "phoneNumber": 0 if i % 5 == 0 else 79_000_000_000 + i,
-        }
-        for i in range(start, start + n)
-    ]

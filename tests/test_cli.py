@@ -6,6 +6,8 @@ import argparse
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -306,3 +308,19 @@ def test_since_compares_reports_of_the_same_kind_only(
     )
     assert code == 2 and "holds all contacts, this run fetches groups" in err
     assert not (tmp_path / "groups.xlsx").exists()
+
+
+def test_printing_contacts_loads_no_workbook_or_table_library(
+    green_api_env: FakeGreenApi,
+) -> None:
+    """`contacts --format csv` needs neither a workbook writer nor pandas (nor
+    numpy, which openpyxl pulls in): each would cost more than writing the CSV."""
+    green_api_env.answer(make_contacts(50))
+    code = (
+        "import sys; from xl_contacts.cli import main; main(['contacts', '--format', 'csv']); "
+        "heavy = ('openpyxl', 'pandas', 'numpy', 'xlwings', 'phonenumbers', 'keyring'); "
+        "print(*[name for name in heavy if name in sys.modules], file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 51 and done.stderr.splitlines()[-1] == ""

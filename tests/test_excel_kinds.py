@@ -3,6 +3,9 @@ ribbon's xlwings.conf keys "Contacts Only" and "Contacts Profile"."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import openpyxl
 import pytest
 from flavours import (
     EXPECTED_IDS,
@@ -13,7 +16,7 @@ from flavours import (
     instance,
     login,
 )
-from remote_book import actions, make_book
+from remote_book import actions, apply_actions, make_book
 from stand_in import TOKEN, FakeGreenApi
 
 from xl_contacts import macros
@@ -92,3 +95,60 @@ def test_the_ribbon_refuses_an_unknown_kind(green_api: FakeGreenApi) -> None:
     macros.refresh()
     (alert,) = [a["args"] for a in actions(book) if a["func"] == "alert"]
     assert "'Contacts Only' on the xlwings.conf sheet must be one of" in alert[0]
+
+
+@pytest.fixture
+def both(green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str]) -> tuple:
+    """sales (WhatsApp) and support (Telegram), both stored by login."""
+    sales = instance(green_api.server, WHATSAPP, SALES_ID, TOKEN)
+    support = instance(green_api.server, TELEGRAM, SUPPORT_ID, SUPPORT_TOKEN)
+    login(capsys, sales, "sales")
+    login(capsys, support, "support")
+    sales.seen.clear()
+    support.seen.clear()
+    return sales, support
+
+
+def alerts(book: object) -> list[list[str]]:
+    return [a["args"] for a in actions(book) if a["func"] == "alert"]
+
+
+def test_the_ribbon_refreshes_several_profiles_into_one_table(both: tuple) -> None:
+    sheets = {"xlwings.conf": [["Contacts Profile", "sales; support"]]}  # ";" as in ru Excel
+    book = make_book(sheets)
+    macros.refresh()
+    assert alerts(book) == []
+    contacts = apply_actions(sheets, book)["Contacts"]
+    assert "profiles sales, support" in contacts[(1, 1)]
+    header = [contacts[(3, c)].lstrip("'") for c in range(1, 3)]
+    assert header == ["instance", "chatId"]
+    rows = sorted(k[0] for k in contacts if k[0] > 3 and k[1] == 1)
+    labels = [contacts[(r, 1)].lstrip("'") for r in rows]
+    expected = EXPECTED_IDS[WHATSAPP]["all"] + EXPECTED_IDS[TELEGRAM]["all"]
+    assert labels == ["sales"] * 6 + ["support"] * 4 and len(rows) == len(expected)
+
+
+def test_the_ribbon_changes_nothing_when_one_of_several_profiles_fails(both: tuple) -> None:
+    _, support = both
+    support.status = 401
+    book = make_book({"xlwings.conf": [["Contacts Profile", "sales, support"]]})
+    macros.refresh()
+    (alert,) = alerts(book)
+    assert "profile support: token rejected" in alert[0]
+    assert not [a for a in actions(book) if a["func"] in ("addSheet", "setValues", "addTable")]
+
+
+def test_the_ribbon_saves_one_report_of_several_profiles_and_compares_it(
+    both: tuple, tmp_path: Path
+) -> None:
+    conf = [["Contacts Profile", "sales, support"], ["Contacts Report Folder", str(tmp_path)]]
+    make_book({"xlwings.conf": conf})
+    macros.export_report()
+    book = make_book({"xlwings.conf": conf})
+    macros.export_report()
+    ((message, _, _, mode, _),) = alerts(book)
+    assert mode == "info" and "Saved 10 contacts" in message
+    assert "0 added, 0 removed, 0 changed" in message, "compared with the first report"
+    _, second = sorted(tmp_path.glob("Contacts contacts *.xlsx"))
+    sheet = openpyxl.load_workbook(second)["Contacts"]
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"sales", "support"}

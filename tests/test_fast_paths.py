@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from types import MappingProxyType
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -13,10 +14,10 @@ from hypothesis import strategies as st
 from stand_in import HOSTILE_NAMES
 
 from xl_contacts import contacts, row_xml
-from xl_contacts.cells import for_csv
+from xl_contacts.cells import clean, for_csv
 from xl_contacts.contacts import COLUMNS, ContactTable, Normaliser
 from xl_contacts.row_xml import RowWriter
-from xl_contacts.text_output import write_csv
+from xl_contacts.text_output import plain_csv, write_csv
 
 _EDGY_TEXT = st.sampled_from(
     [
@@ -129,6 +130,142 @@ def test_the_normaliser_gives_the_general_rows(records: list[Any]) -> None:
         assert normaliser.feed(records) == _general_rows(records)
 
 
+_WHATSAPP_IDS = st.sampled_from(
+    [
+        "79001234567@c.us",
+        "0@c.us",
+        "000@c.us",
+        "007@c.us",
+        "123456789012345@c.us",
+        "1234567890123456@c.us",
+        "1-2@c.us",
+        "79001234569-1479621234@g.us",
+        "1--2@g.us",
+        "-1@g.us",
+        "1-@g.us",
+        "1-2-3@g.us",
+        "120363043968066561@g.us",
+        "123456789012345@lid",
+        "1-2@lid",
+        "null@c.us",
+        "@c.us",
+        "@lid",
+        "123@s.whatsapp.net",
+        "79001234567",
+        " 79@c.us",
+        "79@c.us ",
+        "79@C.US",
+        "\u0663@c.us",
+        "\u00b2@c.us",
+        "1@c.us@g.us",
+        "1|2@c.us",
+        "1\u200b@c.us",
+        "\ud800@c.us",
+        "",
+    ]
+)
+_WHATSAPP_TYPES = st.sampled_from(["user", "group", "", "Group ", "channel", "supergroup", "bot"])
+
+
+def _whatsapp_record(draw: Any) -> Any:
+    record: dict[str, Any] = {
+        "id": draw(_WHATSAPP_IDS | st.text(max_size=6) | _ANY),
+        "name": draw(_TEXT | _ANY),
+        "contactName": draw(_TEXT | _ANY),
+        "type": draw(_WHATSAPP_TYPES | _TEXT | _ANY),
+    }
+    change = draw(st.sampled_from(["none", "none", "drop", "drop", "phone", "chatId", "extra"]))
+    if change == "drop":
+        del record[draw(st.sampled_from(sorted(record)))]
+    elif change == "phone":
+        record["phoneNumber"] = draw(_PHONES)
+    elif change == "chatId":
+        record["chatId"] = draw(_IDS)
+    elif change == "extra":
+        record["archive"] = draw(_ANY)
+    return record
+
+
+@st.composite
+def _whatsapp_batches(draw: Any) -> list[Any]:
+    """WhatsApp-shaped records, mostly plain (groups often without contactName),
+    now and then a hostile one."""
+    plain: list[Any] = []
+    for i in range(draw(st.integers(0, 6))):
+        domain = draw(st.sampled_from(["c.us", "c.us", "g.us", "lid"]))
+        record = {"id": f"{79_000_000_000 + i}@{domain}", "name": f"Имя {i}", "type": "user"}
+        if domain == "g.us":
+            record["type"] = draw(st.sampled_from(["group", "user"]))
+        else:
+            record["contactName"] = "" if i % 3 else f"Contact {i}"
+        plain.append(record)
+    if draw(st.booleans()):
+        plain.insert(draw(st.integers(0, len(plain))), _whatsapp_record(draw))
+    if draw(st.booleans()) and plain:
+        position = draw(st.integers(0, len(plain) - 1))
+        field = draw(st.sampled_from(["id", "name", "contactName", "type"]))
+        value = draw(_WHATSAPP_IDS | _TEXT | _WHATSAPP_TYPES | _ANY)
+        plain[position] = {**plain[position], field: value}
+    return plain
+
+
+@_SLOW_DRAWS
+@given(_whatsapp_batches())
+def test_plain_whatsapp_contacts_are_the_general_rows(records: list[Any]) -> None:
+    fast = contacts.plain_whatsapp_rows(records)
+    if fast is not None:
+        assert fast == _general_rows(records)
+
+
+def _general_way(records: list[Any]) -> list[Any]:
+    """The same records as mappings that are not dicts: the normaliser then
+    takes its general way for them, record by record."""
+    return [MappingProxyType(r) if isinstance(r, dict) else r for r in records]
+
+
+@_SLOW_DRAWS
+@given(
+    st.lists(_whatsapp_batches() | _batches(), min_size=1, max_size=3),
+    st.sampled_from([None, True, False]),
+)
+def test_the_normaliser_is_its_general_way(batches: list[list[Any]], whatsapp: Any) -> None:
+    """Batch after batch, with the flavour known or learnt: the same rows,
+    columns, skipped records and fields left out as the general way gives."""
+    fast, general = Normaliser(whatsapp=whatsapp), Normaliser(whatsapp=whatsapp)
+    seen = []
+    for records in batches:
+        rows = fast.feed(records)
+        assert rows == general.feed(_general_way(records))
+        seen += rows
+        # Known clean: each value is what clean() makes of it (no second look needed).
+        if fast.cells_clean:
+            assert all(clean(value) == value for row in seen for value in row)
+        assert (fast.columns, fast.whatsapp, fast.skipped, fast.records) == (
+            general.columns,
+            general.whatsapp,
+            general.skipped,
+            general.records,
+        )
+        assert fast.left_out == general.left_out
+        assert fast.again().columns == general.again().columns
+
+
+def test_a_plain_whatsapp_batch_takes_the_fast_way() -> None:
+    records = [
+        {"id": "79001234567@c.us", "name": "Иван", "contactName": "Ваня", "type": "group"},
+        {"id": "79001234569-1479621234@g.us", "name": "My group", "type": "user"},
+        {"id": "123456789012345@lid", "name": "Lyusya 👩\u200d💻", "type": ""},
+    ]
+    assert contacts.plain_whatsapp_rows(records) == [
+        ["79001234567@c.us", "Иван", "Ваня", "user", "79001234567"],
+        ["79001234569-1479621234@g.us", "My group", "", "group", ""],
+        ["123456789012345@lid", "Lyusya 👩\u200d💻", "", "user", ""],
+    ]
+    table = contacts.normalise(records)
+    assert table.rows == contacts.plain_whatsapp_rows(records)
+    assert table.lid_count() == 1 and table.columns == list(COLUMNS)
+
+
 def test_a_plain_batch_takes_the_fast_way() -> None:
     records = [
         {"chatId": "79001234567", "name": "A", "contactName": "", "type": "user", "phoneNumber": 0}
@@ -203,6 +340,55 @@ def _csv_per_value(table: ContactTable, out: io.StringIO) -> None:
 def test_csv_of_any_table_is_the_per_value_csv(rows: list[list[str]], terminal: bool) -> None:
     table = ContactTable(list(COLUMNS), rows)
     ours, before = (_Terminal() if terminal else io.StringIO() for _ in range(2))
+    write_csv(table, ours)
+    _csv_per_value(table, before)
+    assert ours.getvalue() == before.getvalue()
+
+
+_PLAIN_TEXT = st.sampled_from(
+    ["", "Иван", "79001234567", "a b", "user", "Lyusya 👩\u200d💻", "x=1"]
+)
+
+
+# Mostly plain values and now and then an edgy one, so that the plain CSV is
+# written as often as the general one.
+@st.composite
+def _mostly_plain_cells(draw: Any) -> list[list[str]]:
+    rows = draw(st.lists(st.lists(_PLAIN_TEXT, min_size=5, max_size=6), max_size=6))
+    if rows and draw(st.booleans()):
+        row = draw(st.sampled_from(rows))
+        row[draw(st.integers(0, len(row) - 1))] = draw(_TEXT)
+    return rows
+
+
+_MOSTLY_PLAIN_CELLS = _mostly_plain_cells()
+
+
+@_SLOW_DRAWS
+@given(_MOSTLY_PLAIN_CELLS)
+def test_plain_csv_is_the_per_value_csv(rows: list[list[str]]) -> None:
+    table = ContactTable(list(COLUMNS), rows)
+    ours, before = io.StringIO(), io.StringIO()
+    write_csv(table, ours)
+    _csv_per_value(table, before)
+    assert ours.getvalue() == before.getvalue()
+
+
+def test_a_plain_table_takes_the_plain_csv() -> None:
+    rows = [list(COLUMNS), ["79001234567", "Иван", "", "user", "79001234567"]]
+    assert plain_csv(rows) == "chatId,name,contactName,type,phoneNumber\r\n" + (
+        "79001234567,Иван,,user,79001234567\r\n"
+    )
+    assert plain_csv([*rows, ["1", "=1+1", "", "user", ""]]) is None
+    assert plain_csv([*rows, ["1", "a,b", "", "user", ""]]) is None
+
+
+@_SLOW_DRAWS
+@given(_whatsapp_batches() | _batches())
+def test_csv_of_a_normalised_table_is_the_per_value_csv(records: list[Any]) -> None:
+    """Tables from the normaliser (known clean or not) as the per-value CSV."""
+    table = contacts.normalise(records)
+    ours, before = io.StringIO(), io.StringIO()
     write_csv(table, ours)
     _csv_per_value(table, before)
     assert ours.getvalue() == before.getvalue()

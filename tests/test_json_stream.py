@@ -3,6 +3,7 @@ its error; orjson is used only where it decodes the same."""
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xl_contacts.json_stream import ArrayItems, NotAList, loads
+from xl_contacts.json_stream import ArrayItems, NotAList, gc_paused_promoting, loads
 
 leaves = st.one_of(
     st.text(alphabet=st.sampled_from(list('ab},{[]":\\ \x00\ud800Ж\n')), max_size=8),
@@ -120,3 +121,30 @@ def test_a_long_list_is_decoded_while_it_arrives() -> None:
     ]
     assert len(early) > 4900  # all but the last chunk's items before the end
     assert early + stream.finish() == contacts
+
+
+def test_the_promoting_pause_pauses_then_leaves_the_collector_as_it_was() -> None:
+    assert gc.isenabled()
+    with gc_paused_promoting():
+        assert not gc.isenabled()
+        rows = [[str(i)] for i in range(1000)]
+        with gc_paused_promoting():  # nested: the outer one decides
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    # What was made during the pause is in the oldest generation, unswept.
+    assert gc.get_count()[0] < len(rows)
+    assert any(rows is o for o in gc.get_objects(generation=2))
+
+
+def test_the_promoting_pause_never_thaws_what_the_program_froze() -> None:
+    kept = [[1], [2]]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused_promoting():
+            pass
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+    assert kept

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -266,6 +267,17 @@ def test_export_report_defaults_to_the_home_folder_for_unsaved_books(
     macros.export_report()
     assert alerts(book)[0][3] == "info"
     assert len(list(tmp_path.glob("Book1 contacts *.xlsx"))) == 1
+
+
+def test_a_second_save_in_the_same_second_keeps_the_first_report(tmp_path: Path) -> None:
+    book = make_book({"Sheet1": [[]]}, name="Book1.xlsx")
+    when = datetime(2026, 12, 1, 23, 50, 13, tzinfo=UTC)
+    first = macros.new_report_path(tmp_path, book, when)
+    first.write_bytes(b"report 1")
+    second = macros.new_report_path(tmp_path, book, when)
+    assert second != first and second.name == "Book1 contacts 2026-12-01 235013_02.xlsx"
+    second.write_bytes(b"report 2")
+    assert macros.latest_report(tmp_path, book) == second, "the newest is still the last name"
 
 
 def test_failed_export_writes_no_file(green_api_env: FakeGreenApi, tmp_path: Path) -> None:

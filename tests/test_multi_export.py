@@ -170,6 +170,17 @@ def test_keep_going_writes_the_rest_and_says_which_failed(
     assert "token rejected" in summary(target)["support: failed"]
 
 
+def test_keep_going_with_one_instance_says_it_changes_nothing(
+    capsys: pytest.CaptureFixture[str], logged_in: tuple
+) -> None:
+    _, support = logged_in
+    support.status = 401
+    code, out, err = run(capsys, "contacts", "--profile", "support", "--keep-going")
+    assert code == 1 and "token rejected" in err
+    assert "--keep-going applies to several profiles" in err
+    assert out == ""
+
+
 def test_contacts_of_several_instances_as_csv(
     capsys: pytest.CaptureFixture[str], logged_in: tuple
 ) -> None:

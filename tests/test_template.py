@@ -16,6 +16,8 @@ from oletools.olevba import VBA_Parser
 
 from xl_contacts import client
 from xl_contacts.cli import main
+from xl_contacts.kinds import KINDS
+from xl_contacts.names import KEY_ONLY, KEY_PROFILE
 from xl_contacts.template import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +165,8 @@ def test_sheets_and_settings(built: Path) -> None:
     assert "GREENAPI_API_TOKEN_INSTANCE" in text and "xl-contacts login" in text
     assert "=GETCONTACTS(50; ЛОЖЬ)" in text, "the formula as Russian-language Excel takes it"
     assert "On a Mac" in text
+    assert all(f'"{kind}"' in text for kind in KINDS[1:]), "every kind =GETCONTACTS takes"
+    assert "login --profile" in text and KEY_ONLY in text and KEY_PROFILE in text
     assert f"({client.INTERACTIVE_BUDGET:.0f} s at most)" in text, "the UDF's real budget"
     with zipfile.ZipFile(built) as package:
         sheet = package.read("xl/worksheets/sheet1.xml").decode()

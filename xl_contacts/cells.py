@@ -35,14 +35,14 @@ MAX_CELL_CHARS = 32_767
 
 # XML 1.0 cannot carry C0 controls other than tab/LF/CR, lone surrogates or
 # U+FFFE/U+FFFF; openpyxl raises IllegalCharacterError on the controls.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # For terminals: every line break becomes a space (one contact, one line) ...
 _LINE_BREAKS = re.compile("\r\n|[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # ... and every other C0/C1 control goes (ESC sequences, CSI \x9b, DEL), with the
 # bidirectional controls that reorder what is shown ("Trojan Source": a name
 # ending in U+202E "txt.exe" shows as "exe.txt") and the marks U+200E/U+200F/U+061C.
 TERMINAL_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
     "\ud800-\udfff\ufffe\uffff]"
 )
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -51,8 +51,8 @@ QUOTE_PREFIX = "'"
 
 def clean(value: str) -> str:
     """``value`` without characters a workbook cannot hold, at most 32,767 long."""
-    if _ILLEGAL.search(value):
-        value = _ILLEGAL.sub("", value)
+    if ILLEGAL.search(value):
+        value = ILLEGAL.sub("", value)
     return value[:MAX_CELL_CHARS] if len(value) > MAX_CELL_CHARS else value
 
 
@@ -63,8 +63,12 @@ def clean_rows(rows: Iterable[list[str]]) -> list[list[str]]:
     =GETCONTACTS."""
     rows = rows if isinstance(rows, list) else list(rows)
     values = list(chain.from_iterable(rows))
-    if not _ILLEGAL.search("".join(values)) and max(map(len, values), default=0) <= MAX_CELL_CHARS:
-        return rows
+    if set(map(type, values)) <= {str} and max(map(len, values), default=0) <= MAX_CELL_CHARS:
+        everything = "".join(values)
+        # Printable text holds no illegal character: only other text (an emoji
+        # with a zero-width joiner, a tab) is searched for them.
+        if everything.isprintable() or not ILLEGAL.search(everything):
+            return rows
     return [[clean(value) for value in row] for row in rows]
 
 
@@ -79,7 +83,7 @@ def for_csv_rows(rows: Sequence[Sequence[str]]) -> Sequence[Sequence[str]]:
     joined = "|" + "|".join(values)
     if (
         not any("|" + trigger in joined for trigger in FORMULA_TRIGGERS)
-        and not _ILLEGAL.search(joined)
+        and not ILLEGAL.search(joined)
         and max(map(len, values), default=0) <= MAX_CELL_CHARS
     ):
         return rows

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ._version import __version__
-from .atomic import output_path
 from .cells import for_terminal
 from .contacts import EMPTY_HINT, ContactTable, parse_count, plural
 from .errors import ConfigError, ReportError, XlContactsError, user_message
@@ -310,6 +309,11 @@ def _several(args: argparse.Namespace) -> bool:
         raise ConfigError(
             "--api-url and --id-instance name one instance: use them without --profile"
         )
+    if args.keep_going and not several:  # a script's flag, kept; but no silent no-op
+        _status(
+            "note: --keep-going applies to several profiles; "
+            "with one instance an error ends the command"
+        )
     return several
 
 
@@ -395,6 +399,7 @@ def _contacts(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from .atomic import output_path  # not needed to print contacts
     from .previous_report import is_report
 
     # Every argument and path is checked before the network: a wrong one costs no request.
@@ -488,6 +493,8 @@ def _template(args: argparse.Namespace) -> int:
 
 def _new_file(path: str, suffix: str, what: str, force: bool) -> Path:
     """The output path, checked; an existing file is replaced only with --force."""
+    from .atomic import output_path  # not needed to print contacts
+
     target = output_path(path, suffix, what)
     if target.exists() and not force:
         raise ReportError(f"{str(target)!r} exists — choose another name or add --force")

@@ -9,16 +9,20 @@ never be turned into numbers (Excel would round them to 15 digits).
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain, compress, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from . import kinds
+from .cells import MAX_CELL_CHARS
 from .errors import BadResponse, ConfigError
-from .json_stream import gc_paused
+from .json_stream import gc_paused_promoting
 from .names import (
     INSTANCE_COLUMN,
     LABEL_KIND,
@@ -57,6 +61,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 _CONTRACT = frozenset(COLUMNS)
 _WHATSAPP_CONTRACT = frozenset({*COLUMNS, "id"})  # WhatsApp's "id" is the chat id
+# The fields of a usual WhatsApp record (groups often come without contactName).
+_WHATSAPP_FIELDS = frozenset({"id", "name", "contactName", "type"})
+# The WhatsApp id domains plain_whatsapp_rows takes: "|" ends each id in the
+# joined ids, so each suffix is counted at an id's end only.
+_PERSONAL_END, _GROUP_END, _LID_END = "@c.us|", "@g.us|", "@lid|"
+_NUMBER = slice(0, -len("@c.us"))  # a @c.us id's digits
+_WHATSAPP_TEXTS = ("name", "contactName", "type")
 
 EMPTY_HINT = (
     "GREEN-API returned no contacts — if the instance was authorised in the last few "
@@ -78,6 +89,9 @@ class ContactTable:
     skipped: int = 0
     #: extra fields seen in the answer but not made columns (beyond MAX_EXTRA_COLUMNS)
     left_out: list[str] = field(default_factory=list)
+    #: every value is known to be what cells.clean() makes of it (the rows came
+    #: from plain batches of printable text): no writer needs to look again
+    cells_clean: bool = False
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -85,7 +99,13 @@ class ContactTable:
     def lid_count(self) -> int:
         """Contacts under a WhatsApp ``@lid`` id: there is no phone number to show."""
         chat_id = self.position("chatId")
-        return sum(1 for row in self.rows if row[chat_id].endswith("@lid"))
+        # Chat ids hold no white space (kinds.identify): one count over all of
+        # them, joined by line breaks, finds each id ending in "@lid" once.
+        ids = list(map(itemgetter(chat_id), self.rows))
+        joined = "\n".join(ids) + "\n"
+        if joined.count("\n") == len(ids):  # else some id holds a line break
+            return joined.count("@lid\n")
+        return sum(1 for value in ids if value.endswith("@lid"))
 
     def summary_lines(self, *, lids: int | None = None) -> list[tuple[str, Any]]:
         """The report Summary's lines about this list: its kind, and what was left
@@ -159,9 +179,13 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
     """
     if not isinstance(raw, list):
         raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
-    whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
+    if set(map(type, raw)) <= {dict}:  # the usual list: one look, in C
+        whatsapp = not any(map(operator.contains, raw, repeat("chatId")))
+    else:
+        whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
     normaliser = Normaliser(whatsapp=whatsapp)
-    with gc_paused():  # ~10 new objects a contact and none to collect: no sweeps
+    # ~10 new objects a contact, none to collect, and the rows stay: no sweeps
+    with gc_paused_promoting():
         rows = normaliser.feed(raw)
     return normaliser.table(rows, instance_id=instance_id, source=source)
 
@@ -188,27 +212,54 @@ class Normaliser:
         self.columns: list[str] = list(COLUMNS)
         self.records = 0  # records fed
         self.skipped = 0
+        # Whether every row so far is known clean (ContactTable.cells_clean).
+        self.cells_clean = True
 
     def feed(self, records: Sequence[Any]) -> list[list[str]]:
         """The rows of ``records`` (those with a usable chat id), in order."""
-        keys = self._keys
-        known = len(keys)
-        if {type(record) for record in records} <= {dict} and keys.keys() >= set().union(*records):
-            # The usual batch (only dicts, no new field): looked at whole, in C.
-            if self._learning and self.whatsapp and any("chatId" in r for r in records):
-                self.whatsapp = False
-                known = -1  # "id" may be a column now
-        else:
-            known = self._learn(records, known)
+        # With the chatId flavour settled and no extra column, a plain batch
+        # (exactly the contract's fields) has nothing to teach: tried first.
+        settled = not (self._learning or self.whatsapp or self._extras)
+        plain = _plain_rows(records) if settled else None
+        if plain is None:
+            fields = self._look(records)
+            if not (settled or self._extras):
+                whatsapp = self.whatsapp
+                plain = _plain_whatsapp_rows(records, fields) if whatsapp else _plain_rows(records)
         self.records += len(records)
-        if len(keys) != known:
-            self._reshape()
-        plain = None if self.whatsapp or self._extras else plain_rows(records)
         if plain is not None:
-            return plain
+            rows, clean = plain
+            self.cells_clean = self.cells_clean and clean
+            return rows
         rows = rows_by_record(records, self._extras)
         self.skipped += len(records) - len(rows)
+        self.cells_clean = self.cells_clean and not rows
         return rows
+
+    def _look(self, records: Sequence[Any]) -> set[str] | None:
+        """Learn what ``records`` show (the flavour, new fields) and reshape the
+        columns if that changed them; the union of their fields when all are dicts."""
+        keys = self._keys
+        known = len(keys)
+        fields = None
+        if {type(record) for record in records} <= {dict}:
+            fields = set().union(*records)
+        if fields is not None and keys.keys() >= fields:
+            # The usual batch (only dicts, no new field): looked at whole, in C.
+            if self._learning and self.whatsapp and "chatId" in fields:
+                self.whatsapp = False
+                known = -1  # "id" may be a column now
+        elif fields is not None and self.whatsapp and fields <= _WHATSAPP_FIELDS:
+            # At most one new field, "id" (the chat id: no new column), added
+            # as _learn would add it.
+            if "id" in fields:
+                keys.setdefault("id")
+            known = len(keys)
+        else:
+            known = self._learn(records, known)
+        if len(keys) != known:
+            self._reshape()
+        return fields
 
     def _learn(self, records: Sequence[Any], known: int) -> int:
         """Record by record: refuse what is no object, learn the flavour and new fields."""
@@ -241,6 +292,7 @@ class Normaliser:
             source=source,
             skipped=self.skipped,
             left_out=self.left_out,
+            cells_clean=self.cells_clean and not self._extras,
         )
 
     def _fields(self) -> list[str]:
@@ -312,33 +364,141 @@ def rows_by_record(
 
 
 def plain_rows(records: Sequence[Any]) -> list[list[str]] | None:
+    """The rows of a plain chatId batch (``_plain_rows``), else None."""
+    plain = _plain_rows(records)
+    return None if plain is None else plain[0]
+
+
+def _plain_rows(records: Sequence[Any]) -> tuple[list[list[str]], bool] | None:
     """The rows of a batch of the chatId flavour in which every record has
     exactly the contract fields, of the usual types, with nothing for the rules
     to change: ids that ``kinds.identify`` keeps as they are, text without lone
     surrogates, a non-empty type, whole phone numbers. Else None (the general
-    way). Each check looks at a whole column at once: no rule runs per value."""
-    if not records or {type(r) for r in records} != {dict} or {len(r) for r in records} != {5}:
+    way). Each check looks at a whole column at once: no rule runs per value.
+    With the rows, whether every value is what cells.clean() makes of it."""
+    if not records or set(map(type, records)) != {dict} or set(map(len, records)) != {5}:
         return None
     try:
         ids, names, contact_names, types, phones = (
-            [record[key] for record in records] for key in COLUMNS
+            list(map(itemgetter(key), records)) for key in COLUMNS
         )
     except KeyError:
         return None
-    texts = [*names, *contact_names, *types]
     if (
-        {type(value) for value in texts} != {str}
-        or {type(value) for value in phones} != {int}
+        set(map(type, phones)) != {int}
         or not all(types)
         or not kinds.plain_chat_ids(ids)
+        or (clean := _plain_texts(ids, names, contact_names, types)) is None
     ):
         return None
-    everything = "".join(texts)
-    if not everything.isascii() and _SURROGATE.search(everything):
+    if min(phones) > 0 and max(phones) < 10**MAX_PHONE_DIGITS:
+        numbers: Iterable[str] = map(str, phones)
+    elif min(phones) >= 0 and max(phones) < 10**MAX_PHONE_DIGITS:
+        numbers = [str(phone) if phone else "" for phone in phones]  # 0: hidden
+    else:
+        top = 10**MAX_PHONE_DIGITS
+        numbers = [str(phone) if 0 < phone < top else "" for phone in phones]
+    return list(map(list, zip(ids, names, contact_names, types, numbers, strict=True))), clean
+
+
+def plain_whatsapp_rows(records: Sequence[Any]) -> list[list[str]] | None:
+    """The rows of a plain WhatsApp batch (``_plain_whatsapp_rows``), else None."""
+    plain = _plain_whatsapp_rows(records)
+    return None if plain is None else plain[0]
+
+
+def _plain_whatsapp_rows(
+    records: Sequence[Any], fields: set[str] | None = None
+) -> tuple[list[list[str]], bool] | None:
+    """The rows of a batch of WhatsApp records (``id``, and no fields but
+    ``name``, ``contactName`` and ``type``; ``fields``: their union when the
+    caller has it) as the general rules make them, when every id is
+    ``DIGITS@c.us``, ``DIGITS@g.us`` (or an old group id ``DIGITS-DIGITS@g.us``)
+    or ``DIGITS@lid`` and every text is plain. Else None (the general way).
+    The rules, as kinds.identify applies them to such records: a @g.us id is a
+    group with no phone; any other id is never a group (a group type becomes
+    "user"), an empty type is "user", and a @c.us id's digits are its phone
+    (up to 15, not all zeros). With the rows, whether every value is what
+    cells.clean() makes of it."""
+    if not records or set(map(type, records)) != {dict}:
         return None
-    top = 10**MAX_PHONE_DIGITS
-    numbers = [str(phone) if 0 < phone < top else "" for phone in phones]
-    return [list(row) for row in zip(ids, names, contact_names, types, numbers, strict=True)]
+    if fields is None:
+        fields = set().union(*records)
+    if not fields <= _WHATSAPP_FIELDS:
+        return None
+    try:
+        ids = list(map(itemgetter("id"), records))
+    except KeyError:
+        return None
+    names, contact_names, types = (
+        list(map(dict.get, records, repeat(key), repeat(""))) for key in _WHATSAPP_TEXTS
+    )
+    if not _plain_whatsapp_ids(ids):
+        return None
+    if (clean := _plain_texts(ids, names, contact_names, types)) is None:
+        return None
+    # Every id's number as its phone and every type as a personal id's, then
+    # the few others (groups, @lid) put right one by one.
+    phones = list(map(operator.getitem, ids, repeat(_NUMBER)))
+    kind = {text: _whatsapp_type(text) for text in set(types)}
+    column = list(map(kind.__getitem__, types))
+    personal = list(map(str.endswith, ids, repeat(_PERSONAL_END[:-1])))
+    for position in compress(range(len(ids)), map(operator.not_, personal)):
+        phones[position] = ""
+        if ids[position].endswith("@g.us"):
+            column[position] = kinds.GROUP
+    if max(map(len, phones)) > MAX_PHONE_DIGITS or "|0" in "|" + "|".join(phones):
+        # A number of 16 digits or more is no phone number, one of zeros
+        # neither (phone_text): such a list goes the rules' way.
+        return None
+    return list(map(list, zip(ids, names, contact_names, column, phones, strict=True))), clean
+
+
+def _plain_whatsapp_ids(ids: list[str]) -> bool:
+    """True when every id is ``DIGITS@c.us``, ``DIGITS@lid`` or ``DIGITS@g.us``
+    or an old group id ``DIGITS-DIGITS@g.us``: no white space, one "@" each."""
+    if set(map(type, ids)) != {str}:
+        return False
+    joined = "|".join(ids) + "|"
+    count = len(ids)
+    if (
+        not joined.isprintable()  # no white space but " ", no control character
+        or " " in joined
+        or joined.count("|") != count
+        or joined.count("@") != count
+        or sum(map(joined.count, (_PERSONAL_END, _GROUP_END, _LID_END))) != count
+        or "|@" in "|" + joined
+    ):
+        return False
+    numbers = joined.replace(_PERSONAL_END, "").replace(_GROUP_END, "").replace(_LID_END, "")
+    if not numbers.replace("-", "").isdigit() or not numbers.isascii():
+        return False
+    # A dash where the rules read the id otherwise (or its phone): their way.
+    return "-" not in numbers or all(
+        kinds.identify({"id": chat_id}) is not None and chat_id.endswith("@g.us")
+        for chat_id in ids
+        if "-" in chat_id
+    )
+
+
+def _whatsapp_type(text: str) -> str:
+    """The type column of a WhatsApp record whose id is not a group's."""
+    return kinds.USER if text.strip().lower() in kinds.GROUP_TYPES else text or DEFAULT_TYPE
+
+
+def _plain_texts(*columns: Sequence[Any]) -> bool | None:
+    """None unless every value of ``columns`` is text without lone surrogates
+    (nothing for cell_text to change); else whether it is all what cells.clean()
+    keeps too: printable (no illegal character) and short. Printable text holds
+    no surrogate; only text that is not (an emoji with a zero-width joiner) is
+    searched for them."""
+    try:
+        everything = "".join(map("".join, columns))  # TypeError: a value that is not text
+    except TypeError:
+        return None
+    if everything.isprintable():
+        return max(map(len, chain(*columns)), default=0) <= MAX_CELL_CHARS
+    return None if _SURROGATE.search(everything) else False
 
 
 def _row(record: Mapping[str, Any], identity: kinds.Identity, extras: Iterable[str]) -> list[str]:

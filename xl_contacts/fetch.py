@@ -9,7 +9,6 @@ from typing import Any
 from . import kinds
 from .client import GreenApiClient
 from .contacts import ContactTable, normalise, parse_count, select
-from .demo import demo_instance
 from .errors import XlContactsError
 from .names import WHATSAPP
 from .settings import Settings, load_settings
@@ -61,6 +60,8 @@ def fetch_contacts(
     count = parse_count(count)
     kind = kinds.parse_kind(only)
     if demo:
+        from .demo import demo_instance  # not needed for a real instance's list
+
         instance = demo_instance(profile)
         step = kinds.plan(kind, count, instance.flavour)
         raw = instance.get_contacts(step.count, step.group)

@@ -15,6 +15,7 @@
   standard library, which raises RecursionError where it must.
 * ``gc_paused``: decoding allocates several objects per contact and frees none;
   the cyclic collector would sweep that growing heap again and again for nothing.
+  ``gc_paused_promoting`` also spares the one sweep after the pause.
 """
 
 from __future__ import annotations
@@ -84,6 +85,26 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.enable()
+
+
+@contextmanager
+def gc_paused_promoting() -> Iterator[None]:
+    """``gc_paused``, and what was made meanwhile is then moved to the oldest
+    generation unswept (gc.freeze() then gc.unfreeze()): the first collection
+    after a plain pause sweeps every new object once more (15 ms for 100,000
+    rows) and finds nothing in rows of text. Objects made elsewhere meanwhile
+    are moved too: a cycle among them waits for the next full collection. Not
+    done when the program froze objects itself (unfreeze would thaw them)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:  # else an outer pause (or another thread's) ends later
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

@@ -14,9 +14,11 @@ Pure: no HTTP, no settings. GREEN-API facts this relies on (its public docs):
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from .errors import ConfigError
@@ -140,6 +142,10 @@ def is_group(type_text: str) -> bool:
 def whatsapp_shaped(raw: Any) -> bool:
     """True when a getContacts answer is WhatsApp's (``id`` fields, no ``chatId``):
     then the instance takes ``group=`` too."""
+    if type(raw) is list and raw and set(map(type, raw)) == {dict}:  # the usual answer
+        return not any(map(operator.contains, raw, repeat("chatId"))) and any(
+            map(operator.contains, raw, repeat("id"))
+        )
     # type() first: isinstance of an ABC per record cost more than the rest.
     records = (
         [r for r in raw if type(r) is dict or isinstance(r, Mapping)]
@@ -178,14 +184,22 @@ def plain_chat_ids(values: Sequence[Any]) -> bool:
     """True when ``identify`` of a record with each of ``values`` as its chatId
     keeps the id as it is and proves no type: text, one word, no placeholder,
     not negative. One look at the whole batch (normalise's fast path)."""
-    if {type(value) for value in values} != {str} or not all(values):
+    if set(map(type, values)) != {str} or not all(values):
         return False
     joined = "|" + "|".join(values)
-    return (
-        not _SPACE.search(joined)
-        and "|-" not in joined
-        and not _BOGUS.intersection(map(str.lower, values))
-    )
+    if "|-" in joined:
+        return False
+    # Printable text holds no white space but " " (every other kind is a
+    # control or separator): the regex searches only what is not.
+    if not joined.isprintable() or " " in joined:
+        if _SPACE.search(joined):
+            return False
+    # A placeholder is one word of letters: ids of digits alone hold none, and
+    # of the others only such ids are lowered.
+    digits = joined.replace("|", "")
+    if digits.isdigit() and digits.isascii():
+        return True
+    return _BOGUS.isdisjoint(map(str.lower, filter(str.isalpha, values)))
 
 
 def _id_text(value: Any) -> str | None:

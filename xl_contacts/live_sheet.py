@@ -8,6 +8,7 @@ Works with every xlwings engine that runs RunPython -- Windows and macOS Excel
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ class LiveSettings:
     count: int | None = None
     report_folder: str | None = None
     only: str = "all"
-    profile: str | None = None
+    profiles: tuple[str, ...] = ()  # none: the default credentials
 
 
 def read_live_settings(book: Any) -> LiveSettings:
@@ -62,12 +63,13 @@ def read_live_settings(book: Any) -> LiveSettings:
     count = parse_count(conf.get(KEY_COUNT.casefold()), f"'{KEY_COUNT}' on the {CONF_SHEET} sheet")
     folder = conf.get(KEY_REPORT_FOLDER.casefold())
     only = parse_kind(conf.get(KEY_ONLY.casefold()), f"'{KEY_ONLY}' on the {CONF_SHEET} sheet")
-    profile = conf.get(KEY_PROFILE.casefold())
+    # Several profiles, one list: "sales, support" (or ";" as a Russian-language Excel lists).
+    profiles = re.split("[,;]", str(conf.get(KEY_PROFILE.casefold()) or ""))
     return LiveSettings(
         count=count,
         report_folder=str(folder) if folder else None,
         only=only,
-        profile=str(profile).strip() if profile else None,
+        profiles=tuple(dict.fromkeys(p.strip() for p in profiles if p.strip())),
     )
 
 

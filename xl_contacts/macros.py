@@ -17,7 +17,7 @@ import glob
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlwings as xw
 
@@ -26,8 +26,13 @@ from .client import INTERACTIVE_BUDGET
 from .contacts import ContactTable
 from .errors import ConfigError, XlContactsError, user_message
 from .fetch import fetch_contacts
+from .live_sheet import LiveSettings
 from .names import KEY_REPORT_FOLDER, PROG
 from .settings import Settings, load_settings
+
+if TYPE_CHECKING:  # both are imported only when a report is saved
+    from .diff import Changes
+    from .previous_report import PreviousReport
 
 TITLE = PROG
 BUDGET = INTERACTIVE_BUDGET
@@ -50,11 +55,11 @@ def _refresh(book: Any) -> None:
     live_sheet.check_unprotected(book)
     live_sheet.check_contacts_sheet(book)
     with live_sheet.status_bar(book.app) as show:
-        table = _fetch(options.count, options.only, load_settings(profile=options.profile), show)
+        table = _fetch(options, show)
         live_results.clear()  # =GETCONTACTS cells fetch fresh data on their next calculation
         status = (
             f"Refreshed {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC — {len(table):,} contacts "
-            f"of instance {table.instance_id}"
+            f"of {_instances(options, table)}"
         )
 
         def progress(done: int, total: int) -> None:
@@ -64,12 +69,29 @@ def _refresh(book: Any) -> None:
             live_sheet.write_contacts(book, table, status, progress)
 
 
-def _fetch(
-    count: int | None, only: str, settings: Settings, show: Callable[[str], None]
-) -> ContactTable:
+def _fetch(options: LiveSettings, show: Callable[[str], None]) -> ContactTable:
+    """The contacts the workbook asks for; of several profiles, one table whose
+    first column names the profile (a failure of any one fails the whole)."""
     show(f"{TITLE}: asking GREEN-API for the contacts (Excel waits at most {BUDGET:.0f} s)…")
+    if len(options.profiles) > 1:
+        from .multi_export import fetch_many, targets  # openpyxl: only for several
+
+        chosen = targets(options.profiles)
+        clients = live_results.interactive_client
+        return fetch_many(chosen, options.count, options.only, clients=clients).table
+    settings = _settings(options)
     client = live_results.interactive_client(settings)
-    return fetch_contacts(count, only=only, settings=settings, client=client)
+    return fetch_contacts(options.count, only=options.only, settings=settings, client=client)
+
+
+def _settings(options: LiveSettings) -> Settings:
+    return load_settings(profile=options.profiles[0] if options.profiles else None)
+
+
+def _instances(options: LiveSettings, table: ContactTable) -> str:
+    if len(options.profiles) > 1:
+        return f"profiles {', '.join(options.profiles)}"
+    return f"instance {table.instance_id}"
 
 
 def _export_report(book: Any) -> None:
@@ -78,23 +100,66 @@ def _export_report(book: Any) -> None:
 
     options = live_sheet.read_live_settings(book)
     folder = report_folder(book, options.report_folder)
-    settings = load_settings(profile=options.profile)
+    if len(options.profiles) > 1:
+        _export_several(book, options, folder)
+        return
+    settings = _settings(options)
     previous, note = None, ""
     earlier = latest_report(folder, book)
     if earlier is not None:
         try:
             previous = read_previous(earlier, settings.id_instance, kind=options.only)
         except XlContactsError as error:  # still save; say why nothing was compared
-            note = f"\n\nNot compared with an earlier report: {error}"
+            note = _not_compared(error)
     with live_sheet.status_bar(book.app) as show:
-        table = _fetch(options.count, options.only, settings, show)
+        table = _fetch(options, show)
         show(f"{TITLE}: saving {len(table):,} contacts…")
-        result = export_report(table, folder / report_name(book, table.fetched_at), previous)
-    if result.changes and result.previous:
-        since = result.previous.path.name
-        note = f"\n\nSince {since}: {result.changes.describe()} (sheet Changes)."
-    message = f"Saved {len(table):,} contacts to\n{result.path}{note}"
-    book.app.alert(message, title=TITLE, mode="info")
+        result = export_report(table, new_report_path(folder, book, table.fetched_at), previous)
+    _saved(book, len(table), result.path, result.changes, result.previous, note)
+
+
+def _export_several(book: Any, options: LiveSettings, folder: Path) -> None:
+    """One report of several profiles, compared profile by profile with the
+    latest report of the same profiles."""
+    from .multi_export import export_many, read_since, targets
+
+    chosen = targets(options.profiles)  # every profile resolved before any request
+    previous, note = None, ""
+    earlier = latest_report(folder, book)
+    if earlier is not None:
+        try:
+            previous = read_since(chosen, earlier, options.only)
+        except XlContactsError as error:
+            note = _not_compared(error)
+    with live_sheet.status_bar(book.app) as show:
+        show(f"{TITLE}: asking GREEN-API for the contacts (Excel waits at most {BUDGET:.0f} s)…")
+        result = export_many(
+            chosen,
+            new_report_path(folder, book, datetime.now(UTC)),
+            count=options.count,
+            only=options.only,
+            previous=previous,
+            clients=live_results.interactive_client,
+        )
+    table = result.contacts.table
+    _saved(book, len(table), result.path, result.changes, result.previous, note)
+
+
+def _not_compared(error: XlContactsError) -> str:
+    return f"\n\nNot compared with an earlier report: {error}"
+
+
+def _saved(
+    book: Any,
+    contacts: int,
+    path: Path,
+    changes: Changes | None,
+    previous: PreviousReport | None,
+    note: str,
+) -> None:
+    if changes and previous:
+        note = f"\n\nSince {previous.path.name}: {changes.describe()} (sheet Changes)."
+    book.app.alert(f"Saved {contacts:,} contacts to\n{path}{note}", title=TITLE, mode="info")
 
 
 def report_folder(book: Any, configured: str | None) -> Path:
@@ -114,6 +179,17 @@ def report_folder(book: Any, configured: str | None) -> Path:
 
 def report_name(book: Any, when: datetime) -> str:
     return f"{_report_prefix(book)}{when.astimezone(UTC):%Y-%m-%d %H%M%S}.xlsx"
+
+
+def new_report_path(folder: Path, book: Any, when: datetime) -> Path:
+    """Where this save goes: never over an earlier report, even one of the same
+    second ("_02" sorts after ".xlsx", so the newest is still the last name)."""
+    path = folder / report_name(book, when)
+    for n in range(2, 100):
+        if not path.exists():
+            break
+        path = folder / f"{report_name(book, when).removesuffix('.xlsx')}_{n:02d}.xlsx"
+    return path
 
 
 def latest_report(folder: Path, book: Any) -> Path | None:

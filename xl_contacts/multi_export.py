@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import credentials
+from .client import GreenApiClient
 from .contacts import COLUMNS, ContactTable, parse_count, plural
 from .demo import DEMO_PROFILES, demo_instance
 from .diff import Changes, compare
@@ -107,22 +108,27 @@ def fetch_many(
     only: str | None = None,
     *,
     keep_going: bool = False,
+    clients: Callable[[Settings], GreenApiClient] | None = None,
 ) -> ManyContacts:
     """Fetch every target in parallel and combine the tables.
 
     Raises the first failure (its message names the profile) unless
-    ``keep_going`` and at least one instance answered.
+    ``keep_going`` and at least one instance answered. ``clients`` gives the
+    client of an instance (Excel's short-budget ones); by default each fetch
+    makes its own.
     """
     count, kind = parse_count(count), parse_kind(only)
 
     def one(target: Target) -> Fetched:
+        settings = target.settings
         try:
             table = fetch_contacts(
                 count,
                 only=kind,
-                settings=target.settings,
-                demo=target.settings is None,
-                profile=target.label if target.settings is None else None,
+                settings=settings,
+                demo=settings is None,
+                profile=target.label if settings is None else None,
+                client=clients(settings) if clients and settings else None,
             )
         except XlContactsError as error:
             return Fetched(target, error=_naming(error, target.label))
@@ -187,11 +193,12 @@ def export_many(
     previous: PreviousReport | None = None,
     keep_going: bool = False,
     progress: Progress | None = None,
+    clients: Callable[[Settings], GreenApiClient] | None = None,
 ) -> ManyExport:
     """Fetch ``chosen`` and write one report at ``path``; with ``previous`` (a
     report of these profiles: ``read_since``) add the Changes sheet, compared
-    instance by instance."""
-    many = fetch_many(chosen, count, only, keep_going=keep_going)
+    instance by instance. ``clients``: as for ``fetch_many``."""
+    many = fetch_many(chosen, count, only, keep_going=keep_going, clients=clients)
     summary = instance_summary(many)
     extra: list[TableSheet] = []
     changes = None

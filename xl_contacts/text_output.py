@@ -16,11 +16,21 @@ import json
 import re
 from typing import TextIO
 
-from .cells import TERMINAL_UNSAFE, for_csv_rows, for_terminal
+from .cells import (
+    FORMULA_TRIGGERS,
+    ILLEGAL,
+    MAX_CELL_CHARS,
+    TERMINAL_UNSAFE,
+    for_csv_rows,
+    for_terminal,
+)
 from .contacts import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
 _CSV_ROWS_PER_WRITE = 4096
+# What a value may start with that makes a formula, CR and LF aside: those the
+# counts of line ends in plain_csv find wherever they are.
+_STARTS = tuple(t for t in FORMULA_TRIGGERS if t not in "\r\n")
 
 
 def prepare_stream(stream: TextIO, output_format: str) -> None:
@@ -50,7 +60,12 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # with "\r\n" that is every field with a CR or a LF. (With "\n" a bare CR went
     # out unquoted, and Excel, LibreOffice and Python's own reader start a new row
     # there, where the text after it -- "=1+1" -- is no longer protected.)
-    rows = for_csv_rows([table.columns, *table.rows])
+    rows = [table.columns, *table.rows]
+    text = None if _is_terminal(out) else plain_csv(rows, clean=table.cells_clean)
+    if text is not None:
+        out.write(text)
+        return
+    rows = for_csv_rows(rows)
     if _is_terminal(out):
         rows = [[for_terminal(v) for v in row] for row in rows]  # a terminal: no hurry
     # Written to ``out`` a few thousand rows at a time, not row by row: 100,000
@@ -62,6 +77,40 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
         out.write(buffer.getvalue())
         buffer.seek(0)
         buffer.truncate()
+
+
+def plain_csv(rows: list[list[str]], *, clean: bool = False) -> str | None:
+    """The CSV of ``rows`` when no value needs anything -- none starts a
+    formula, none holds what clean() removes or is longer than it keeps, none
+    holds what the csv module quotes (a comma, a quote, CR, LF) -- as the csv
+    module writes it then: each row's values joined by commas, each row ended
+    by CRLF. Else None (then the general way). One look at the whole text;
+    ``clean``: every value is known to be what clean() keeps (not looked at)."""
+    if min(map(len, rows), default=2) < 2:
+        return None  # the csv module writes a lone empty value as ""
+    try:
+        lines = list(map(",".join, rows))
+    except TypeError:  # a value that is not text
+        return None
+    text = "\r\n".join(lines) + "\r\n"
+    if (
+        text.count(",") != sum(map(len, rows)) - len(rows)
+        or text.count("\n") != len(rows)
+        or text.count("\r") != len(rows)
+        or '"' in text
+        or text.startswith(FORMULA_TRIGGERS)
+        # (one character is found much faster than two: those first)
+        or any(t in text and (f",{t}" in text or f"\n{t}" in text) for t in _STARTS)
+    ):
+        return None
+    if clean:
+        return text
+    # Printable lines hold no illegal character; only others are searched.
+    if max(map(len, lines)) > MAX_CELL_CHARS or (
+        not all(map(str.isprintable, lines)) and ILLEGAL.search(text)
+    ):
+        return None
+    return text
 
 
 def write_json(table: ContactTable, out: TextIO) -> None:

@@ -73,6 +73,8 @@ HOW_TO: tuple[tuple[str, str], ...] = (
     ("", "Russian-language Excel separates arguments with ; and says ЛОЖЬ for FALSE:"),
     ("", "=GETCONTACTS(50; ЛОЖЬ)"),
     ("", "Combine it: =SORT(GETCONTACTS(, FALSE), 2) or =TAKE(GETCONTACTS(), 11)."),
+    ("", 'One kind: =GETCONTACTS(, , "groups") — or "personal", "saved", "chatted".'),
+    ("", 'Another instance: =GETCONTACTS(, , , "sales") after  xl-contacts login --profile sales'),
     (
         "",
         f"Excel waits for the first answer ({INTERACTIVE_BUDGET:.0f} s at most); results are "
@@ -87,8 +89,9 @@ HOW_TO: tuple[tuple[str, str], ...] = (
     ("", ""),
     ("bold", "4. Ribbon: Contacts ▸ Save report"),
     ("", "Saves a report workbook (sheets Contacts and Summary) next to this file."),
-    ("", "On the sheet xlwings.conf you may add 'Contacts Count' (how many to fetch)"),
-    ("", "and 'Contacts Report Folder' (where reports go)."),
+    ("", "On the sheet xlwings.conf you may add 'Contacts Count' (how many to fetch),"),
+    ("", "'Contacts Report Folder' (where reports go), 'Contacts Only' (a kind, as above)"),
+    ("", "and 'Contacts Profile' (which instance; several: sales, support) — for both buttons."),
     ("", ""),
     ("bold", "Example"),
 )
