@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import zipfile
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ import pytest
 from helpers import formulas_in, libreoffice_converts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
 from stand_in import HOSTILE_NAMES, make_contacts
 
 from xl_contacts import __version__
@@ -188,6 +190,34 @@ def test_hostile_names_stay_text(tmp_path: Path) -> None:
     assert _rows(wb["Contacts"])[0][5] == "=evil"
     types = {row[0] for row in _rows(wb["Summary"])}
     assert HOSTILE_NAMES[0] in types
+
+
+# Text a reader would change: a CR at an edge (kept only with xml:space="preserve",
+# decided on the text, not on its "&#13;"), and "_xHHHH_", which SpreadsheetML
+# readers decode ("_x003D_" is "=") unless its "_" is written "_x005F_".
+READ_BACK_NAMES = [
+    *HOSTILE_NAMES[:7],
+    "x\r",
+    " both ",
+    "_x0041_",
+    "_x003D_1+1",
+    "a_x005F_x0041_b",
+    "_x0041_x0042_",
+    "_X0041_ and _x41_ stay",
+]
+
+
+def test_every_reader_gets_the_names_back_exactly(tmp_path: Path) -> None:
+    raw = [{"chatId": str(i), "name": name} for i, name in enumerate(READ_BACK_NAMES)]
+    path = write_report(normalise(raw), tmp_path / "r.xlsx")
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Contacts").to_python()
+    assert [row[1] for row in sheet[1:]] == READ_BACK_NAMES
+    # LibreOffice reads it and writes its first sheet as CSV (comma, quote, UTF-8):
+    # no format of its own in between that could decode or escape anything.
+    as_csv = "csv:Text - txt - csv (StarCalc):44,34,76"
+    converted = libreoffice_converts(path, tmp_path / "lo", as_csv)
+    with converted.open(encoding="utf-8", newline="") as text:
+        assert [row[1] for row in list(csv.reader(text))[1:]] == READ_BACK_NAMES
 
 
 def test_empty_list_still_makes_a_valid_table(tmp_path: Path) -> None:

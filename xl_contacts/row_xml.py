@@ -22,6 +22,9 @@ from .cells import MAX_CELL_CHARS, clean
 # of the whole row saves two per cell.
 _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff&<>\r]")
 _NEEDS_ESCAPE = re.compile("[&<>\r]")
+# SpreadsheetML reads "_x0041_" in a string as "A" (ECMA-376 ST_Xstring), so a
+# name that holds such text literally has its "_" written as "_x005F_".
+_LOOKS_ESCAPED = re.compile("_(?=x[0-9A-Fa-f]{4}_)")  # each "_" that starts one
 # A raw CR would come back as LF: XML parsers normalise line ends, not references.
 _ENTITIES = {"\r": "&#13;"}
 _PRESERVE = ' xml:space="preserve"'
@@ -126,17 +129,25 @@ class RowWriter:
             if len(row) > len(letters):
                 letters = self._letters = [column_letter(i) for i in range(1, len(row) + 1)]
             everything = "".join(row)
-            plain = len(everything) <= MAX_CELL_CHARS and not _SPECIAL.search(everything)
+            plain = (
+                len(everything) <= MAX_CELL_CHARS
+                and not _SPECIAL.search(everything)
+                and "_x" not in everything
+            )
             r = str(number)
             cells = [f'<row r="{r}">']
             for letter, value in zip(letters, row, strict=False):
                 if not plain:
                     value = clean(value)
-                    if _NEEDS_ESCAPE.search(value):
-                        value = escape(value, _ENTITIES)
                 if not value:
                     continue  # hidden phone numbers and missing fields: empty cells
+                # Decided on the text, not its XML: "\r" at an edge is "&#13;" there.
                 space = _PRESERVE if value[0].isspace() or value[-1].isspace() else ""
+                if not plain:
+                    if _NEEDS_ESCAPE.search(value):
+                        value = escape(value, _ENTITIES)
+                    if "_x" in value:
+                        value = _LOOKS_ESCAPED.sub("_x005F_", value)
                 cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{value}</t></is></c>')
             cells.append("</row>")
             out.append("".join(cells))
@@ -165,6 +176,8 @@ def _plain_columns(columns: Sequence[Sequence[str]]) -> list[bytes] | None:
             return None
         if not text.isascii() and not text.replace("\n", " ").isprintable():
             return None  # a non-ASCII control, format or space character
+        if b"_x" in data:
+            return None  # text that a reader would take for an escape: written escaped
         edges = data[:1] == b" " or data[-1:] == b" "
         # (most columns have no space at all: two searches of them saved)
         if edges or (b" " in data and (b" \n" in data or b"\n " in data)):
@@ -176,7 +189,7 @@ def _plain_columns(columns: Sequence[Sequence[str]]) -> list[bytes] | None:
 def plain(rows: Sequence[Sequence[str]]) -> bool:
     """True when no value of ``rows`` needs cleaning, escaping or its edge spaces
     kept: all ``str``, printable (which rules out every character clean() drops,
-    CR, LF, tab and every whitespace but " "), no ``& < >``, no " " at either
+    CR, LF, tab and every whitespace but " "), no ``& < >`` or ``_x``, no " " at either
     end, at most MAX_CELL_CHARS long. One look at the batch, in C: a regex with
     alternation measured 5x slower."""
     values = list(chain.from_iterable(rows))
@@ -191,5 +204,6 @@ def plain(rows: Sequence[Sequence[str]]) -> bool:
         and "&" not in joined
         and "<" not in joined
         and ">" not in joined
+        and "_x" not in joined
         and max(map(len, values)) <= MAX_CELL_CHARS
     )
