@@ -110,6 +110,22 @@ def test_loads_is_json_loads_where_orjson_differs(body: bytes) -> None:
     assert _same(loads(body), json.loads(body))
 
 
+@pytest.mark.parametrize("depth", [1_000, 1_024, 1_025, 5_000, 100_000])
+def test_deep_nesting_is_decoded_or_a_recursion_error(depth: int) -> None:
+    # orjson decodes up to 1,024 levels (where json may already give up) and stops
+    # beyond with an error, never a crash; json.loads then raises RecursionError.
+    body = b"[" * depth + b"]" * depth
+    if depth > 1_024:
+        with pytest.raises(RecursionError):
+            loads(body)
+        return
+    value, levels = loads(body), 1
+    while value:  # walked, not compared: == on 1,000 levels recurses too
+        (value,) = value
+        levels += 1
+    assert value == [] and levels == depth
+
+
 def test_a_long_list_is_decoded_while_it_arrives() -> None:
     contacts = [{"chatId": str(i), "name": f"n{i}"} for i in range(5000)]
     body = json.dumps(contacts).encode()

@@ -9,9 +9,8 @@
   so a cut inside a string or a nested value can never decode -- and a body that
   is not a plain UTF-8 array is decoded whole at the end. The outcome is always
   ``json.loads(whole_body)``'s, or a ``ValueError`` where it raises one.
-* orjson is never given JSON nested deeper than ``MAX_DEPTH`` (it crashes the
-  process on objects nested some thousands deep); such bodies -- and bodies
-  whose depth a quick look cannot bound (brackets inside strings) -- go to the
+* Nesting: orjson (3.9.15 and later, CVE-2024-27454) refuses JSON nested over
+  1,024 deep with an error, never a crash; such a body then goes to the
   standard library, which raises RecursionError where it must.
 * ``gc_paused``: decoding allocates several objects per contact and frees none;
   the cyclic collector would sweep that growing heap again and again for nothing.
@@ -36,9 +35,6 @@ _WHITESPACE = b" \t\r\n"
 # integer literals that orjson would turn into floats (beyond 64 bits).
 _DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
 _LONG_NUMBER = b"0" * 19
-# Every byte but brackets, deleted: what is left shows how deep the JSON nests.
-_NOT_BRACKETS = bytes(i for i in range(256) if i not in b"[]{}")
-MAX_DEPTH = 64  # far beyond a contact list's 2; far below where orjson crashes
 # Stop cutting (decode the rest whole at the end) once this much waits without
 # a cut: a body whose items never split cleanly ("}," inside names, nested
 # objects) then costs hardly more than decoding it whole.
@@ -53,27 +49,12 @@ _TRIES = 3
 
 def loads(data: bytes) -> Any:
     """``json.loads(data)``, from orjson where that gives the same result."""
-    if orjson is not None and data.translate(_DIGITS).find(_LONG_NUMBER) < 0 and _shallow(data):
+    if orjson is not None and data.translate(_DIGITS).find(_LONG_NUMBER) < 0:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
             pass  # maybe valid for the standard library (lone surrogates, NaN, 1e400)
     return json.loads(data)
-
-
-def _shallow(data: bytes) -> bool:
-    """True when ``data`` surely nests at most MAX_DEPTH deep: each pass removes
-    the innermost pairs of brackets (at least one level). Brackets in strings
-    may leave it unbalanced: then False, and the standard library decides."""
-    skeleton = data.translate(None, _NOT_BRACKETS)
-    for _ in range(MAX_DEPTH):
-        if not skeleton:
-            return True
-        shorter = skeleton.replace(b"[]", b"").replace(b"{}", b"")
-        if len(shorter) == len(skeleton):
-            return False
-        skeleton = shorter
-    return not skeleton
 
 
 @contextmanager
