@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stand_in import HOSTILE_NAMES
 
-from xl_contacts import contacts, row_xml
+from xl_contacts import contacts, kinds, row_xml
 from xl_contacts.cells import clean, for_csv
 from xl_contacts.contacts import COLUMNS, ContactTable, Normaliser
 from xl_contacts.row_xml import RowWriter
@@ -392,3 +392,30 @@ def test_csv_of_a_normalised_table_is_the_per_value_csv(records: list[Any]) -> N
     write_csv(table, ours)
     _csv_per_value(table, before)
     assert ours.getvalue() == before.getvalue()
+
+
+_LONG_TEXT = st.builds(
+    lambda n, bar, at: ("x" * n)[:at] + ("|" if bar else "") + ("x" * n)[at:],
+    st.sampled_from([0, 1, 16_383, 16_384, 32_765, 32_766, 32_767, 32_768, 40_000]),
+    st.booleans(),
+    st.integers(0, 40_000),
+)
+
+
+@_SLOW_DRAWS
+@given(st.lists(st.lists(_LONG_TEXT | _TEXT, max_size=4), min_size=1, max_size=4))
+def test_plain_texts_bound_lengths_as_len_does(columns: list[list[str]]) -> None:
+    # The block search that bounds lengths says what a len() of each value says,
+    # also around the cell's limit and where values hold the joining "|".
+    found = contacts._plain_texts(*columns)
+    values = [v for column in columns for v in column]
+    if found is not None and "".join(values).isprintable():
+        assert found == (max(map(len, values), default=0) <= contacts.MAX_CELL_CHARS)
+
+
+@given(st.lists(_IDS | st.text(max_size=6) | st.from_regex(r"[0-9]{1,12}", fullmatch=True)))
+def test_plain_chat_ids_keep_what_identify_keeps(ids: list[str]) -> None:
+    if kinds.plain_chat_ids(ids):
+        for chat_id in ids:
+            identity = kinds.identify({"chatId": chat_id, "type": "user"})
+            assert identity is not None and identity[:2] == (chat_id, "")

@@ -186,6 +186,11 @@ def plain_chat_ids(values: Sequence[Any]) -> bool:
     not negative. One look at the whole batch (normalise's fast path)."""
     if set(map(type, values)) != {str} or not all(values):
         return False
+    # Ids of ASCII digits alone (the usual list) hold no "-", no white space
+    # and no placeholder: one look settles them, before the searches below.
+    digits = "".join(values)
+    if digits.isdigit() and digits.isascii():
+        return True
     joined = "|" + "|".join(values)
     if "|-" in joined:
         return False
@@ -194,11 +199,8 @@ def plain_chat_ids(values: Sequence[Any]) -> bool:
     if not joined.isprintable() or " " in joined:
         if _SPACE.search(joined):
             return False
-    # A placeholder is one word of letters: ids of digits alone hold none, and
-    # of the others only such ids are lowered.
-    digits = joined.replace("|", "")
-    if digits.isdigit() and digits.isascii():
-        return True
+    # A placeholder is one word of letters: of the ids left, only those of
+    # letters alone are lowered.
     return _BOGUS.isdisjoint(map(str.lower, filter(str.isalpha, values)))
 
 
