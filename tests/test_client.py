@@ -218,3 +218,32 @@ def test_debug_logging_never_shows_the_token(
     assert any("getContacts/***" in m for m in messages), messages
     assert_no_token(*messages)
     assert repr(green_api.client()).count(TOKEN) == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # plain: the rows are made while decoding, the long-number scan spared
+        '[{"chatId": "12345678901234567890", "name": "A", "contactName": "", '
+        '"type": "user", "phoneNumber": 79001234567}]',
+        # an integer beyond 64 bits (orjson: a float) in a plain-looking record ...
+        '[{"chatId": "1", "name": "A", "contactName": "", "type": "user", '
+        '"phoneNumber": 123456789012345678901234567890}]',
+        # ... and in a field beyond the contract: json.loads' integer, as text
+        '[{"chatId": "1", "name": "A", "contactName": "", "type": "user", '
+        '"phoneNumber": 0, "extra": 123456789012345678901234567890}]',
+    ],
+)
+def test_the_fetched_table_is_that_of_json_loads(green_api: FakeGreenApi, body: str) -> None:
+    import json
+
+    from xl_contacts.contacts import normalise
+
+    green_api.answer(body=body)
+    table = fetch_contacts(client=green_api.client(retries=0))
+    expected = normalise(json.loads(body), instance_id=ID_INSTANCE)
+    assert (table.columns, table.rows, table.cells_clean) == (
+        expected.columns,
+        expected.rows,
+        expected.cells_clean,
+    )

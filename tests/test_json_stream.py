@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xl_contacts.contacts import PlainLook
 from xl_contacts.json_stream import ArrayItems, NotAList, gc_paused_promoting, loads
 
 leaves = st.one_of(
@@ -108,6 +109,40 @@ def test_items_of_any_chunking_are_json_loads_of_the_whole(
 )
 def test_loads_is_json_loads_where_orjson_differs(body: bytes) -> None:
     assert _same(loads(body), json.loads(body))
+    assert _same(loads(body, PlainLook()), json.loads(body))
+    assert _same(loads(body, lambda value: False), json.loads(body))
+
+
+_PHONES = st.sampled_from([0, 79001234567, 2**63 - 1, 2**64 - 1, 2**64, -(2**63) - 1, 10**30])
+_RECORD_VALUES = _PHONES | st.floats(allow_nan=False) | st.text(max_size=3) | st.none()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "chatId": st.sampled_from(["79001234567", "123", "12345678901234567890"])
+                | _RECORD_VALUES,
+                "name": st.text(max_size=3) | _RECORD_VALUES,
+                "contactName": st.just("") | _RECORD_VALUES,
+                "type": st.just("user") | _RECORD_VALUES,
+                "phoneNumber": _PHONES | _RECORD_VALUES,
+            }
+        ),
+        max_size=5,
+    )
+    | st.lists(items, max_size=4),
+    st.integers(0, 2),
+)
+def test_loads_with_the_plain_look_is_json_loads(decoded: list[Any], style: int) -> None:
+    # The look spares the long-number scan only where orjson made no float: a
+    # list with an integer beyond 64 bits anywhere is still json.loads'.
+    body = _body(decoded, style, "none", 1.0)
+    look = PlainLook()
+    assert _same(loads(body, look), json.loads(body))
+    if look.plain is not None:  # the look's promise: no float in what it passed
+        assert not any(isinstance(v, float) for record in look.value for v in record.values())
 
 
 @pytest.mark.parametrize("depth", [1_000, 1_024, 1_025, 5_000, 100_000])
@@ -118,6 +153,8 @@ def test_deep_nesting_is_decoded_or_a_recursion_error(depth: int) -> None:
     if depth > 1_024:
         with pytest.raises(RecursionError):
             loads(body)
+        with pytest.raises(RecursionError):
+            loads(body, PlainLook())
         return
     value, levels = loads(body), 1
     while value:  # walked, not compared: == on 1,000 levels recurses too

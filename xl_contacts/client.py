@@ -185,7 +185,12 @@ class GreenApiClient:
         return f"GreenApiClient({self.settings.host!r}, id_instance={self.settings.id_instance!r})"
 
     def get_contacts(
-        self, count: int | None = None, *, group: bool | None = None, deadline: float | None = None
+        self,
+        count: int | None = None,
+        *,
+        group: bool | None = None,
+        deadline: float | None = None,
+        float_free: Callable[[Any], bool] | None = None,
     ) -> list[dict[str, Any]]:
         """The raw contact list: a list of JSON objects as GREEN-API sent them.
 
@@ -194,8 +199,11 @@ class GreenApiClient:
         (``kinds.plan``) decides when it may be sent. ``deadline`` (a
         ``time.monotonic()`` instant) replaces this call's own budget, so that
         several calls answering one query share one (``query_deadline``).
+        ``float_free``: as for ``json_stream.loads`` (a look at the decoded
+        answer that proves it holds no float).
         """
-        data = self._get("getContacts", contacts_params(count, group), deadline)
+        params = contacts_params(count, group)
+        data = self._get("getContacts", params, deadline, float_free=float_free)
         if not isinstance(data, list):
             raise BadResponse(
                 f"GREEN-API answered with a JSON {type(data).__name__} instead of a list of "
@@ -261,6 +269,7 @@ class GreenApiClient:
         deadline: float | None = None,
         *,
         reader: _Streamed | None = None,
+        float_free: Callable[[Any], bool] | None = None,
     ) -> Any:
         if deadline is None:
             deadline = self.query_deadline()
@@ -268,7 +277,7 @@ class GreenApiClient:
         key = (self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
             _throttle.wait(key, interval)
-            outcome = self._attempt(method, params, deadline, reader)
+            outcome = self._attempt(method, params, deadline, reader, float_free)
             if outcome.error is None:
                 return outcome.data
             pause = retry_pause(outcome, attempt, self.retries, self.backoff)
@@ -290,6 +299,7 @@ class GreenApiClient:
         params: dict[str, str] | None,
         deadline: float,
         reader: _Streamed | None = None,
+        float_free: Callable[[Any], bool] | None = None,
     ) -> Outcome:
         """One request and what came of it: the decoded JSON or an error (never raised
         here: whether to try again is ``retry_pause``'s decision)."""
@@ -306,7 +316,7 @@ class GreenApiClient:
             try:
                 response = self._send(method, params, timeout)
                 try:
-                    outcome = self._outcome(response, reader)
+                    outcome = self._outcome(response, reader, float_free)
                 finally:
                     response.close()
             except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
@@ -345,7 +355,12 @@ class GreenApiClient:
             options["proxies"] = {}
         return self.session.get_adapter(request.url).send(request, timeout=timeout, **options)
 
-    def _outcome(self, response: requests.Response, reader: _Streamed | None) -> Outcome:
+    def _outcome(
+        self,
+        response: requests.Response,
+        reader: _Streamed | None,
+        float_free: Callable[[Any], bool] | None = None,
+    ) -> Outcome:
         status = response.status_code
         if 300 <= status < 400:
             return Outcome(error=_redirect_error(status, response, self.settings.host))
@@ -355,7 +370,7 @@ class GreenApiClient:
         try:
             with gc_paused_promoting():  # decoding makes many objects and frees none
                 if reader is None:
-                    return Outcome(data=loads(_read_body(response)))
+                    return Outcome(data=loads(_read_body(response), float_free))
                 return Outcome(data=reader(_body_chunks(response, limit)))
         except BadResponse as error:
             return Outcome(error=error)

@@ -168,7 +168,13 @@ class ContactTable:
         )
 
 
-def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> ContactTable:
+def normalise(
+    raw: Any,
+    *,
+    instance_id: str = "",
+    source: str = "GREEN-API",
+    looked: PlainLook | None = None,
+) -> ContactTable:
     """Turn a decoded getContacts answer of any flavour into a ``ContactTable``.
 
     WhatsApp ``id`` becomes ``chatId``; a ``@c.us`` id gives the phone number, a
@@ -179,7 +185,8 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
     become extra columns in first-seen order (the rest are listed in
     ``left_out``); anything that is not a list of JSON objects raises
     ``BadResponse``. Lone surrogates in any text become U+FFFD, so every output
-    can encode every value.
+    can encode every value. ``looked``: the look that made the rows of this
+    very list already (while the client decoded it).
     """
     if not isinstance(raw, list):
         raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
@@ -189,9 +196,26 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
         whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
     normaliser = Normaliser(whatsapp=whatsapp)
     # ~10 new objects a contact, none to collect, and the rows stay: no sweeps
+    plain = looked.plain if looked is not None and looked.value is raw else None
     with gc_paused_promoting():
-        rows = normaliser.feed(raw)
+        rows = normaliser.feed(raw, plain)
     return normaliser.table(rows, instance_id=instance_id, source=source)
+
+
+class PlainLook:
+    """A look at a decoded getContacts answer (``json_stream.loads``'
+    float_free): True when it is a plain chatId list, whose rows (``plain``,
+    ``_plain_rows``') are then kept for ``normalise``. Such a list holds text
+    and whole numbers only, no float."""
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self.plain: tuple[list[list[str]], bool] | None = None
+
+    def __call__(self, value: Any) -> bool:
+        self.value = value
+        self.plain = _plain_rows(value) if type(value) is list else None
+        return self.plain is not None
 
 
 class Normaliser:
@@ -219,12 +243,18 @@ class Normaliser:
         # Whether every row so far is known clean (ContactTable.cells_clean).
         self.cells_clean = True
 
-    def feed(self, records: Sequence[Any]) -> list[list[str]]:
-        """The rows of ``records`` (those with a usable chat id), in order."""
+    def feed(
+        self, records: Sequence[Any], plain: tuple[list[list[str]], bool] | None = None
+    ) -> list[list[str]]:
+        """The rows of ``records`` (those with a usable chat id), in order;
+        ``plain``: what ``_plain_rows(records)`` gave already, if it did."""
         # With the chatId flavour settled and no extra column, a plain batch
         # (exactly the contract's fields) has nothing to teach: tried first.
         settled = not (self._learning or self.whatsapp or self._extras)
-        plain = _plain_rows(records) if settled else None
+        if settled and plain is None:
+            plain = _plain_rows(records)
+        elif not settled:
+            plain = None
         if plain is None:
             fields = self._look(records)
             if not (settled or self._extras):

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import kinds
 from .client import GreenApiClient
-from .contacts import ContactTable, normalise, parse_count, select
+from .contacts import ContactTable, PlainLook, normalise, parse_count, select
 from .errors import XlContactsError
 from .names import WHATSAPP
 from .settings import Settings, load_settings
@@ -77,11 +77,14 @@ def fetch_contacts(
     # One budget for the whole query: "chatted" (getContacts, then getChats)
     # must not take two of them (two times 20 s in a cell that Excel waits for).
     deadline = client.query_deadline()
-    raw = client.get_contacts(step.count, group=step.group, deadline=deadline)
+    # The rows of the usual list are made as it is decoded: they prove it
+    # holds no float, which spares a scan of the body (json_stream.loads).
+    look = PlainLook()
+    raw = client.get_contacts(step.count, group=step.group, deadline=deadline, float_free=look)
     if s.flavour is None:
         _learn(s, raw)
     chats = kinds.chat_ids(client.get_chats(deadline=deadline)) if step.chats else None
-    table = normalise(raw, instance_id=s.id_instance)
+    table = normalise(raw, instance_id=s.id_instance, looked=look)
     return select(table, kind, chats=chats, count=step.cut)
 
 
