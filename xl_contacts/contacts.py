@@ -190,13 +190,15 @@ def normalise(
     """
     if not isinstance(raw, list):
         raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
-    if set(map(type, raw)) <= {dict}:  # the usual list: one look, in C
+    plain = looked.plain if looked is not None and looked.value is raw else None
+    if plain is not None:  # every record of a plain list has a chatId
+        whatsapp = False
+    elif set(map(type, raw)) <= {dict}:  # the usual list: one look, in C
         whatsapp = not any(map(operator.contains, raw, repeat("chatId")))
     else:
         whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
     normaliser = Normaliser(whatsapp=whatsapp)
     # ~10 new objects a contact, none to collect, and the rows stay: no sweeps
-    plain = looked.plain if looked is not None and looked.value is raw else None
     with gc_paused_promoting():
         rows = normaliser.feed(raw, plain)
     return normaliser.table(rows, instance_id=instance_id, source=source)

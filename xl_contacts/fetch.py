@@ -81,7 +81,7 @@ def fetch_contacts(
     # holds no float, which spares a scan of the body (json_stream.loads).
     look = PlainLook()
     raw = client.get_contacts(step.count, group=step.group, deadline=deadline, float_free=look)
-    if s.flavour is None:
+    if s.flavour is None and look.plain is None:  # a plain chatId list is not WhatsApp's
         _learn(s, raw)
     chats = kinds.chat_ids(client.get_chats(deadline=deadline)) if step.chats else None
     table = normalise(raw, instance_id=s.id_instance, looked=look)
