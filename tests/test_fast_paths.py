@@ -419,3 +419,9 @@ def test_plain_chat_ids_keep_what_identify_keeps(ids: list[str]) -> None:
         for chat_id in ids:
             identity = kinds.identify({"chatId": chat_id, "type": "user"})
             assert identity is not None and identity[:2] == (chat_id, "")
+
+
+@given(st.lists(_IDS | st.sampled_from(["1@lid", "x@lid\n", "@lid\n1", "a\nb@lid"]) | _TEXT))
+def test_lid_count_is_the_count_of_lid_ids(ids: list[str]) -> None:
+    table = ContactTable(list(COLUMNS), [[chat_id, "", "", "user", ""] for chat_id in ids])
+    assert table.lid_count() == sum(1 for chat_id in ids if chat_id.endswith("@lid"))

@@ -106,7 +106,10 @@ class ContactTable:
         # Chat ids hold no white space (kinds.identify): one count over all of
         # them, joined by line breaks, finds each id ending in "@lid" once.
         ids = list(map(itemgetter(chat_id), self.rows))
-        joined = "\n".join(ids) + "\n"
+        joined = "\n".join(ids)
+        if "@lid" not in joined:  # the usual list: one search, no counting
+            return 0
+        joined += "\n"
         if joined.count("\n") == len(ids):  # else some id holds a line break
             return joined.count("@lid\n")
         return sum(1 for value in ids if value.endswith("@lid"))
