@@ -93,8 +93,8 @@ class ContactTable:
     skipped: int = 0
     #: extra fields seen in the answer but not made columns (beyond MAX_EXTRA_COLUMNS)
     left_out: list[str] = field(default_factory=list)
-    #: every value is known to be what cells.clean() makes of it (the rows came
-    #: from plain batches of printable text): no writer needs to look again
+    #: every value (and column name) is known to be printable text, as cells.clean()
+    #: leaves it (the rows came from plain batches): no writer needs to look again
     cells_clean: bool = False
 
     def __len__(self) -> int:

@@ -85,7 +85,8 @@ def plain_csv(rows: list[list[str]], *, clean: bool = False) -> str | None:
     holds what the csv module quotes (a comma, a quote, CR, LF) -- as the csv
     module writes it then: each row's values joined by commas, each row ended
     by CRLF. Else None (then the general way). One look at the whole text;
-    ``clean``: every value is known to be what clean() keeps (not looked at)."""
+    ``clean``: every value is known to be printable text that clean() keeps
+    (ContactTable.cells_clean): not looked at, nor counted for line breaks."""
     if min(map(len, rows), default=2) < 2:
         return None  # the csv module writes a lone empty value as ""
     try:
@@ -95,8 +96,7 @@ def plain_csv(rows: list[list[str]], *, clean: bool = False) -> str | None:
     text = "\r\n".join(lines) + "\r\n"
     if (
         text.count(",") != sum(map(len, rows)) - len(rows)
-        or text.count("\n") != len(rows)
-        or text.count("\r") != len(rows)
+        or not (clean or text.count("\n") == text.count("\r") == len(rows))
         or '"' in text
         or text.startswith(FORMULA_TRIGGERS)
         # (one character is found much faster than two: those first)
