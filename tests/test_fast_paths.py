@@ -405,14 +405,18 @@ _LONG_TEXT = st.builds(
 
 
 @_SLOW_DRAWS
-@given(st.lists(st.lists(_LONG_TEXT | _TEXT, max_size=4), min_size=1, max_size=4))
-def test_plain_texts_bound_lengths_as_len_does(columns: list[list[str]]) -> None:
+@given(st.lists(st.tuples(_LONG_TEXT | _TEXT, _LONG_TEXT | _TEXT), min_size=1, max_size=4))
+def test_a_plain_batch_is_clean_exactly_when_its_values_are_short(names: list[Any]) -> None:
     # The block search that bounds lengths says what a len() of each value says,
     # also around the cell's limit and where values hold the joining "|".
-    found = contacts._plain_texts(*columns)
-    values = [v for column in columns for v in column]
-    if found is not None and "".join(values).isprintable():
-        assert found == (max(map(len, values), default=0) <= contacts.MAX_CELL_CHARS)
+    records = [
+        {"chatId": str(i + 1), "name": a, "contactName": b, "type": "user", "phoneNumber": 0}
+        for i, (a, b) in enumerate(names)
+    ]
+    values = [value for pair in names for value in pair]
+    if "".join(values).isprintable():
+        short = max(map(len, values)) <= contacts.MAX_CELL_CHARS
+        assert contacts.normalise(records).cells_clean == short
 
 
 @given(st.lists(_IDS | st.text(max_size=6) | st.from_regex(r"[0-9]{1,12}", fullmatch=True)))
