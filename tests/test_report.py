@@ -228,6 +228,12 @@ def test_summary_and_headers_read_back_as_written(tmp_path: Path) -> None:
     assert "_x0041_" in book.get_sheet_by_name("Contacts").to_python()[0]
     summary = [row[0] for row in book.get_sheet_by_name("Summary").to_python()]
     assert "_x003D_1+1" in summary
+    # The table's column name is written as its header cell is: both decode alike.
+    with zipfile.ZipFile(path) as package:
+        table = package.read("xl/tables/table1.xml").decode()
+        header = package.read("xl/worksheets/sheet1.xml").decode()
+    assert 'name="_x005F_x0041_"' in table
+    assert ">_x005F_x0041_<" in header
 
 
 def test_empty_list_still_makes_a_valid_table(tmp_path: Path) -> None:
