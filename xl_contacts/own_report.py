@@ -361,7 +361,7 @@ class _RowReader:
         """Read ``piece``; False when it is not as this tool writes rows.
         Never so: a raw CR (XML reads it as LF) or "_x" (calamine decodes
         _xHHHH_, the escapes Excel writes, and row_xml writes none)."""
-        if b"\r" in piece or (b"_" in piece and b"_x" in piece):
+        if b"\r" in piece or b"_x" in piece:
             return False
         try:
             text = piece.decode("utf-8")
