@@ -260,3 +260,20 @@ def test_a_sheet_wider_than_a_report_is_refused(tmp_path: Path) -> None:
         check_plausible(hostile)  # the general look
     with pytest.raises(ReportError, match="beyond its rows and columns"):
         check_plausible(hostile, WIDTH)  # and the look that reads
+
+
+def test_rows_past_a_reports_extent_are_not_held(tmp_path: Path) -> None:
+    # A sheet of our shape with more rows than Excel has: the fast reader gives up
+    # as soon as it passes them (holding them would cost memory without bound),
+    # and the general look refuses the file with its usual line.
+    rows = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>x</t></is></c></row>'
+        for i in range(2, 1_048_578)
+    )
+    path = edited(
+        report(tmp_path, ["a"]),
+        tmp_path / "tall.xlsx",
+        lambda xml: re.sub(r'<row r="2">.*</row>', lambda _: rows, xml, flags=re.S),
+    )
+    with pytest.raises(ReportError, match="cells beyond its rows and columns"):
+        check_plausible(path, WIDTH)

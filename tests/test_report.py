@@ -220,6 +220,22 @@ def test_every_reader_gets_the_names_back_exactly(tmp_path: Path) -> None:
         assert [row[1] for row in list(csv.reader(text))[1:]] == READ_BACK_NAMES
 
 
+def test_summary_and_headers_read_back_as_written(tmp_path: Path) -> None:
+    # Types (the Summary's "by type") and extra field names (headers) come from strangers too.
+    raw = [{"chatId": "1", "type": "_x003D_1+1", "_x0041_": "x"}]
+    path = write_report(normalise(raw), tmp_path / "r.xlsx")
+    book = CalamineWorkbook.from_path(str(path))
+    assert "_x0041_" in book.get_sheet_by_name("Contacts").to_python()[0]
+    summary = [row[0] for row in book.get_sheet_by_name("Summary").to_python()]
+    assert "_x003D_1+1" in summary
+    # The table's column name is written as its header cell is: both decode alike.
+    with zipfile.ZipFile(path) as package:
+        table = package.read("xl/tables/table1.xml").decode()
+        header = package.read("xl/worksheets/sheet1.xml").decode()
+    assert 'name="_x005F_x0041_"' in table
+    assert ">_x005F_x0041_<" in header
+
+
 def test_empty_list_still_makes_a_valid_table(tmp_path: Path) -> None:
     path = write_report(normalise([]), tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(path)

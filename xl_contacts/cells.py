@@ -13,6 +13,11 @@ workbook as the same text -- never as a formula, a number or a broken file:
   the rest as text and does not show the prefix.
 * openpyxl writes text verbatim except that it turns a string starting with
   ``=`` into a formula: ``report.py`` marks such cells as strings explicitly.
+* ``for_sheet_xml``: text stored in a workbook file. Readers of the file
+  format (Excel, calamine, LibreOffice) decode ``_x003D_`` in text as ``=``
+  (ECMA-376 ST_Xstring), so a name that holds such text literally has the
+  ``_`` that starts it written ``_x005F_``. (Not for live cells or UDF
+  results: Excel decodes this only in files.)
 * UDF results are not parsed by Excel, so ``GETCONTACTS`` returns cleaned text
   as it is.
 * ``for_csv``: CSV files are opened by Excel and parsed like input: values that
@@ -45,6 +50,8 @@ TERMINAL_UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
     "\ud800-\udfff\ufffe\uffff]"
 )
+# Each "_" that starts what a file reader would decode: "_x" + 4 hex digits + "_".
+_STARTS_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 QUOTE_PREFIX = "'"
 
@@ -99,6 +106,11 @@ def for_excel_input(value: str) -> str:
     """Text to assign to a live Excel cell so that it is stored as exactly this text."""
     value = clean(value)
     return QUOTE_PREFIX + value if value else value
+
+
+def for_sheet_xml(value: str) -> str:
+    """Text to store in a workbook file so that every reader gives back ``value``."""
+    return _STARTS_ESCAPE.sub("_x005F_", value) if "_x" in value else value
 
 
 def for_csv(value: str) -> str:

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import itemgetter, not_
 
-from .cells import MAX_CELL_CHARS, clean_rows
+from .cells import ILLEGAL, MAX_CELL_CHARS, clean_rows
 from .contacts import COLUMNS, ContactTable
 from .json_stream import gc_paused
 
 COMPARED = ("name", "contactName", "type", "phoneNumber")
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 _SEPARATOR = "\x00"  # cells.clean removes it from every value
-# What cells.clean removes, but the separator (counted instead).
-_ILLEGAL_BUT_SEPARATOR = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What cells.clean removes but the separator, "\x00" (counted instead): ILLEGAL from \x01.
+_ILLEGAL_BUT_SEPARATOR = re.compile(ILLEGAL.pattern.replace("\x00", "\x01", 1))
 # "what changed" of rows that are not a change of fields.
 WHOLE_CONTACT = {ADDED: "new contact", REMOVED: "no longer in the list"}
 CHANGE_HEADERS = [

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +29,11 @@ from typing import Any
 try:  # a wheel for every platform we support; the standard library is the fallback
     import orjson
 except ImportError:  # pragma: no cover - exercised only where orjson is missing
+    orjson = None  # type: ignore[assignment]
+# Before 3.9.15 orjson crashed the process on deep nesting (CVE-2024-27454): an
+# older one (installed without pip's resolver, say) is not used at all.
+_RELEASE = re.match(r"(\d+)\.(\d+)\.(\d+)", getattr(orjson, "__version__", "0.0.0"))
+if orjson is not None and (not _RELEASE or tuple(map(int, _RELEASE.groups())) < (3, 9, 15)):
     orjson = None  # type: ignore[assignment]
 
 _WHITESPACE = b" \t\r\n"

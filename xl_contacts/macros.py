@@ -184,12 +184,16 @@ def report_name(book: Any, when: datetime) -> str:
 def new_report_path(folder: Path, book: Any, when: datetime) -> Path:
     """Where this save goes: never over an earlier report, even one of the same
     second ("_02" sorts after ".xlsx", so the newest is still the last name)."""
-    path = folder / report_name(book, when)
+    name = report_name(book, when)
+    path = folder / name
     for n in range(2, 100):
         if not path.exists():
-            break
-        path = folder / f"{report_name(book, when).removesuffix('.xlsx')}_{n:02d}.xlsx"
-    return path
+            return path
+        path = folder / f"{name.removesuffix('.xlsx')}_{n:02d}.xlsx"
+    if not path.exists():
+        return path
+    # "_100" would sort before "_99": a hundred saves in one second is a loop, not a user.
+    raise ConfigError(f"100 reports of this workbook were saved within one second in '{folder}'")
 
 
 def latest_report(folder: Path, book: Any) -> Path | None:

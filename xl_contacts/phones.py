@@ -31,7 +31,6 @@ tests/test_phones.py checks the results against ``phonenumbers`` itself.
 from __future__ import annotations
 
 import re
-import re._parser  # to bound how many digits a pattern can read (3.11+: sre_parse before)
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +41,11 @@ from typing import Any
 import phonenumbers  # its core: ~15 ms to import (its geocoder, not used, takes 0.3 s)
 
 from .countries import COUNTRY_NAMES
+
+try:  # to bound how many digits a pattern can read (private; sre_parse before 3.11)
+    from re import _parser as _re_parser
+except ImportError:  # pragma: no cover - a Python whose re has no _parser
+    _re_parser = None  # type: ignore[assignment]
 
 NON_GEOGRAPHIC = "001"  # phonenumbers' region of +800, +882… (no country)
 INTERNATIONAL_SERVICES = "International"
@@ -57,7 +61,9 @@ _INTERNATIONAL = phonenumbers.PhoneNumberFormat.INTERNATIONAL
 # such a pattern decides at the start of a number depends on its first
 # getwidth()[1] digits alone (no look-ahead, no anchors, nothing unbounded).
 _BOUNDED = re.compile(r"(?:[0-9\[\]()?:|{},-]|\\d)*")
-_KNOWN_MAX = 1 << 14  # prefixes remembered per calling code and length (~3 MB): memory stays flat
+# Prefixes remembered, in all (~7 MB); past that all are forgotten and learnt
+# again: a list of random numbers from everywhere cannot grow memory without end.
+_KNOWN_MAX = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ class PhoneFormatter:
         self._prefixes: dict[tuple[str, int], _Prefix] = {
             ("", 0): (slice(0), {"": _NOTHING}, False)  # no number: nothing to describe
         }
+        self._remembered = 0  # answers kept in all the prefixes' dicts
 
     def describe_all(self, numbers: Sequence[str]) -> tuple[list[str], list[str]]:
         """``describe`` of each of ``numbers`` ('' for ''), as two lists: what
@@ -167,9 +174,13 @@ class PhoneFormatter:
             else:
                 found = (f"+{shape.code} %s", itemgetter(slice(shape.skip, None)), country)
         if keep:
-            if len(known) >= _KNOWN_MAX:
-                known.clear()
+            if self._remembered >= _KNOWN_MAX:
+                for _, answers, kept in self._prefixes.values():
+                    if kept:
+                        answers.clear()
+                self._remembered = 0
             known[digits[cut]] = found
+            self._remembered += 1
         return found
 
     def _prefix(self, digits: str) -> _Prefix:
@@ -346,11 +357,16 @@ def _fill_alike(plan: _Plan, numbers: tuple[str, ...]) -> list[str]:
 
 
 def _width(pattern: re.Pattern[str]) -> int | None:
-    """How many characters ``pattern`` reads at most, if that is bounded."""
-    if not _BOUNDED.fullmatch(pattern.pattern):
+    """How many characters ``pattern`` reads at most, if that is bounded. From
+    the re module's own parser (private: where it is missing or changed, None --
+    numbers are then formatted one by one, only slower)."""
+    if _re_parser is None or not _BOUNDED.fullmatch(pattern.pattern):
         return None
-    most = re._parser.parse(pattern.pattern).getwidth()[1]
-    return most if most < re._parser.MAXREPEAT else None
+    try:
+        most = _re_parser.parse(pattern.pattern).getwidth()[1]
+        return most if most < _re_parser.MAXREPEAT else None
+    except (AttributeError, TypeError, IndexError, re.error):
+        return None
 
 
 def _number(code: int, national: str) -> phonenumbers.PhoneNumber:

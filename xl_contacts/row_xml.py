@@ -16,15 +16,12 @@ from itertools import chain, compress, repeat
 from operator import not_
 from xml.sax.saxutils import escape
 
-from .cells import MAX_CELL_CHARS, clean
+from .cells import MAX_CELL_CHARS, clean, for_sheet_xml
 
 # What a row needs cleaning (cells.clean) or escaping for: rare, so one search
 # of the whole row saves two per cell.
 _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff&<>\r]")
 _NEEDS_ESCAPE = re.compile("[&<>\r]")
-# SpreadsheetML reads "_x0041_" in a string as "A" (ECMA-376 ST_Xstring), so a
-# name that holds such text literally has its "_" written as "_x005F_".
-_LOOKS_ESCAPED = re.compile("_(?=x[0-9A-Fa-f]{4}_)")  # each "_" that starts one
 # A raw CR would come back as LF: XML parsers normalise line ends, not references.
 _ENTITIES = {"\r": "&#13;"}
 _PRESERVE = ' xml:space="preserve"'
@@ -146,8 +143,7 @@ class RowWriter:
                 if not plain:
                     if _NEEDS_ESCAPE.search(value):
                         value = escape(value, _ENTITIES)
-                    if "_x" in value:
-                        value = _LOOKS_ESCAPED.sub("_x005F_", value)
+                    value = for_sheet_xml(value)  # "_x003D_" would read as "="
                 cells.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{value}</t></is></c>')
             cells.append("</row>")
             out.append("".join(cells))

@@ -36,7 +36,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from ._version import __version__
 from .atomic import output_path, replacing
-from .cells import table_headers
+from .cells import for_sheet_xml, table_headers
 from .contacts import ContactTable
 from .names import (
     CONTACTS_SHEET,
@@ -255,7 +255,10 @@ def add_table(ws: Any, name: str, headers: list[str], first: int, n_rows: int) -
     ``n_rows`` rows (at least one: Excel rejects a table without a data row).
     Returns its range."""
     ref = f"A{first}:{get_column_letter(len(headers))}{first + max(n_rows, 1)}"
-    columns = [TableColumn(id=i, name=header) for i, header in enumerate(headers, 1)]
+    # A column's name is decoded like cell text ("_x0041_" is "A", ECMA-376
+    # ST_Xstring), and Excel repairs a table whose names differ from its header
+    # cells: written as the header cells are (styled), they read the same.
+    columns = [TableColumn(id=i, name=for_sheet_xml(h)) for i, h in enumerate(headers, 1)]
     # openpyxl adds the autoFilter only to tables it names the columns of itself.
     table = Table(displayName=name, ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref))
     table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)

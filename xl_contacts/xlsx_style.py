@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .cells import clean
+from .cells import clean, for_sheet_xml
 
 FONT = "Calibri"  # Excel's body font; LibreOffice substitutes Carlito when it has it
 COUNT_FORMAT = "#,##0"
@@ -40,10 +40,11 @@ RIGHT = Alignment(horizontal="right")
 
 
 def styled(ws: Any, value: Any, font: Font = PLAIN, number_format: str | None = None) -> Any:
-    """A write-only cell with a font (and a number format). Text is cleaned and
-    stays text even when it starts with '=' (openpyxl would write a formula)."""
+    """A write-only cell with a font (and a number format). Text is cleaned,
+    reads back as itself (``for_sheet_xml``) and stays text even when it starts
+    with '=' (openpyxl would write a formula)."""
     if isinstance(value, str):
-        value = clean(value)
+        value = for_sheet_xml(clean(value))
     cell = WriteOnlyCell(ws, value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
