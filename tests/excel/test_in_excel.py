@@ -66,7 +66,11 @@ pytestmark = [pytest.mark.excel, pytest.mark.skipif(REASON is not None, reason=R
 
 WINDOWS = sys.platform == "win32"
 SPILL_SECONDS = 120  # the first call starts Excel's Python (UDF server) and imports the package
-HOSTILE = [{"chatId": f"-100{i}", "name": name} for i, name in enumerate(HOSTILE_NAMES[:4])]
+ESCAPE_LOOKALIKE = HOSTILE_NAMES[-1]  # "_x003D_1+1"
+HOSTILE = [
+    {"chatId": f"-100{i}", "name": name}
+    for i, name in enumerate([*HOSTILE_NAMES[:4], ESCAPE_LOOKALIKE])
+]
 CONTACTS = [*REFERENCE_CONTACTS, *HOSTILE]
 
 
@@ -190,3 +194,10 @@ def test_save_report_writes_a_workbook(
     sheet = openpyxl.load_workbook(report, read_only=True)["Contacts"]
     assert [c.value for c in next(sheet.iter_rows(max_row=1))][: len(COLUMNS)] == list(COLUMNS)
     assert TOKEN.encode() not in report.read_bytes()
+    # Excel decodes "_x003D_" in a file's text as "="; the report escapes it (cells.for_sheet_xml).
+    saved = book.app.books.open(str(report))
+    try:
+        names = [row[1] for row in saved.sheets["Contacts"].used_range.value]
+    finally:
+        saved.close()
+    assert ESCAPE_LOOKALIKE in names and HOSTILE_NAMES[0] in names
