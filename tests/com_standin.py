@@ -33,7 +33,6 @@ import ctypes
 import datetime as dt
 import importlib
 import importlib.util
-import re
 import sys
 import threading
 import time
@@ -43,6 +42,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
+
+from xlwings.utils import address_to_index_tuple, col_name
 
 # --- values as pywin32 hands them to Python -----------------------------------------
 
@@ -270,21 +271,10 @@ def _ctypes_for_xlwindows(windows: dict[int, StandInExcel]) -> Iterator[None]:
 
 
 def _parse_cell(address: str) -> tuple[int, int]:
-    match = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", address.upper())
-    if not match:
+    index = address_to_index_tuple(address.upper())  # xlwings' own reading of "$B$2"
+    if index is None:
         raise ValueError(f"not a cell address: {address!r}")
-    column = 0
-    for letter in match.group(1):
-        column = column * 26 + ord(letter) - 64
-    return int(match.group(2)), column
-
-
-def _column_name(column: int) -> str:
-    name = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+    return index
 
 
 @dataclass
@@ -335,10 +325,10 @@ class Range:
 
     @property
     def Address(self) -> str:
-        first = f"${_column_name(self.Column)}${self.Row}"
+        first = f"${col_name(self.Column)}${self.Row}"
         if self.Count == 1:
             return first
-        return f"{first}:${_column_name(self._right)}${self._bottom}"
+        return f"{first}:${col_name(self._right)}${self._bottom}"
 
     def _cells(self) -> list[list[tuple[int, int]]]:
         return [
