@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -136,3 +137,14 @@ def cli(
     assert_no_token(out, err)
     assert "Traceback" not in err and "internal error" not in err
     return code, out, err
+
+
+def json_body(value: Any, style: int) -> bytes:
+    """``value`` as a server may send it (style 0: ASCII with \\u escapes, 1: compact
+    UTF-8, 2: indented), lone surrogates kept as bytes no decoder accepts."""
+    text = [
+        json.dumps(value),
+        json.dumps(value, ensure_ascii=False, separators=(",", ":")),
+        json.dumps(value, indent=1),
+    ][style]
+    return text.encode("utf-8", "surrogatepass")

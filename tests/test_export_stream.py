@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import json_body
 from hostile_server import HostileServer, head_bytes, raw, respond, trickle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -110,12 +111,7 @@ record = st.fixed_dictionaries(
 def test_any_answer_in_any_chunks_gives_the_buffered_report(
     records: list[dict[str, Any]], style: int, points: list[int], tmp_path_factory: Any
 ) -> None:
-    text = [
-        json.dumps(records),
-        json.dumps(records, ensure_ascii=False, separators=(",", ":")),
-        json.dumps(records, indent=1),
-    ][style]
-    body = text.encode("utf-8", "surrogatepass")
+    body = json_body(records, style)
     assert_same_report(body, cut(body, points), tmp_path_factory.mktemp("same"))
 
 

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from helpers import json_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,19 +39,14 @@ MUTATIONS = [
 
 
 def _body(decoded: list[Any], style: int, mutation: str, cut: float) -> bytes:
-    text = [
-        json.dumps(decoded),
-        json.dumps(decoded, ensure_ascii=False, separators=(",", ":")),
-        json.dumps(decoded, indent=1),
-    ][style]
-    body = text.encode("utf-8", "surrogatepass")
+    body = json_body(decoded, style)
     edits = {
         "truncated": lambda b: b[: max(1, int(len(b) * cut))],
         "trailing comma": lambda b: b[:-1] + b",]" if decoded else b,
         "double comma": lambda b: b.replace(b"}, {", b"},, {", 1).replace(b"},{", b"},,{", 1),
         "garbage after": lambda b: b + b" x",
         "byte order mark": lambda b: b"\xef\xbb\xbf" + b,
-        "utf-16": lambda b: text.encode("utf-16-le", "surrogatepass"),
+        "utf-16": lambda b: b.decode("utf-8", "surrogatepass").encode("utf-16-le", "surrogatepass"),
         "NaN": lambda b: b"[NaN" + (b"," + b[1:] if decoded else b"]"),
         "1e400": lambda b: b"[1e400" + (b"," + b[1:] if decoded else b"]"),
         "object": lambda b: b'{"a": ' + b + b"}",
