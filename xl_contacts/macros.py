@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # both are imported only when a report is saved
 
 TITLE = PROG
 BUDGET = INTERACTIVE_BUDGET
+ASKING = f"{TITLE}: asking GREEN-API for the contacts (Excel waits at most {BUDGET:.0f} s)…"
 
 
 def refresh() -> None:
@@ -72,7 +73,7 @@ def _refresh(book: Any) -> None:
 def _fetch(options: LiveSettings, show: Callable[[str], None]) -> ContactTable:
     """The contacts the workbook asks for; of several profiles, one table whose
     first column names the profile (a failure of any one fails the whole)."""
-    show(f"{TITLE}: asking GREEN-API for the contacts (Excel waits at most {BUDGET:.0f} s)…")
+    show(ASKING)
     if len(options.profiles) > 1:
         from .multi_export import fetch_many, targets  # openpyxl: only for several
 
@@ -104,13 +105,9 @@ def _export_report(book: Any) -> None:
         _export_several(book, options, folder)
         return
     settings = _settings(options)
-    previous, note = None, ""
-    earlier = latest_report(folder, book)
-    if earlier is not None:
-        try:
-            previous = read_previous(earlier, settings.id_instance, kind=options.only)
-        except XlContactsError as error:  # still save; say why nothing was compared
-            note = _not_compared(error)
+    previous, note = _earlier_report(
+        book, folder, lambda path: read_previous(path, settings.id_instance, kind=options.only)
+    )
     with live_sheet.status_bar(book.app) as show:
         table = _fetch(options, show)
         show(f"{TITLE}: saving {len(table):,} contacts…")
@@ -124,15 +121,11 @@ def _export_several(book: Any, options: LiveSettings, folder: Path) -> None:
     from .multi_export import export_many, read_since, targets
 
     chosen = targets(options.profiles)  # every profile resolved before any request
-    previous, note = None, ""
-    earlier = latest_report(folder, book)
-    if earlier is not None:
-        try:
-            previous = read_since(chosen, earlier, options.only)
-        except XlContactsError as error:
-            note = _not_compared(error)
+    previous, note = _earlier_report(
+        book, folder, lambda path: read_since(chosen, path, options.only)
+    )
     with live_sheet.status_bar(book.app) as show:
-        show(f"{TITLE}: asking GREEN-API for the contacts (Excel waits at most {BUDGET:.0f} s)…")
+        show(ASKING)
         result = export_many(
             chosen,
             new_report_path(folder, book, datetime.now(UTC)),
@@ -145,8 +138,18 @@ def _export_several(book: Any, options: LiveSettings, folder: Path) -> None:
     _saved(book, len(table), result.path, result.changes, result.previous, note)
 
 
-def _not_compared(error: XlContactsError) -> str:
-    return f"\n\nNot compared with an earlier report: {error}"
+def _earlier_report(
+    book: Any, folder: Path, read: Callable[[Path], PreviousReport]
+) -> tuple[PreviousReport | None, str]:
+    """The latest earlier report in ``folder``, read to compare with, or None and
+    why not (the report is still saved: the alert says why nothing was compared)."""
+    earlier = latest_report(folder, book)
+    if earlier is None:
+        return None, ""
+    try:
+        return read(earlier), ""
+    except XlContactsError as error:
+        return None, f"\n\nNot compared with an earlier report: {error}"
 
 
 def _saved(
