@@ -303,7 +303,8 @@ def _count_argument(value: str) -> int | None:
 
 
 def _several(args: argparse.Namespace) -> bool:
-    """Whether the command covers several instances (one list with an instance column)."""
+    """Whether the command covers several instances (one list with an instance column);
+    options that only make sense with one, or with several, are refused or noted here."""
     several = args.all_profiles or len(args.profile or []) > 1
     if several and (args.api_url or args.id_instance):
         raise ConfigError(
