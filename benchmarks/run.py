@@ -115,7 +115,7 @@ def _peak_mb() -> float:
 
 def worker(kind: str, url: str, out: str) -> dict[str, float]:
     """One measurement after the imports: seconds and the process's peak memory."""
-    from xl_contacts.settings import load_settings
+    from xl_contacts.config.settings import load_settings
 
     settings = load_settings(url, ID_INSTANCE, TOKEN, env={}, use_stored=False)
     run = _WORKERS[kind](settings, url, out)
@@ -128,8 +128,8 @@ def _ours(settings: Any, url: str, out: str) -> Any:
     """What `xl-contacts export` does: one streaming pass. (It imports openpyxl in a
     second thread while the answer arrives; imported here first, like the others'.)"""
     from xl_contacts import xlsx_report  # noqa: F401
-    from xl_contacts.export_stream import export_streamed
-    from xl_contacts.fetch import client_for
+    from xl_contacts.usecases.export_stream import export_streamed
+    from xl_contacts.usecases.fetch import client_for
 
     return lambda: export_streamed(client_for(settings), out)
 
@@ -173,8 +173,8 @@ def _udf_per_value(settings: Any, url: str, out: str) -> Any:
 
     import requests
 
-    from xl_contacts.cells import clean
-    from xl_contacts.contacts import COLUMNS, rows_by_record
+    from xl_contacts.base.cells import clean
+    from xl_contacts.domain.contacts import COLUMNS, rows_by_record
 
     full = f"{url}/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
 
@@ -347,7 +347,9 @@ def bench_help(repeats: int) -> dict[str, Any]:
 def bench_udf() -> dict[str, Any]:
     server = StandIn(synthetic_contacts(1000), delay=0.05)
     os.environ.update(server.env())
-    from xl_contacts import client, live_results, udfs
+    from xl_contacts import udfs
+    from xl_contacts.api import client
+    from xl_contacts.usecases import live_results
 
     client.RATE_LIMIT_INTERVAL = 0.0  # measure the cache, not the throttle
     started = time.perf_counter()
@@ -411,8 +413,10 @@ def bench_cold_start(repeats: int) -> dict[str, Any]:
 
 
 def bench_refresh(n: int) -> dict[str, Any]:
-    from xl_contacts import client, fetch, macros
-    from xl_contacts.cells import for_excel_input
+    from xl_contacts import macros
+    from xl_contacts.api import client
+    from xl_contacts.base.cells import for_excel_input
+    from xl_contacts.usecases import fetch
 
     client.RATE_LIMIT_INTERVAL = 0.0
     server = StandIn(synthetic_contacts(n))
@@ -483,9 +487,9 @@ def package_at(commit: str, into: Path) -> Path | None:
 def changes_worker(path: str, n: str, repeats: str) -> dict[str, float]:
     """Read the report at ``path`` back and diff it with a list 1 % shifted, with
     whichever xl_contacts comes first on the path; medians of ``repeats``."""
-    from xl_contacts.contacts import normalise
-    from xl_contacts.diff import compare
-    from xl_contacts.previous_report import read_previous
+    from xl_contacts.domain.contacts import normalise
+    from xl_contacts.domain.diff import compare
+    from xl_contacts.sinks.previous_report import read_previous
 
     count = int(n)
     new = normalise(synthetic_contacts(count, start=count // 100), instance_id=ID_INSTANCE)
@@ -516,8 +520,8 @@ def bench_changes(n: int, repeats: int = 5) -> dict[str, Any]:
     before issue 16 (same report, same run) and openpyxl read-only."""
     import openpyxl
 
-    from xl_contacts.contacts import normalise
-    from xl_contacts.xlsx_report import write_report
+    from xl_contacts.domain.contacts import normalise
+    from xl_contacts.sinks.xlsx_report import write_report
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_report(

@@ -26,9 +26,9 @@ from pathlib import Path
 import phonenumbers
 from pypdf import PdfReader
 
-from xl_contacts.contacts import normalise
-from xl_contacts.demo import DEMO_INSTANCE_ID, sample_contacts
-from xl_contacts.xlsx_report import write_report
+from xl_contacts.domain.contacts import normalise
+from xl_contacts.domain.demo import DEMO_INSTANCE_ID, sample_contacts
+from xl_contacts.sinks.xlsx_report import write_report
 
 DOCS = Path(__file__).resolve().parent
 DPI = 80

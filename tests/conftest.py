@@ -20,8 +20,9 @@ from hostile_server import HostileServer
 from pytest_httpserver import HTTPServer
 from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 
-from xl_contacts import client, fetch, live_results
-from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_CACHE_SECONDS, ENV_ID_INSTANCE
+from xl_contacts.api import client
+from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_CACHE_SECONDS, ENV_ID_INSTANCE
+from xl_contacts.usecases import fetch, live_results
 
 
 @pytest.fixture(scope="session")

@@ -24,8 +24,8 @@ from helpers import cli
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from xl_contacts.names import MAX, TELEGRAM, WHATSAPP
-from xl_contacts.settings import Settings, load_settings
+from xl_contacts.base.names import MAX, TELEGRAM, WHATSAPP
+from xl_contacts.config.settings import Settings, load_settings
 
 # What each flavour's documentation lists, per method (query parameters).
 DOCUMENTED = {

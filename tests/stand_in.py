@@ -13,10 +13,10 @@ from pytest_httpserver import HTTPServer
 from synthetic import make_contacts  # noqa: F401 (tests import it from here)
 from werkzeug import Request, Response
 
-from xl_contacts.client import GreenApiClient
-from xl_contacts.demo import REFERENCE_PAGE_CONTACTS
-from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
-from xl_contacts.settings import Settings, load_settings
+from xl_contacts.api.client import GreenApiClient
+from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from xl_contacts.config.settings import Settings, load_settings
+from xl_contacts.domain.demo import REFERENCE_PAGE_CONTACTS
 
 # Long and distinctive, so a leak anywhere is found by a plain substring search.
 TOKEN = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345"

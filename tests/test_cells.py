@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xl_contacts.cells import (
+from xl_contacts.base.cells import (
     MAX_CELL_CHARS,
     clean,
     clean_rows,

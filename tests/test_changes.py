@@ -13,12 +13,12 @@ from remote_book import make_book
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, FakeGreenApi, make_contacts
 
 from xl_contacts import macros
+from xl_contacts.base.errors import ReportError
 from xl_contacts.cli import main
-from xl_contacts.contacts import normalise
-from xl_contacts.diff import CHANGE_HEADERS, compare
-from xl_contacts.errors import ReportError
-from xl_contacts.previous_report import read_previous
-from xl_contacts.xlsx_report import write_report
+from xl_contacts.domain.contacts import normalise
+from xl_contacts.domain.diff import CHANGE_HEADERS, compare
+from xl_contacts.sinks.previous_report import read_previous
+from xl_contacts.sinks.xlsx_report import write_report
 
 OLD = [
     {"chatId": "1", "name": "Ann", "contactName": "Ann A", "type": "user", "phoneNumber": 7901},

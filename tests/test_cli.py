@@ -21,9 +21,9 @@ from helpers import (
 )
 from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, make_contacts
 
+from xl_contacts.base.names import PHONE_COLUMNS
 from xl_contacts.cli import build_parser, main
-from xl_contacts.contacts import COLUMNS, EMPTY_HINT
-from xl_contacts.names import PHONE_COLUMNS
+from xl_contacts.domain.contacts import COLUMNS, EMPTY_HINT
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -10,9 +10,9 @@ import pytest
 from helpers import assert_no_token, client_side_logs
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 
-from xl_contacts import client as client_module
-from xl_contacts.client import GreenApiClient
-from xl_contacts.errors import (
+from xl_contacts.api import client as client_module
+from xl_contacts.api.client import GreenApiClient
+from xl_contacts.base.errors import (
     BadResponse,
     GreenApiError,
     InstanceNotReady,
@@ -23,8 +23,8 @@ from xl_contacts.errors import (
     ServerError,
     TokenRejected,
 )
-from xl_contacts.fetch import fetch_contacts
-from xl_contacts.settings import load_settings
+from xl_contacts.config.settings import load_settings
+from xl_contacts.usecases.fetch import fetch_contacts
 
 
 def test_fetches_the_reference_list(green_api: FakeGreenApi) -> None:
@@ -237,7 +237,7 @@ def test_debug_logging_never_shows_the_token(
 def test_the_fetched_table_is_that_of_json_loads(green_api: FakeGreenApi, body: str) -> None:
     import json
 
-    from xl_contacts.contacts import normalise
+    from xl_contacts.domain.contacts import normalise
 
     green_api.answer(body=body)
     table = fetch_contacts(client=green_api.client(retries=0))

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stand_in import REFERENCE_CONTACTS
 
-from xl_contacts.contacts import (
+from xl_contacts.base.errors import BadResponse, ConfigError
+from xl_contacts.domain.contacts import (
     COLUMNS,
     MAX_COUNT,
     cell_text,
@@ -17,7 +18,6 @@ from xl_contacts.contacts import (
     rows_text,
     select,
 )
-from xl_contacts.errors import BadResponse, ConfigError
 
 
 def test_reference_page_example() -> None:

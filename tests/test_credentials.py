@@ -17,9 +17,9 @@ from keyring.backends import fail
 from pyopenvba import ExcelFile
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 
-from xl_contacts import credentials
-from xl_contacts.settings import ORIGIN_STORED, load_settings
-from xl_contacts.template.build import build_template
+from xl_contacts.config import credentials
+from xl_contacts.config.settings import ORIGIN_STORED, load_settings
+from xl_contacts.usecases.template.build import build_template
 
 HERE = Path(__file__).resolve().parent
 

@@ -17,10 +17,10 @@ import openpyxl
 import pytest
 import xlwings
 
-from xl_contacts.doctor import FAIL, OK, SKIP, WARN, Check, Machine, run_checks
-from xl_contacts.doctor.excel_setup import probe, windows_interpreter
-from xl_contacts.doctor.xlwings_conf import expand_windows, read_conf
-from xl_contacts.template.build import DEFAULT_CONF, build_template
+from xl_contacts.usecases.doctor import FAIL, OK, SKIP, WARN, Check, Machine, run_checks
+from xl_contacts.usecases.doctor.excel_setup import probe, windows_interpreter
+from xl_contacts.usecases.doctor.xlwings_conf import expand_windows, read_conf
+from xl_contacts.usecases.template.build import DEFAULT_CONF, build_template
 
 VERSION = xlwings.__version__
 DLL = f"xlwings64-{VERSION}.dll"

@@ -20,7 +20,7 @@ from remote_book import actions, apply_actions, make_book
 from stand_in import TOKEN, FakeGreenApi
 
 from xl_contacts import macros
-from xl_contacts.names import TELEGRAM, WHATSAPP
+from xl_contacts.base.names import TELEGRAM, WHATSAPP
 from xl_contacts.udfs import GETCONTACTS
 
 

@@ -20,15 +20,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, TOKEN, make_contacts
 
-from xl_contacts import client as client_module
-from xl_contacts import json_stream, report_facts
-from xl_contacts.client import GreenApiClient
-from xl_contacts.contacts import normalise
-from xl_contacts.errors import BadResponse, NetworkError, ReportError
-from xl_contacts.export_stream import export_streamed, write_streamed
-from xl_contacts.json_stream import ArrayItems
-from xl_contacts.settings import load_settings
-from xl_contacts.xlsx_report import write_report
+from xl_contacts.api import client as client_module
+from xl_contacts.api.client import GreenApiClient
+from xl_contacts.base import json_stream
+from xl_contacts.base.errors import BadResponse, NetworkError, ReportError
+from xl_contacts.base.json_stream import ArrayItems
+from xl_contacts.config.settings import load_settings
+from xl_contacts.domain.contacts import normalise
+from xl_contacts.sinks import report_facts
+from xl_contacts.sinks.xlsx_report import write_report
+from xl_contacts.usecases.export_stream import export_streamed, write_streamed
 
 WHEN = datetime(2026, 5, 4, 3, 2, 1, tzinfo=UTC)
 # docProps/core.xml says when the file was made: the one part allowed to differ.

@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stand_in import HOSTILE_NAMES
 
-from xl_contacts import contacts, kinds, row_xml
-from xl_contacts.cells import clean, for_csv
-from xl_contacts.contacts import COLUMNS, ContactTable, Normaliser
-from xl_contacts.row_xml import RowWriter
-from xl_contacts.text_output import plain_csv, write_csv
+from xl_contacts.base.cells import clean, for_csv
+from xl_contacts.domain import contacts, kinds
+from xl_contacts.domain.contacts import COLUMNS, ContactTable, Normaliser
+from xl_contacts.sinks import row_xml
+from xl_contacts.sinks.row_xml import RowWriter
+from xl_contacts.sinks.text_output import plain_csv, write_csv
 
 _EDGY_TEXT = st.sampled_from(
     [
@@ -329,7 +330,7 @@ class _Terminal(io.StringIO):
 
 def _csv_per_value(table: ContactTable, out: io.StringIO) -> None:
     """The CSV writer before its fast path: for_csv (and for_terminal) per value."""
-    from xl_contacts.cells import for_terminal
+    from xl_contacts.base.cells import for_terminal
 
     writer = csv.writer(out, lineterminator="\r\n")
     shown = for_terminal if out.isatty() else (lambda text: text)

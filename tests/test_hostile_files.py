@@ -20,10 +20,10 @@ from helpers import cli, installed_command, run_command
 from hostile_server import HostileServer, json_answer
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN
 
-from xl_contacts.atomic import output_path, replacing
+from xl_contacts.base.errors import ReportError
+from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 from xl_contacts.cli import main
-from xl_contacts.errors import ReportError
-from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from xl_contacts.sinks.atomic import output_path, replacing
 
 
 @pytest.fixture
@@ -199,7 +199,7 @@ def test_a_signal_during_a_write_leaves_no_temporary_file(
         f"""
         import os, time
         from pathlib import Path
-        from xl_contacts.atomic import replacing
+        from xl_contacts.sinks.atomic import replacing
         with replacing(Path({str(target)!r})) as temporary:
             temporary.write_bytes(b"half")
             os.kill(os.getpid(), {int(signal_number)})
@@ -217,7 +217,7 @@ def test_sigterm_keeps_a_handler_the_host_installed(tmp_path: Path) -> None:
         f"""
         import signal
         from pathlib import Path
-        from xl_contacts.atomic import replacing
+        from xl_contacts.sinks.atomic import replacing
         mine = lambda *a: None
         signal.signal(signal.SIGTERM, mine)
         with replacing(Path({str(tmp_path / "r.xlsx")!r})) as temporary:

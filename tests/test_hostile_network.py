@@ -42,11 +42,17 @@ from hostile_server import (
 )
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN
 
-from xl_contacts import client as client_module
-from xl_contacts.client import MAX_BODY_BYTES, GreenApiClient
-from xl_contacts.contacts import normalise
-from xl_contacts.errors import BadResponse, GreenApiError, NetworkError, RateLimited, ServerError
-from xl_contacts.settings import load_settings
+from xl_contacts.api import client as client_module
+from xl_contacts.api.client import MAX_BODY_BYTES, GreenApiClient
+from xl_contacts.base.errors import (
+    BadResponse,
+    GreenApiError,
+    NetworkError,
+    RateLimited,
+    ServerError,
+)
+from xl_contacts.config.settings import load_settings
+from xl_contacts.domain.contacts import normalise
 
 # What a bounded call may overshoot its budget by on a busy 2-core machine: the
 # point is "seconds, not minutes", so the slack is generous.

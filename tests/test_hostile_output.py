@@ -29,11 +29,11 @@ from helpers import (
 from hostile_server import HostileServer, contact, json_answer, respond
 from stand_in import ID_INSTANCE, TOKEN
 
-from xl_contacts import text_output
-from xl_contacts.cells import for_terminal
+from xl_contacts.base.cells import for_terminal
+from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 from xl_contacts.cli import main
-from xl_contacts.contacts import COLUMNS, normalise
-from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from xl_contacts.domain.contacts import COLUMNS, normalise
+from xl_contacts.sinks import text_output
 
 CR_NAMES = [
     "Anna\r=1+1",

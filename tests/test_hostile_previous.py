@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from helpers import run_command
 
+from xl_contacts.base.errors import ReportError
 from xl_contacts.cli import main
-from xl_contacts.contacts import COLUMNS
-from xl_contacts.demo import DEMO_INSTANCE_ID
-from xl_contacts.errors import ReportError
-from xl_contacts.previous_report import MAX_CELLS, is_report, read_previous
+from xl_contacts.domain.contacts import COLUMNS
+from xl_contacts.domain.demo import DEMO_INSTANCE_ID
+from xl_contacts.sinks.previous_report import MAX_CELLS, is_report, read_previous
 
 # A header row as the report writes it, so only the size makes the file wrong.
 HEADER = (
@@ -110,7 +110,7 @@ def test_far_cell_as_export_target_is_refused_without_aborting(
 def test_far_cell_is_not_a_report(report: Path, tmp_path: Path) -> None:
     hostile = far_cell(report, tmp_path)
     program = (
-        "import sys; from xl_contacts.previous_report import is_report;"
+        "import sys; from xl_contacts.sinks.previous_report import is_report;"
         f"print(is_report({str(hostile)!r}))"
     )
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)

@@ -23,11 +23,11 @@ from helpers import assert_no_token, installed_command
 from hostile_server import HostileServer, json_answer, malformed_header, redirect_keeping_path
 from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 
-from xl_contacts.client import GreenApiClient
-from xl_contacts.errors import ConfigError, GreenApiError
-from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
-from xl_contacts.redaction import protect
-from xl_contacts.settings import load_settings, validate_api_url
+from xl_contacts.api.client import GreenApiClient
+from xl_contacts.base.errors import ConfigError, GreenApiError
+from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from xl_contacts.base.redaction import protect
+from xl_contacts.config.settings import load_settings, validate_api_url
 
 TESTS = Path(__file__).resolve().parent
 
@@ -42,8 +42,8 @@ HOST_PROGRAM = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     from hostile_server import (HostileServer, json_answer, malformed_header, status,
                                 redirect_keeping_path, redirect_to_self, content_type, trickle)
-    from xl_contacts.client import GreenApiClient
-    from xl_contacts.settings import load_settings
+    from xl_contacts.api.client import GreenApiClient
+    from xl_contacts.config.settings import load_settings
     for name in list(logging.root.manager.loggerDict):
         logging.getLogger(name).setLevel(logging.DEBUG)
     log = logging.getLogger("host")
@@ -100,8 +100,8 @@ def test_http_client_debuglevel_of_the_host_prints_no_token() -> None:
         http.client.HTTPConnection.debuglevel = 1
         sys.path.insert(0, {str(TESTS)!r})
         from hostile_server import HostileServer, json_answer
-        from xl_contacts.client import GreenApiClient
-        from xl_contacts.settings import load_settings
+        from xl_contacts.api.client import GreenApiClient
+        from xl_contacts.config.settings import load_settings
         with HostileServer(json_answer([]), lifetime=60) as server:
             settings = load_settings(server.url, {ID_INSTANCE!r}, {TOKEN!r}, env={{}})
             with GreenApiClient(settings) as client:
@@ -184,7 +184,7 @@ def test_warnings_never_show_the_token() -> None:
     program = textwrap.dedent(
         f"""
         import warnings
-        from xl_contacts.redaction import protect
+        from xl_contacts.base.redaction import protect
         protect({TOKEN!r})
         warnings.warn("insecure request to http://x/{TOKEN}")
         print(warnings.formatwarning("formatted {TOKEN}", UserWarning, "f.py", 1))

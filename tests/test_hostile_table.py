@@ -15,9 +15,9 @@ import pytest
 from helpers import assert_no_token
 from hostile_server import HostileServer, contact, json_answer, many_keys
 
+from xl_contacts.base.names import LABEL_LEFT_OUT, PHONE_COLUMNS
 from xl_contacts.cli import main
-from xl_contacts.contacts import COLUMNS, MAX_EXTRA_COLUMNS, normalise
-from xl_contacts.names import LABEL_LEFT_OUT, PHONE_COLUMNS
+from xl_contacts.domain.contacts import COLUMNS, MAX_EXTRA_COLUMNS, normalise
 
 LIMIT = len(COLUMNS) + MAX_EXTRA_COLUMNS
 
@@ -148,7 +148,7 @@ def test_an_odd_chat_id_is_skipped_and_counted(value: Any) -> None:
     ids=["empty", "space", "escape", "long", "chatid-case", "name-case", "crlf", "formula"],
 )
 def test_odd_keys_become_safe_unique_headers_in_a_report(key: str, tmp_path: Path) -> None:
-    from xl_contacts.xlsx_report import write_report
+    from xl_contacts.sinks.xlsx_report import write_report
 
     table = normalise([{**contact(), key: "value"}])
     target = write_report(table, tmp_path / "r.xlsx")

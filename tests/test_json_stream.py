@@ -12,8 +12,8 @@ from helpers import json_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xl_contacts.contacts import PlainLook
-from xl_contacts.json_stream import ArrayItems, NotAList, gc_paused_promoting, loads
+from xl_contacts.base.json_stream import ArrayItems, NotAList, gc_paused_promoting, loads
+from xl_contacts.domain.contacts import PlainLook
 
 leaves = st.one_of(
     st.text(alphabet=st.sampled_from(list('ab},{[]":\\ \x00\ud800Ж\n')), max_size=8),

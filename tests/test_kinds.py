@@ -9,11 +9,11 @@ from flavours import EXPECTED_IDS as EXPECTED
 from flavours import instance
 from stand_in import TOKEN, FakeGreenApi
 
+from xl_contacts.base.names import MAX, TELEGRAM, WHATSAPP
 from xl_contacts.cli import main
-from xl_contacts.fetch import fetch_contacts
-from xl_contacts.kinds import KINDS, plan
-from xl_contacts.names import MAX, TELEGRAM, WHATSAPP
-from xl_contacts.settings import load_settings
+from xl_contacts.config.settings import load_settings
+from xl_contacts.domain.kinds import KINDS, plan
+from xl_contacts.usecases.fetch import fetch_contacts
 
 ID = "1101000009"
 

@@ -18,7 +18,7 @@ from remote_book import actions, apply_actions, funcs, make_book, table_json
 from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, make_contacts
 
 from xl_contacts import macros, udfs
-from xl_contacts.contacts import COLUMNS
+from xl_contacts.domain.contacts import COLUMNS
 
 WRITES = {
     "addSheet",
@@ -212,7 +212,7 @@ def test_refresh_makes_getcontacts_fetch_fresh_data(green_api_env: FakeGreenApi)
 def test_settings_are_restored_when_writing_fails(
     green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xl_contacts import live_sheet
+    from xl_contacts.sinks import live_sheet
 
     def broken(*args: object) -> None:
         raise RuntimeError("Excel went away")
@@ -330,7 +330,7 @@ def test_refresh_resizes_the_table_before_clearing_what_it_dropped(
 def test_a_write_excel_refuses_midway_puts_the_previous_table_back(
     green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xl_contacts import live_sheet
+    from xl_contacts.sinks import live_sheet
 
     green_api_env.answer(make_contacts(20))
     monkeypatch.setattr(live_sheet, "CHUNK_CELLS", 10)  # two rows per write
@@ -366,7 +366,7 @@ def test_a_refused_write_into_a_new_sheet_removes_the_sheet(
 def test_when_putting_back_fails_too_the_message_says_refresh_again(
     green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xl_contacts import live_sheet
+    from xl_contacts.sinks import live_sheet
 
     green_api_env.answer(make_contacts(20))
     monkeypatch.setattr(live_sheet, "CHUNK_CELLS", 10)
@@ -393,7 +393,7 @@ def test_a_refused_status_cell_is_explained_not_reported_as_a_bug(
 def test_a_slow_green_api_costs_the_short_interactive_budget(
     green_api_env: FakeGreenApi,
 ) -> None:
-    from xl_contacts import client
+    from xl_contacts.api import client
 
     green_api_env.answer(status=503, body="busy")
     book = make_book({"Sheet1": [[]]})
@@ -408,7 +408,7 @@ def test_the_status_bar_says_what_excel_waits_for(
 ) -> None:
     from xlwings.pro import _xlremote
 
-    from xl_contacts import live_sheet
+    from xl_contacts.sinks import live_sheet
 
     shown: list[object] = []
     monkeypatch.setattr(  # Office.js has no status bar: record what Excel would show
@@ -479,7 +479,7 @@ def test_a_protected_workbook_structure_is_reported_before_anything_happens(
 def test_the_status_bar_through_excels_com_object(excel: StandInExcel) -> None:
     import xlwings._xlwindows
 
-    from xl_contacts import live_sheet
+    from xl_contacts.sinks import live_sheet
 
     app = xw.App(impl=xlwings._xlwindows.App(xl=excel))
     with live_sheet.status_bar(app) as show:

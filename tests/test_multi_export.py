@@ -14,10 +14,10 @@ import pytest
 from flavours import EXPECTED_IDS, SALES_ID, SUPPORT_ID, SUPPORT_TOKEN, instance, login, run
 from stand_in import TOKEN, FakeGreenApi
 
-from xl_contacts import client
-from xl_contacts.cells import for_csv
-from xl_contacts.contacts import COLUMNS
-from xl_contacts.names import PHONE_COLUMNS, TELEGRAM, WHATSAPP
+from xl_contacts.api import client
+from xl_contacts.base.cells import for_csv
+from xl_contacts.base.names import PHONE_COLUMNS, TELEGRAM, WHATSAPP
+from xl_contacts.domain.contacts import COLUMNS
 
 
 @pytest.fixture

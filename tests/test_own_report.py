@@ -23,13 +23,13 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError
 from stand_in import HOSTILE_NAMES, ID_INSTANCE
 
-from xl_contacts.cells import clean
-from xl_contacts.contacts import COLUMNS, normalise, rows_text
-from xl_contacts.diff import compare
-from xl_contacts.errors import ReportError
-from xl_contacts.own_report import check_plausible
-from xl_contacts.previous_report import read_previous
-from xl_contacts.xlsx_report import write_report
+from xl_contacts.base.cells import clean
+from xl_contacts.base.errors import ReportError
+from xl_contacts.domain.contacts import COLUMNS, normalise, rows_text
+from xl_contacts.domain.diff import compare
+from xl_contacts.sinks.own_report import check_plausible
+from xl_contacts.sinks.previous_report import read_previous
+from xl_contacts.sinks.xlsx_report import write_report
 
 SHEET = "xl/worksheets/sheet1.xml"  # the Contacts sheet, where openpyxl puts it
 WIDTH = len(COLUMNS)

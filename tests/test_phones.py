@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_contacts.countries import COUNTRY_NAMES
-from xl_contacts.phones import INTERNATIONAL_SERVICES, PhoneFormatter
+from xl_contacts.base.countries import COUNTRY_NAMES
+from xl_contacts.domain.phones import INTERNATIONAL_SERVICES, PhoneFormatter
 
 
 def _examples() -> list[str]:

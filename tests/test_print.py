@@ -11,13 +11,13 @@ from helpers import libreoffice_converts
 from pypdf import PdfReader
 from stand_in import ID_INSTANCE, make_contacts
 
-from xl_contacts.contacts import normalise
-from xl_contacts.demo import DEMO_INSTANCE_ID, sample_contacts
-from xl_contacts.diff import CHANGE_HEADERS
-from xl_contacts.export import export_report
-from xl_contacts.names import PHONE_COLUMNS
-from xl_contacts.previous_report import read_previous
-from xl_contacts.xlsx_report import write_report
+from xl_contacts.base.names import PHONE_COLUMNS
+from xl_contacts.domain.contacts import normalise
+from xl_contacts.domain.demo import DEMO_INSTANCE_ID, sample_contacts
+from xl_contacts.domain.diff import CHANGE_HEADERS
+from xl_contacts.sinks.previous_report import read_previous
+from xl_contacts.sinks.xlsx_report import write_report
+from xl_contacts.usecases.export import export_report
 
 
 def _pages_by_sheet(pdf: Path) -> dict[str, list[tuple[str, float, float]]]:

@@ -22,9 +22,11 @@ from helpers import Terminal
 from keyring.backends import fail
 from stand_in import TOKEN, FakeGreenApi
 
-from xl_contacts import client, credentials, profiles
-from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, TELEGRAM, WHATSAPP
-from xl_contacts.settings import load_settings
+from xl_contacts.api import client
+from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, TELEGRAM, WHATSAPP
+from xl_contacts.config import credentials
+from xl_contacts.config.settings import load_settings
+from xl_contacts.usecases import profiles
 
 
 @pytest.fixture

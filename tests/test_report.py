@@ -17,11 +17,11 @@ from python_calamine import CalamineWorkbook
 from stand_in import HOSTILE_NAMES, make_contacts
 
 from xl_contacts import __version__
-from xl_contacts.cells import MAX_CELL_CHARS, clean
-from xl_contacts.contacts import COLUMNS, normalise
-from xl_contacts.errors import ReportError
-from xl_contacts.names import PHONE_COLUMNS
-from xl_contacts.xlsx_report import write_report
+from xl_contacts.base.cells import MAX_CELL_CHARS, clean
+from xl_contacts.base.errors import ReportError
+from xl_contacts.base.names import PHONE_COLUMNS
+from xl_contacts.domain.contacts import COLUMNS, normalise
+from xl_contacts.sinks.xlsx_report import write_report
 
 HEADERS = [*COLUMNS, *PHONE_COLUMNS]
 

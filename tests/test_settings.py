@@ -9,9 +9,8 @@ import keyring
 import pytest
 from stand_in import ID_INSTANCE, TOKEN
 
-from xl_contacts import credentials
-from xl_contacts.errors import ConfigError
-from xl_contacts.names import (
+from xl_contacts.base.errors import ConfigError
+from xl_contacts.base.names import (
     DEFAULT_API_URL,
     ENV_API_TOKEN,
     ENV_API_URL,
@@ -19,8 +18,9 @@ from xl_contacts.names import (
     ENV_ID_INSTANCE,
     ENV_PROFILE,
 )
-from xl_contacts.redaction import redact
-from xl_contacts.settings import chosen_profile, load_settings
+from xl_contacts.base.redaction import redact
+from xl_contacts.config import credentials
+from xl_contacts.config.settings import chosen_profile, load_settings
 
 ENV = {
     ENV_API_URL: "https://7105.api.greenapi.com/",

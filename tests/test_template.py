@@ -14,11 +14,11 @@ import xlwings
 from helpers import libreoffice_converts
 from oletools.olevba import VBA_Parser
 
-from xl_contacts import client
+from xl_contacts.api import client
+from xl_contacts.base.names import KEY_ONLY, KEY_PROFILE
 from xl_contacts.cli import main
-from xl_contacts.kinds import KINDS
-from xl_contacts.names import KEY_ONLY, KEY_PROFILE
-from xl_contacts.template import build
+from xl_contacts.domain.kinds import KINDS
+from xl_contacts.usecases.template import build
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "workbook_template.xlsm"

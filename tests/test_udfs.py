@@ -34,11 +34,13 @@ from stand_in import (
     make_contacts,
 )
 
-from xl_contacts import client, live_results, udfs
-from xl_contacts.cache import ResultCache
-from xl_contacts.contacts import COLUMNS
-from xl_contacts.errors import ConfigError
+from xl_contacts import udfs
+from xl_contacts.api import client
+from xl_contacts.base.cache import ResultCache
+from xl_contacts.base.errors import ConfigError
+from xl_contacts.domain.contacts import COLUMNS
 from xl_contacts.udfs import GETCONTACTS
+from xl_contacts.usecases import live_results
 
 HERE = Path(__file__).resolve().parent
 

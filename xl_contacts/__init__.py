@@ -8,9 +8,9 @@ The library surface is small::
 """
 
 from ._version import __version__
-from .contacts import COLUMNS, ContactTable, parse_count
-from .errors import ConfigError, GreenApiError, ReportError, XlContactsError
-from .settings import Settings, load_settings
+from .base.errors import ConfigError, GreenApiError, ReportError, XlContactsError
+from .config.settings import Settings, load_settings
+from .domain.contacts import COLUMNS, ContactTable, parse_count
 
 
 def __getattr__(name: str) -> object:
@@ -18,11 +18,11 @@ def __getattr__(name: str) -> object:
     # fetch_contacts requests, which `xl-contacts --help` never needs: each is
     # imported on first use, so that importing the package stays cheap.
     if name == "fetch_contacts":
-        from .fetch import fetch_contacts
+        from .usecases.fetch import fetch_contacts
 
         return fetch_contacts
     if name == "write_report":
-        from .xlsx_report import write_report
+        from .sinks.xlsx_report import write_report
 
         return write_report
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ._version import __version__
-from .cells import for_terminal
-from .contacts import EMPTY_HINT, ContactTable, parse_count, plural
-from .errors import ConfigError, ReportError, XlContactsError, user_message
-from .kinds import KIND_HELP, KINDS
-from .names import (
+from .base.cells import for_terminal
+from .base.errors import ConfigError, ReportError, XlContactsError, user_message
+from .base.names import (
     DEFAULT_API_URL,
     DEFAULT_PROFILE,
     ENV_API_TOKEN,
@@ -29,12 +27,14 @@ from .names import (
     FLAVOURS,
     PROG,
 )
-from .settings import Settings, chosen_profile, load_settings, validate_flavour
+from .config.settings import Settings, chosen_profile, load_settings, validate_flavour
+from .domain.contacts import EMPTY_HINT, ContactTable, parse_count, plural
+from .domain.kinds import KIND_HELP, KINDS
 
 if TYPE_CHECKING:
-    from .diff import Changes
-    from .multi_export import Fetched, Target
-    from .previous_report import PreviousReport
+    from .domain.diff import Changes
+    from .sinks.previous_report import PreviousReport
+    from .usecases.multi_export import Fetched, Target
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -319,7 +319,7 @@ def _several(args: argparse.Namespace) -> bool:
 
 
 def _targets(args: argparse.Namespace) -> list[Target]:
-    from .multi_export import targets
+    from .usecases.multi_export import targets
 
     return targets(
         args.profile or (),
@@ -342,7 +342,7 @@ def _settings(args: argparse.Namespace) -> Settings | None:
 
 
 def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
-    from .fetch import fetch_contacts  # requests: not needed for --help or a usage error
+    from .usecases.fetch import fetch_contacts  # requests: not needed for --help or a usage error
 
     if settings is None:
         table = fetch_contacts(
@@ -357,7 +357,7 @@ def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
 
 def _fetch_several(args: argparse.Namespace) -> tuple[ContactTable, int]:
     """The combined table of several profiles and how many of them failed."""
-    from .multi_export import fetch_many
+    from .usecases.multi_export import fetch_many
 
     chosen = _targets(args)  # every profile resolved before any request
     _fetching(args, ", ".join(t.label for t in chosen))
@@ -387,7 +387,7 @@ def _report(table: ContactTable, failures: Sequence[Fetched] = ()) -> None:
 
 
 def _contacts(args: argparse.Namespace) -> int:
-    from .text_output import WRITERS, prepare_stream
+    from .sinks.text_output import WRITERS, prepare_stream
 
     failed = 0
     if _several(args):
@@ -400,8 +400,8 @@ def _contacts(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .atomic import output_path  # not needed to print contacts
-    from .previous_report import is_report
+    from .sinks.atomic import output_path  # not needed to print contacts
+    from .sinks.previous_report import is_report
 
     # Every argument and path is checked before the network: a wrong one costs no request.
     target = output_path(args.output, ".xlsx", "report")
@@ -412,8 +412,8 @@ def _export(args: argparse.Namespace) -> int:
         )
     if _several(args):
         return _export_several(args, target)
-    from .export import export_report  # openpyxl only when exporting
-    from .previous_report import read_previous
+    from .sinks.previous_report import read_previous
+    from .usecases.export import export_report  # openpyxl only when exporting
 
     settings = _settings(args)
     if settings is not None and not args.since and args.only == "all":
@@ -429,8 +429,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _export_streamed(args: argparse.Namespace, settings: Settings, target: Path) -> int:
-    from .export_stream import export_streamed
-    from .fetch import client_for
+    from .usecases.export_stream import export_streamed
+    from .usecases.fetch import client_for
 
     _fetching(args, _instance(settings))
     result = export_streamed(client_for(settings), target, args.count, progress=_progress)
@@ -443,7 +443,7 @@ def _export_streamed(args: argparse.Namespace, settings: Settings, target: Path)
 
 
 def _export_several(args: argparse.Namespace, target: Path) -> int:
-    from .multi_export import export_many, read_since
+    from .usecases.multi_export import export_many, read_since
 
     chosen = _targets(args)  # every profile resolved before any request
     # checked before fetching (and saying so): a wrong file costs no request
@@ -479,13 +479,13 @@ def _contacts_of(table: ContactTable) -> str:
 
 
 def _demo_id(profile: str | None) -> str:
-    from .demo import demo_instance
+    from .domain.demo import demo_instance
 
     return demo_instance(profile).id_instance
 
 
 def _template(args: argparse.Namespace) -> int:
-    from .template.build import build_template
+    from .usecases.template.build import build_template
 
     path = build_template(_new_file(args.output, ".xlsm", "template", args.force))
     _say(f"built {path}")
@@ -494,7 +494,7 @@ def _template(args: argparse.Namespace) -> int:
 
 def _new_file(path: str, suffix: str, what: str, force: bool) -> Path:
     """The output path, checked; an existing file is replaced only with --force."""
-    from .atomic import output_path  # not needed to print contacts
+    from .sinks.atomic import output_path  # not needed to print contacts
 
     target = output_path(path, suffix, what)
     if target.exists() and not force:
@@ -503,8 +503,8 @@ def _new_file(path: str, suffix: str, what: str, force: bool) -> Path:
 
 
 def _login(args: argparse.Namespace) -> int:
-    from . import credentials
-    from .profiles import login
+    from .config import credentials
+    from .usecases.profiles import login
 
     store = credentials.require_store()  # before asking anything: nowhere to keep a token
     name = chosen_profile(args.profile) or DEFAULT_PROFILE
@@ -550,7 +550,7 @@ def _ask(prompt: str) -> str:
 
 
 def _logout(args: argparse.Namespace) -> int:
-    from . import credentials
+    from .config import credentials
 
     stored = credentials.read_profiles()
     if args.all or not stored:
@@ -571,7 +571,7 @@ def _logout(args: argparse.Namespace) -> int:
 
 
 def _profiles(args: argparse.Namespace) -> int:
-    from .profiles import LISTING_HEADERS, listing
+    from .usecases.profiles import LISTING_HEADERS, listing
 
     rows = listing()
     if not rows:
@@ -586,8 +586,8 @@ def _profiles(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from . import credentials
-    from .doctor import FAIL, run_checks
+    from .config import credentials
+    from .usecases.doctor import FAIL, run_checks
 
     if args.profile and (args.api_url or args.id_instance):
         raise ConfigError("--profile names an instance: leave out --api-url and --id-instance")
@@ -612,7 +612,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _personal_copy(args: argparse.Namespace) -> int:
-    from .template.build import DEFAULT_CONF, build_template
+    from .usecases.template.build import DEFAULT_CONF, build_template
 
     target = _new_file(args.output, ".xlsm", "workbook", args.force)
     key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"

@@ -21,18 +21,19 @@ from typing import TYPE_CHECKING, Any
 
 import xlwings as xw
 
-from . import live_results, live_sheet
-from .client import INTERACTIVE_BUDGET
-from .contacts import ContactTable
-from .errors import ConfigError, XlContactsError, user_message
-from .fetch import fetch_contacts
-from .live_sheet import LiveSettings
-from .names import KEY_REPORT_FOLDER, PROG
-from .settings import Settings, load_settings
+from .api.client import INTERACTIVE_BUDGET
+from .base.errors import ConfigError, XlContactsError, user_message
+from .base.names import KEY_REPORT_FOLDER, PROG
+from .config.settings import Settings, load_settings
+from .domain.contacts import ContactTable
+from .sinks import live_sheet
+from .sinks.live_sheet import LiveSettings
+from .usecases import live_results
+from .usecases.fetch import fetch_contacts
 
 if TYPE_CHECKING:  # both are imported only when a report is saved
-    from .diff import Changes
-    from .previous_report import PreviousReport
+    from .domain.diff import Changes
+    from .sinks.previous_report import PreviousReport
 
 TITLE = PROG
 BUDGET = INTERACTIVE_BUDGET
@@ -75,7 +76,7 @@ def _fetch(options: LiveSettings, show: Callable[[str], None]) -> ContactTable:
     first column names the profile (a failure of any one fails the whole)."""
     show(ASKING)
     if len(options.profiles) > 1:
-        from .multi_export import fetch_many, targets  # openpyxl: only for several
+        from .usecases.multi_export import fetch_many, targets  # openpyxl: only for several
 
         chosen = targets(options.profiles)
         clients = live_results.interactive_client
@@ -96,8 +97,8 @@ def _instances(options: LiveSettings, table: ContactTable) -> str:
 
 
 def _export_report(book: Any) -> None:
-    from .export import export_report  # openpyxl only when saving
-    from .previous_report import read_previous
+    from .sinks.previous_report import read_previous
+    from .usecases.export import export_report  # openpyxl only when saving
 
     options = live_sheet.read_live_settings(book)
     folder = report_folder(book, options.report_folder)
@@ -118,7 +119,7 @@ def _export_report(book: Any) -> None:
 def _export_several(book: Any, options: LiveSettings, folder: Path) -> None:
     """One report of several profiles, compared profile by profile with the
     latest report of the same profiles."""
-    from .multi_export import export_many, read_since, targets
+    from .usecases.multi_export import export_many, read_since, targets
 
     chosen = targets(options.profiles)  # every profile resolved before any request
     previous, note = _earlier_report(

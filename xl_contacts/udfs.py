@@ -24,13 +24,13 @@ from typing import Any
 import xlwings as xw
 from xlwings.conversion import ValueAccessor
 
-from . import live_results
-from .cells import clean, clean_rows
-from .contacts import parse_count
-from .errors import ConfigError, user_message
-from .fetch import fetch_contacts
-from .kinds import parse_kind
-from .settings import Settings, chosen_profile, load_settings
+from .base.cells import clean, clean_rows
+from .base.errors import ConfigError, user_message
+from .config.settings import Settings, chosen_profile, load_settings
+from .domain.contacts import parse_count
+from .domain.kinds import parse_kind
+from .usecases import live_results
+from .usecases.fetch import fetch_contacts
 
 ERROR_PREFIX = "#GETCONTACTS: "
 # One cache holds the resolved settings under this key and the rows of each query.

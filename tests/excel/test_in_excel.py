@@ -32,9 +32,9 @@ import pytest
 import xlwings as xw
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 
-from xl_contacts.contacts import COLUMNS
-from xl_contacts.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
-from xl_contacts.template.build import DEFAULT_CONF, EXAMPLE_CELL, MAC_NOTE, build_template
+from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from xl_contacts.domain.contacts import COLUMNS
+from xl_contacts.usecases.template.build import DEFAULT_CONF, EXAMPLE_CELL, MAC_NOTE, build_template
 
 
 def _why_no_excel() -> str | None:

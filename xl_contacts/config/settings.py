@@ -1,0 +1,301 @@
+"""Where the GREEN-API credentials come from and how they are checked.
+
+Order of precedence, first wins: explicit arguments, environment variables,
+then what ``xl-contacts login`` stored as the profile ``default`` (settings
+file + the OS credential store). A profile chosen by name (argument, or
+``XL_CONTACTS_PROFILE``) is used whole: its instance, apiUrl, token and flavour
+all come from the store, so a stray ``GREENAPI_*`` variable cannot mix two
+instances.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ..base.errors import ConfigError
+from ..base.names import (
+    DEFAULT_API_URL,
+    DEFAULT_PROFILE,
+    ENV_API_TOKEN,
+    ENV_API_URL,
+    ENV_FLAVOUR,
+    ENV_ID_INSTANCE,
+    ENV_PROFILE,
+    FLAVOURS,
+    MAX,
+)
+from ..base.redaction import hint, protect
+from . import credentials
+
+# The token is pasted into the URL path. Only RFC 3986 "unreserved" characters
+# are accepted, so a token can never add a path segment, a query or a fragment,
+# and percent-escapes (which a server might decode into "/") are refused.
+_TOKEN_RE = re.compile(r"[A-Za-z0-9._~-]+")
+_ID_RE = re.compile(r"[0-9]+")
+# Host names as DNS allows them (letters, digits, hyphens, dots), or an IPv6
+# literal in brackets: nothing that could smuggle a path, a user or a control
+# character into the request line.
+_HOST_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
+_EXAMPLE_URL = "https://7105.api.greenapi.com"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated credentials for one GREEN-API instance.
+
+    ``repr()`` never shows the token; ``origins`` says where each value came
+    from (for ``xl-contacts doctor``).
+    """
+
+    api_url: str
+    id_instance: str
+    api_token: str = field(repr=False)
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # whatsapp, telegram, max, or None: not known (the answers tell; see kinds).
+    flavour: str | None = None
+    # The stored profile these settings came from, if any (a label, not an identity).
+    profile: str | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        """How to name this instance to a person: its profile, else its idInstance."""
+        return self.profile or self.id_instance
+
+    @property
+    def host(self) -> str:
+        """The apiUrl without any path: safe to show in messages."""
+        parts = urlsplit(self.api_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def token_hint(self) -> str:
+        """The token as a person may see it: its last four characters only."""
+        return hint(self.api_token)
+
+
+ORIGIN_STORED = "stored by xl-contacts login"
+ORIGIN_PROFILE = "profile {}"
+# A MAX apiUrl is often given with the /v3 of its API version (GREEN-API's own
+# MAX examples do): that suffix means "MAX", not a path to refuse.
+_V3_SUFFIX = re.compile(r"/v3/?$")
+
+
+def chosen_profile(profile: str | None = None, env: Mapping[str, str] | None = None) -> str | None:
+    """The profile asked for by name: ``profile``, else ``XL_CONTACTS_PROFILE``."""
+    environment = os.environ if env is None else env
+    for value in (profile, environment.get(ENV_PROFILE)):
+        if value is not None and str(value).strip():
+            return credentials.validate_profile_name(str(value))
+    return None
+
+
+def validate_flavour(value: str | None, name: str = ENV_FLAVOUR) -> str | None:
+    """whatsapp, telegram or max (any case); empty or ``auto``: not known."""
+    text = (value or "").strip().lower()
+    if text in ("", "auto"):
+        return None
+    if text not in FLAVOURS:
+        raise ConfigError(f"{name} must be one of {', '.join(FLAVOURS)} (or auto)")
+    return text
+
+
+def profile_settings(name: str, *, flavour: str | None = None) -> Settings:
+    """The settings stored as profile ``name`` (``flavour`` overrides the stored one)."""
+    profiles = credentials.read_profiles()
+    stored = profiles.get(name)
+    if stored is None or not stored.id_instance:
+        known = ", ".join(sorted(profiles)) or "none yet"
+        raise ConfigError(
+            f"no profile {name!r} is stored (stored: {known}) — add it with "
+            f"`xl-contacts login --profile {name}`"
+        )
+    origin = ORIGIN_PROFILE.format(name)
+    token = credentials.stored_token(stored.id_instance)
+    if not token:
+        raise ConfigError(
+            f"the token of profile {name} is not in this machine's credential store — "
+            f"store it again with `xl-contacts login --profile {name}`"
+        )
+    api_url, implied = _api_url_and_flavour(stored.api_url or DEFAULT_API_URL)
+    settings = Settings(
+        api_url=validate_api_url(api_url),
+        id_instance=validate_id_instance(stored.id_instance),
+        api_token=validate_token(token),
+        origins=dict.fromkeys((ENV_ID_INSTANCE, ENV_API_URL, ENV_API_TOKEN), origin),
+        flavour=validate_flavour(flavour, "flavour") or validate_flavour(stored.flavour) or implied,
+        profile=name,
+    )
+    protect(settings.api_token)
+    return settings
+
+
+def _api_url_and_flavour(value: str) -> tuple[str, str | None]:
+    """``value`` without a trailing ``/v3`` and the flavour that suffix implies."""
+    bare = _V3_SUFFIX.sub("", value.strip())
+    return (bare, MAX) if bare != value.strip() else (value, None)
+
+
+def load_settings(
+    api_url: str | None = None,
+    id_instance: str | int | None = None,
+    api_token: str | None = None,
+    *,
+    profile: str | None = None,
+    flavour: str | None = None,
+    env: Mapping[str, str] | None = None,
+    use_stored: bool = True,
+) -> Settings:
+    """Collect, validate and return the settings, or raise ``ConfigError``.
+
+    A profile chosen by name (``profile``, else ``XL_CONTACTS_PROFILE``) is used
+    whole and cannot be combined with an explicit instance. Otherwise explicit
+    arguments win over the environment (``env`` defaults to ``os.environ``),
+    which wins over the stored profile ``default``; a stored apiUrl, token or
+    flavour is used only for its own instance (an instance given by id finds the
+    profile that stores it). Nothing here touches the network.
+    """
+    environment = os.environ if env is None else env
+    name = chosen_profile(profile, environment) if use_stored else None
+    if name is not None:
+        if any(v is not None and str(v).strip() for v in (api_url, id_instance, api_token)):
+            raise ConfigError(
+                f"profile {name} already names an instance: leave out the apiUrl, "
+                "idInstance and token, or the profile"
+            )
+        return profile_settings(name, flavour=flavour)
+    values: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    profiles = credentials.read_profiles() if use_stored else {}
+    stored = profiles.get(DEFAULT_PROFILE)
+
+    def resolve(key: str, given: object, from_store: Callable[[], str | None]) -> None:
+        candidates = [(given, "argument"), (environment.get(key), "environment")]
+        for value, origin in candidates:
+            if value is not None and str(value).strip():
+                values[key], origins[key] = str(value).strip(), origin
+                return
+        found = from_store()  # only now: reading the credential store may prompt
+        if found and found.strip():
+            values[key], origins[key] = found.strip(), ORIGIN_STORED
+
+    # The instance first: the stored apiUrl and token belong to one instance.
+    resolve(ENV_ID_INSTANCE, id_instance, lambda: stored.id_instance if stored else None)
+    # The stored profile of that instance (default first), if any: its apiUrl and token.
+    mine = next(
+        (
+            p
+            for p in sorted(profiles.values(), key=lambda p: p.name != DEFAULT_PROFILE)
+            if p.id_instance == values.get(ENV_ID_INSTANCE)
+        ),
+        None,
+    )
+    resolve(ENV_API_URL, api_url, lambda: mine.api_url if mine else None)
+    resolve(
+        ENV_API_TOKEN,
+        api_token,
+        lambda: credentials.stored_token(mine.id_instance) if mine and mine.id_instance else None,
+    )
+    if ENV_API_URL not in values:
+        values[ENV_API_URL], origins[ENV_API_URL] = DEFAULT_API_URL, "default"
+    bare_url, implied = _api_url_and_flavour(values[ENV_API_URL])
+    chosen_flavour = (
+        validate_flavour(flavour, "flavour")
+        or validate_flavour(environment.get(ENV_FLAVOUR))
+        or validate_flavour(mine.flavour if mine else None)
+        or implied
+    )
+    settings = Settings(
+        api_url=validate_api_url(bare_url),
+        id_instance=validate_id_instance(values.get(ENV_ID_INSTANCE)),
+        api_token=validate_token(values.get(ENV_API_TOKEN)),
+        origins=origins,
+        flavour=chosen_flavour,
+        profile=mine.name if mine else None,
+    )
+    protect(settings.api_token)
+    return settings
+
+
+def validate_api_url(value: str) -> str:
+    """The apiUrl without a trailing slash, or a ConfigError that never repeats it
+    (it might hold a password).
+
+    Only a bare ``scheme://host[:port]`` is accepted: no user name or password,
+    no path, query, fragment or their markers (a trailing ``?`` or ``#``), a port
+    from 1 to 65535. Plain ``http://`` is refused unless the host is the loopback
+    (a local stand-in or tunnel): anywhere else it would send the token in clear.
+    """
+    if not value.isprintable() or any(ch.isspace() for ch in value):
+        raise ConfigError(f"{ENV_API_URL} contains spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(
+            f"{ENV_API_URL} is not a valid address (check the host and the port), "
+            f"e.g. {_EXAMPLE_URL}"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{ENV_API_URL} must be an http(s) address such as {_EXAMPLE_URL}")
+    if "@" in parts.netloc:
+        raise ConfigError(
+            f"{ENV_API_URL} must not contain a user name or password — use the bare apiUrl "
+            f"from the GREEN-API console, e.g. {_EXAMPLE_URL}"
+        )
+    host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
+    if parts.path.strip("/") or "?" in value or "#" in value or not _HOST_RE.fullmatch(host):
+        # A pasted request URL would carry the instance and the token in its path.
+        raise ConfigError(
+            f"{ENV_API_URL} must be the bare apiUrl from the GREEN-API console "
+            f"(no path, query or fragment), e.g. {_EXAMPLE_URL}"
+        )
+    if port == 0 or (parts.netloc.endswith(":") and port is None):
+        raise ConfigError(f"{ENV_API_URL} has no valid port (1 to 65535)")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigError(
+            f"{ENV_API_URL} must use https:// — plain http:// would send the token in clear "
+            "(http:// is accepted for this computer only: localhost, 127.0.0.1, [::1])"
+        )
+    return value.rstrip("/")
+
+
+def _is_loopback(hostname: str) -> bool:
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_id_instance(value: str | None) -> str:
+    if not value:
+        raise ConfigError(
+            f"no instance id: set {ENV_ID_INSTANCE} (or run `xl-contacts login`) "
+            "to the idInstance from the GREEN-API console"
+        )
+    if not _ID_RE.fullmatch(value):
+        raise ConfigError(
+            f"{ENV_ID_INSTANCE} must be digits only, as shown in the GREEN-API console"
+        )
+    return value
+
+
+def validate_token(value: str | None) -> str:
+    if not value:
+        raise ConfigError(
+            f"no API token: set {ENV_API_TOKEN} (or run `xl-contacts login`) "
+            "to the apiTokenInstance from the GREEN-API console"
+        )
+    if not _TOKEN_RE.fullmatch(value) or ".." in value:
+        # The value itself is never echoed: it is (almost) a secret.
+        raise ConfigError(
+            f"{ENV_API_TOKEN} contains characters an apiTokenInstance cannot have "
+            "(only letters, digits and . _ ~ - are allowed); copy it again from the console"
+        )
+    return value

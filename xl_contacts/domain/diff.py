@@ -1,0 +1,145 @@
+"""What changed between two contact lists: added, removed and changed contacts.
+
+Pure: rows in, rows out. Contacts are matched by chatId with a keyed join; a
+chatId that occurs more than once is matched occurrence by occurrence (the
+second "X" of the old list with the second "X" of the new one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import itemgetter, not_
+
+from ..base.cells import ILLEGAL, MAX_CELL_CHARS, clean_rows
+from ..base.json_stream import gc_paused
+from .contacts import COLUMNS, ContactTable
+
+COMPARED = ("name", "contactName", "type", "phoneNumber")
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+_SEPARATOR = "\x00"  # cells.clean removes it from every value
+# What cells.clean removes but the separator, "\x00" (counted instead): ILLEGAL from \x01.
+_ILLEGAL_BUT_SEPARATOR = re.compile(ILLEGAL.pattern.replace("\x00", "\x01", 1))
+# "what changed" of rows that are not a change of fields.
+WHOLE_CONTACT = {ADDED: "new contact", REMOVED: "no longer in the list"}
+CHANGE_HEADERS = [
+    "change",
+    "chatId",
+    *(f"{name} {when}" for name in COMPARED for when in ("before", "now")),
+    "what changed",
+]
+
+
+@dataclass
+class Changes:
+    """One row per added, removed or changed contact, in ``CHANGE_HEADERS`` order."""
+
+    rows: list[list[str]] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for row in self.rows if row[0] == kind)
+
+    def describe(self) -> str:
+        """E.g. '2 added, 1 removed, 4 changed'."""
+        return ", ".join(f"{self.count(kind):,} {kind}" for kind in (ADDED, REMOVED, CHANGED))
+
+
+def compare(previous_rows: Sequence[list[str]], table: ContactTable) -> Changes:
+    """Added, removed and changed contacts between ``previous_rows`` (the contract
+    columns as text) and ``table``: a keyed join on (chatId, occurrence)."""
+    width = len(COLUMNS)
+    with gc_paused():  # no cycles among the new rows and keys; sweeping them cost a third
+        rows = table.rows
+        if set(map(len, rows)) != {width}:  # extra columns are not compared
+            rows = [row[:width] for row in rows]
+        # Each row made one string: comparing these, not five values a row, is
+        # most of the speed (no cleaned value holds the separator, so equal
+        # strings are equal rows, when the values are clean).
+        new_keys = list(map(_SEPARATOR.join, rows))
+        if not _clean(new_keys, width):
+            # Compare what the new report will hold (cleaned text), not the raw API text.
+            rows = clean_rows(rows)
+            new_keys = list(map(_SEPARATOR.join, rows))
+        if (
+            len(set(map(itemgetter(0), previous_rows))) != len(previous_rows)
+            or len(set(map(itemgetter(0), rows))) != len(rows)
+            or set(map(len, previous_rows)) - {width}
+        ):
+            return _compare_occurrences(previous_rows, rows)
+        # Each chatId once on both sides (the usual list): nearly every row is
+        # the same in both, and is found by one look-up of its string.
+        before_by_key = dict(zip(map(_SEPARATOR.join, previous_rows), previous_rows, strict=True))
+        popped = map(before_by_key.pop, new_keys, repeat(None))
+        new_left = list(compress(rows, map(not_, popped)))
+        before_by_id = {row[0]: row for row in before_by_key.values()}
+        # Still no sweeps: each would walk every row of both lists.
+        changes = Changes()
+        found = changes.rows
+        for now in new_left:
+            before = before_by_id.pop(now[0], None)
+            if before is None:
+                found.append(_change_row(ADDED, now[0], None, now))
+            elif before[1:] != now[1:]:
+                found.append(_change_row(CHANGED, now[0], before, now))
+        for before in before_by_id.values():  # in the previous list's order
+            found.append(_change_row(REMOVED, before[0], before, None))
+    return changes
+
+
+def _clean(keys: list[str], width: int) -> bool:
+    """True when the rows joined as ``keys`` need no ``cells.clean``: no value
+    holds a character it removes (the separator included) or is too long."""
+    everything = " ".join(keys)
+    if (
+        everything.count(_SEPARATOR) != (width - 1) * len(keys)
+        or max(map(len, keys), default=0) > MAX_CELL_CHARS
+    ):
+        return False
+    # Printable text (the usual names) holds nothing clean() removes: that look
+    # costs a third of the search it spares.
+    return everything.replace(_SEPARATOR, " ").isprintable() or not (
+        _ILLEGAL_BUT_SEPARATOR.search(everything)
+    )
+
+
+def _compare_occurrences(previous_rows: Sequence[list[str]], new_rows: list[list[str]]) -> Changes:
+    """``compare`` when a chatId occurs more than once: the second "X" of the
+    old list is matched with the second "X" of the new one."""
+    with gc_paused():
+        old = dict(_keyed(previous_rows))
+        changes = Changes()
+        for key, now in _keyed(new_rows):
+            before = old.pop(key, None)
+            if before is None:
+                changes.rows.append(_change_row(ADDED, now[0], None, now))
+            elif before[1:] != now[1:]:
+                changes.rows.append(_change_row(CHANGED, now[0], before, now))
+        for (chat_id, _), before in old.items():
+            changes.rows.append(_change_row(REMOVED, chat_id, before, None))
+    return changes
+
+
+def _keyed(rows: Iterable[list[str]]) -> Iterable[tuple[tuple[str, int], list[str]]]:
+    seen: defaultdict[str, int] = defaultdict(int)
+    for row in rows:
+        n = seen[row[0]]
+        seen[row[0]] = n + 1
+        yield (row[0], n), row
+
+
+def _change_row(
+    kind: str, chat_id: str, before: list[str] | None, now: list[str] | None
+) -> list[str]:
+    cells = [kind, chat_id]
+    differing = []
+    for i, name in enumerate(COMPARED, 1):
+        old_value = before[i] if before else ""
+        new_value = now[i] if now else ""
+        cells += [old_value, new_value]
+        if before and now and old_value != new_value:
+            differing.append(name)
+    cells.append(", ".join(differing) or WHOLE_CONTACT[kind])
+    return cells

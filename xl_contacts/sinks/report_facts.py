@@ -1,0 +1,81 @@
+"""What a report says about its Contacts rows besides the rows themselves: the
+phone columns it adds and the counts on its Summary, gathered batch by batch --
+for the buffered report (``xlsx_report``: all rows at once) and the streamed
+export (``export_stream``: each batch as it arrives) alike. No openpyxl here:
+the streamed export counts while openpyxl is still being imported.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from ..base.errors import ReportError
+from ..base.names import PHONE_COLUMNS
+from ..domain.phones import PhoneFormatter
+
+# Added after the table's columns (the contract's, then the API's extras): every
+# column keeps the position =GETCONTACTS and Refresh give it.
+UNKNOWN_COUNTRY = "unknown"
+MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
+
+
+def check_rows(title: str, n_rows: int) -> None:
+    """ReportError when ``n_rows`` do not fit on one sheet."""
+    if n_rows > MAX_ROWS:
+        raise ReportError(
+            f"{n_rows:,} rows do not fit on the Excel sheet {title} "
+            f"({MAX_ROWS:,} at most) — use --count, or --format csv"
+        )
+
+
+class ContactFacts:
+    """The report's own columns (``PHONE_COLUMNS``) and counts of its Contacts
+    rows, gathered batch by batch: the buffered report gives all rows at once,
+    the streamed export each batch as it arrives -- the same counts either way.
+
+    The phone columns hold the number in international format and its country,
+    empty for hidden numbers and for ``@lid`` chats (a linked id, not a phone
+    number)."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = [*columns, *PHONE_COLUMNS]
+        # Where chatId, phoneNumber and type are in a row, for describe().
+        self.reads = [columns.index(name) for name in ("chatId", "phoneNumber", "type")]
+        self._formatter = PhoneFormatter()
+        self.rows = 0
+        self.hidden = 0  # rows without a phone number
+        self.lids = 0  # rows of an @lid chat
+        self.types: Counter[str] = Counter()
+        self.countries: Counter[str] = Counter()
+
+    def describe(self, rows: Sequence[Sequence[str]]) -> tuple[list[str], list[str]]:
+        """The international number and the country of each row; counted."""
+        chats, phones, types = ([row[i] for row in rows] for i in self.reads)
+        return self.describe_columns(chats, phones, types)
+
+    def describe_columns(
+        self, chats: Sequence[str], phones: Sequence[str], types: Sequence[str]
+    ) -> tuple[list[str], list[str]]:
+        """``describe`` of the rows whose chatId, phoneNumber and type columns
+        these are: each count taken of a whole column at once."""
+        # A linked id (@lid) is not a phone number; hidden numbers are '' already.
+        numbers: Sequence[str] = phones
+        if "@lid" in "\n".join(chats):  # rare: only then chat by chat
+            lids = [chat.endswith("@lid") for chat in chats]
+            numbers = ["" if lid else p for p, lid in zip(phones, lids, strict=True)]
+            self.lids += sum(lids)
+        formatted, countries = self._formatter.describe_all(numbers)
+        self.rows += len(phones)
+        self.hidden += len(phones) - sum(map(bool, phones))
+        self.types.update(types)
+        found = Counter(countries)  # in first-seen order, as counting one by one
+        if found.pop("", 0) == len(numbers) - sum(map(bool, numbers)):
+            self.countries.update(found)
+        else:  # a number of no known country: "unknown", where it first comes
+            self.countries.update(
+                name or UNKNOWN_COUNTRY
+                for name, digits in zip(countries, numbers, strict=True)
+                if digits
+            )
+        return formatted, countries

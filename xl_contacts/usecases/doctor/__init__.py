@@ -1,0 +1,245 @@
+"""``xl-contacts doctor``: check each link from credentials to Excel, and say
+how to fix the one that is broken. With ``--workbook FILE`` also whether Excel
+will find Python, the xlwings DLL and the packages for that workbook
+(``excel_setup``)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+from ...api.client import GreenApiClient
+from ...base.errors import XlContactsError, user_message
+from ...base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from ...config.settings import Settings, load_settings
+from .check import FAIL, OK, SKIP, WARN, Check
+from .excel_setup import Machine, setup_checks
+
+__all__ = ["FAIL", "OK", "SKIP", "WARN", "Check", "Machine", "run_checks"]
+
+
+def run_checks(
+    workbook: Path | None = None,
+    machine: Machine | None = None,
+    *,
+    profiles: Sequence[str | None] = (None,),
+    api_url: str | None = None,
+    id_instance: str | None = None,
+) -> list[Check]:
+    """Every check; the credential and API checks once per profile in ``profiles``
+    (None: the settings xl-contacts would use without a profile named)."""
+    checks: list[Check] = []
+    for profile in profiles:
+        checks.extend(_instance_checks(profile, api_url, id_instance, len(profiles) > 1))
+    checks.append(_xlwings_check())
+    checks.append(_vba_check(workbook))
+    if workbook is not None and workbook.is_file():
+        checks.extend(_setup_checks(workbook, machine or Machine.this()))
+    checks.append(_addin_check())
+    checks.append(_udf_check())
+    checks.append(_excel_check())
+    return checks
+
+
+def _instance_checks(
+    profile: str | None, api_url: str | None, id_instance: str | None, named: bool
+) -> list[Check]:
+    settings: Settings | None = None
+    try:
+        settings = load_settings(api_url, id_instance, profile=profile)
+        detail = describe(settings)
+        ignored = [n for n in (ENV_API_URL, ENV_ID_INSTANCE, ENV_API_TOKEN) if os.environ.get(n)]
+        if ignored and settings.origins.get(ENV_ID_INSTANCE, "").startswith("profile "):
+            detail += f"; {', '.join(ignored)} in the environment not used for a named profile"
+        first = Check("settings", OK, detail)
+    except XlContactsError as error:
+        first = Check("settings", FAIL, user_message(error))
+    checks = [first, *_api_checks(settings)]
+    if not named:
+        return checks
+    # Several profiles: every check line says which one it is about.
+    return [Check(f"{c.name} {profile}", c.status, c.detail) for c in checks]
+
+
+def describe(settings: Settings) -> str:
+    origins = settings.origins
+    return (
+        f"instance {settings.id_instance} ({origins.get(ENV_ID_INSTANCE, '?')}) at "
+        f"{settings.host} ({origins.get(ENV_API_URL, '?')}), token "
+        f"{settings.token_hint} ({origins.get(ENV_API_TOKEN, '?')})"
+        + (f", {settings.flavour}" if settings.flavour else "")
+    )
+
+
+def _api_checks(settings: Settings | None) -> list[Check]:
+    if settings is None:
+        reason = "needs the settings above"
+        return [Check("GREEN-API", SKIP, reason), Check("getContacts", SKIP, reason)]
+    with GreenApiClient.interactive(settings) as client:
+        try:
+            state = client.get_state()
+        except XlContactsError as error:
+            return [
+                Check("GREEN-API", FAIL, user_message(error)),
+                Check("getContacts", SKIP, "needs GREEN-API above"),
+            ]
+        if state != "authorized":
+            api = Check(
+                "GREEN-API",
+                FAIL,
+                f"reachable, but the instance is {state!r}, not 'authorized' — authorise it "
+                "in the GREEN-API console (scan the QR code)",
+            )
+        else:
+            api = Check("GREEN-API", OK, f"reachable at {settings.host}, instance authorized")
+        try:
+            contacts = client.get_contacts(1)
+        except XlContactsError as error:
+            return [api, Check("getContacts", FAIL, user_message(error))]
+    if not contacts:
+        return [
+            api,
+            Check(
+                "getContacts",
+                OK,
+                "answers, but with no contacts yet (they can "
+                "take 5 minutes to appear after authorisation)",
+            ),
+        ]
+    return [api, Check("getContacts", OK, "answers")]
+
+
+def required_xlwings() -> str | None:
+    """The exact xlwings version this package pins (its VBA is version-locked)."""
+    try:
+        requirements = metadata.requires("xl-contacts") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for requirement in requirements:
+        match = re.fullmatch(r"xlwings\s*==\s*([\w.]+)", requirement.split(";")[0].strip())
+        if match:
+            return match.group(1)
+    return None
+
+
+def _xlwings_check() -> Check:
+    import xlwings
+
+    pinned = required_xlwings()
+    if pinned and pinned != xlwings.__version__:
+        return Check(
+            "xlwings",
+            FAIL,
+            f"{xlwings.__version__} is installed but xl-contacts needs {pinned} — "
+            f"pip install xlwings=={pinned}",
+        )
+    return Check("xlwings", OK, f"{xlwings.__version__}")
+
+
+def vba_xlwings_version(path: Path) -> str | None:
+    """The xlwings version written in a workbook's or add-in's ``xlwings`` VBA module."""
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(path) as book:
+        if "xlwings" not in book.module_names():
+            return None
+        match = re.search(r"'Version:\s*(\S+)", book.get_module("xlwings"))
+    return match.group(1) if match else None
+
+
+def _compare_vba(name: str, path: Path) -> Check:
+    import xlwings
+
+    try:
+        version = vba_xlwings_version(path)
+    except Exception as error:  # a file pyOpenVBA cannot read is reported, not raised
+        return Check(name, FAIL, f"cannot read the VBA of {path} ({type(error).__name__})")
+    if version is None:
+        return Check(
+            name,
+            FAIL,
+            f"{path} has no xlwings VBA module — rebuild it with `xl-contacts workbook -o FILE`",
+        )
+    if version != xlwings.__version__:
+        return Check(
+            name,
+            FAIL,
+            f"{path} carries xlwings VBA {version}, Python has {xlwings.__version__} — "
+            "make a new copy with `xl-contacts workbook -o FILE`",
+        )
+    return Check(name, OK, f"{path}: xlwings VBA {version}")
+
+
+def _vba_check(workbook: Path | None) -> Check:
+    if workbook is None:
+        return Check("workbook", SKIP, "pass --workbook FILE to check a workbook's VBA")
+    if not workbook.is_file():
+        return Check("workbook", FAIL, f"{workbook} does not exist")
+    return _compare_vba("workbook", workbook)
+
+
+def _setup_checks(workbook: Path, machine: Machine) -> list[Check]:
+    try:
+        version = vba_xlwings_version(workbook)
+    except Exception:  # reported by the workbook check above
+        version = None
+    try:
+        return setup_checks(workbook, version, machine)
+    except Exception as error:  # not a workbook openpyxl can read: one line, no traceback
+        return [Check("xlwings settings", FAIL, f"cannot read {workbook} ({type(error).__name__})")]
+
+
+def addin_path() -> Path | None:
+    """Where `xlwings addin install` puts the add-in on this OS, if anywhere."""
+    if sys.platform.startswith("win") and os.environ.get("APPDATA"):
+        return Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART" / "xlwings.xlam"
+    if sys.platform == "darwin":
+        return (
+            Path.home()
+            / "Library"
+            / "Containers"
+            / "com.microsoft.Excel"
+            / "Data"
+            / "Library"
+            / "Application Support"
+            / "Microsoft"
+            / "Office"
+            / "Excel"
+            / "XLSTART"
+            / "xlwings.xlam"
+        )
+    return None
+
+
+def _addin_check() -> Check:
+    path = addin_path()
+    if path is None or not path.is_file():
+        return Check("xlwings add-in", SKIP, "not installed (the template does not need it)")
+    return _compare_vba("xlwings add-in", path)
+
+
+def _udf_check() -> Check:
+    try:
+        udfs = importlib.import_module("xl_contacts.udfs")
+    except Exception as error:
+        return Check("UDF module", FAIL, f"xl_contacts.udfs does not import ({error})")
+    if not callable(getattr(udfs, "GETCONTACTS", None)):
+        return Check("UDF module", FAIL, "xl_contacts.udfs has no GETCONTACTS")
+    return Check("UDF module", OK, "xl_contacts.udfs imports and defines GETCONTACTS")
+
+
+def _excel_check() -> Check:
+    if sys.platform.startswith("win"):
+        try:
+            importlib.import_module("win32com.client")
+        except ImportError:
+            return Check("Excel", FAIL, "pywin32 is missing — pip install pywin32")
+        return Check("Excel", OK, "Windows: =GETCONTACTS() and the ribbon can run")
+    if sys.platform == "darwin":
+        return Check("Excel", OK, "macOS: the ribbon runs; =GETCONTACTS() needs Windows Excel")
+    return Check("Excel", SKIP, "no desktop Excel on this OS: use `xl-contacts export`")
