@@ -15,7 +15,14 @@ import pytest
 import xlwings as xw
 from com_standin import StandInExcel, cannot_set, windows_xlwings
 from remote_book import actions, apply_actions, funcs, make_book, table_json
-from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, make_contacts
+from stand_in import (
+    HOSTILE_NAMES,
+    ID_INSTANCE,
+    REFERENCE_CONTACTS,
+    TOKEN,
+    FakeGreenApi,
+    make_contacts,
+)
 
 from xl_contacts import macros, udfs
 from xl_contacts.domain.contacts import COLUMNS
@@ -419,7 +426,8 @@ def test_the_status_bar_says_what_excel_waits_for(
     make_book({"Sheet1": [[]]})
     macros.refresh()
     assert shown == [
-        "xl-contacts: asking GREEN-API for the contacts (Excel waits at most 20 s)…",
+        f"xl-contacts: asking GREEN-API for all contacts of instance {ID_INSTANCE} "
+        "(Excel waits at most 20 s)…",
         "xl-contacts: writing contacts, 30 of 51 rows…",
         "xl-contacts: writing contacts, 51 of 51 rows…",
         False,  # Excel's own status bar back

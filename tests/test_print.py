@@ -14,10 +14,10 @@ from stand_in import ID_INSTANCE, make_contacts
 from xl_contacts.base.names import PHONE_COLUMNS
 from xl_contacts.domain.contacts import normalise
 from xl_contacts.domain.demo import DEMO_INSTANCE_ID, sample_contacts
-from xl_contacts.domain.diff import CHANGE_HEADERS
+from xl_contacts.domain.diff import CHANGE_HEADERS, compare
 from xl_contacts.sinks.previous_report import read_previous
 from xl_contacts.sinks.xlsx_report import write_report
-from xl_contacts.usecases.export import export_report
+from xl_contacts.usecases.export import changes_sheet, changes_summary
 
 
 def _pages_by_sheet(pdf: Path) -> dict[str, list[tuple[str, float, float]]]:
@@ -62,10 +62,16 @@ def printed_comparison(tmp_path_factory: pytest.TempPathFactory) -> dict[str, li
     for contact in raw[::2]:
         contact["name"] += " (renamed)"
     table = normalise(raw, instance_id=ID_INSTANCE)
-    result = export_report(table, folder / "new.xlsx", read_previous(old, ID_INSTANCE))
-    changes = result.changes.rows if result.changes else []
-    assert len(changes) == 300 + 300 + 850, len(changes)
-    return _pages_by_sheet(libreoffice_converts(result.path, folder))
+    previous = read_previous(old, ID_INSTANCE)
+    changes = compare(previous.rows, table)
+    assert len(changes.rows) == 300 + 300 + 850, len(changes.rows)
+    new = write_report(
+        table,
+        folder / "new.xlsx",
+        extra_tables=[changes_sheet(changes, previous)],
+        summary_rows=changes_summary(changes, previous),
+    )
+    return _pages_by_sheet(libreoffice_converts(new, folder))
 
 
 def test_2000_contacts_print_one_page_wide(printed_comparison: dict[str, list]) -> None:

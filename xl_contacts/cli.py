@@ -32,9 +32,8 @@ from .domain.contacts import EMPTY_HINT, ContactTable, parse_count, plural
 from .domain.kinds import KIND_HELP, KINDS
 
 if TYPE_CHECKING:
-    from .domain.diff import Changes
-    from .sinks.previous_report import PreviousReport
-    from .usecases.multi_export import Fetched, Target
+    from .usecases.fetch import Target
+    from .usecases.multi_export import Fetched
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -341,38 +340,39 @@ def _settings(args: argparse.Namespace) -> Settings | None:
     )
 
 
-def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
-    from .usecases.fetch import fetch_contacts  # requests: not needed for --help or a usage error
+def _one_target(args: argparse.Namespace) -> Target:
+    """The one instance of the command: its credentials, or (--demo) a demo one."""
+    from .usecases.fetch import one_target  # requests: not needed for --help or a usage error
 
-    if settings is None:
-        table = fetch_contacts(
-            args.count, only=args.only, demo=True, profile=(args.profile or [None])[0]
-        )
-    else:
-        _fetching(args, _instance(settings))
-        table = fetch_contacts(args.count, only=args.only, settings=settings)
+    return one_target(_settings(args), (args.profile or [None])[0])
+
+
+def _fetch(args: argparse.Namespace) -> ContactTable:
+    from .usecases.fetch import describe_fetch, fetch_target
+
+    target = _one_target(args)
+    if not target.demo:
+        _fetching(describe_fetch(args.count, args.only, [target]))
+    table = fetch_target(target, args.count, args.only)
     _report(table)
     return table
 
 
 def _fetch_several(args: argparse.Namespace) -> tuple[ContactTable, int]:
     """The combined table of several profiles and how many of them failed."""
+    from .usecases.fetch import describe_fetch
     from .usecases.multi_export import fetch_many
 
     chosen = _targets(args)  # every profile resolved before any request
-    _fetching(args, ", ".join(t.label for t in chosen))
+    _fetching(describe_fetch(args.count, args.only, chosen, several=True))
     many = fetch_many(chosen, args.count, args.only, keep_going=args.keep_going)
     _report(many.table, many.failures)
     return many.table, len(many.failures)
 
 
-def _instance(settings: Settings) -> str:
-    named = f"profile {settings.profile}, " if settings.profile else ""
-    return f"{named}instance {settings.id_instance}"
-
-
-def _fetching(args: argparse.Namespace, of: str) -> None:
-    _status(f"fetching {args.only} contacts of {of}…")
+def _fetching(what: str) -> None:
+    """The line saying what is being fetched (``describe_fetch``: the one wording)."""
+    _status(f"fetching {what}…")
 
 
 def _report(table: ContactTable, failures: Sequence[Fetched] = ()) -> None:
@@ -383,7 +383,11 @@ def _report(table: ContactTable, failures: Sequence[Fetched] = ()) -> None:
     for note in table.notes():
         _status(f"note: {note}")
     if not table.rows:
-        _status(EMPTY_HINT if table.kind == "all" else f"no {table.kind} contacts found")
+        _status(_empty_hint(table.kind))
+
+
+def _empty_hint(kind: str) -> str:
+    return EMPTY_HINT if kind == "all" else f"no {kind} contacts found"
 
 
 def _contacts(args: argparse.Namespace) -> int:
@@ -393,95 +397,41 @@ def _contacts(args: argparse.Namespace) -> int:
     if _several(args):
         table, failed = _fetch_several(args)
     else:
-        table = _fetch(args, _settings(args))
+        table = _fetch(args)
     prepare_stream(sys.stdout, args.format)
     WRITERS[args.format](table, sys.stdout)
     return 1 if failed else 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .sinks.atomic import output_path  # not needed to print contacts
-    from .sinks.previous_report import is_report
+    from .usecases.export import ExportRequest, export  # openpyxl only when exporting
 
-    # Every argument and path is checked before the network: a wrong one costs no request.
-    target = output_path(args.output, ".xlsx", "report")
-    if target.exists() and not args.force and not is_report(target):
-        raise ReportError(
-            f"{str(target)!r} exists and is not a report of xl-contacts — choose another "
-            "name, or add --force to replace it"
+    several = _several(args)
+    chosen = _targets(args) if several else [_one_target(args)]
+    result = export(
+        ExportRequest(
+            args.output,
+            chosen,
+            several=several,
+            kind=args.only,
+            count=args.count,
+            since=args.since,
+            force=args.force,
+            keep_going=args.keep_going,
+            fetching=_fetching,
+            progress=_progress,
         )
-    if _several(args):
-        return _export_several(args, target)
-    from .sinks.previous_report import read_previous
-    from .usecases.export import export_report  # openpyxl only when exporting
-
-    settings = _settings(args)
-    if settings is not None and not args.since and args.only == "all":
-        return _export_streamed(args, settings, target)  # the common export: one pass
-    previous = None
-    if args.since:  # checked before fetching: a wrong file costs no request
-        instance = settings.id_instance if settings else _demo_id((args.profile or [None])[0])
-        previous = read_previous(args.since, instance, demo=settings is None, kind=args.only)
-    table = _fetch(args, settings)
-    result = export_report(table, target, previous, progress=_progress)
-    _saved(_contacts_of(table), result.path, result.changes, result.previous)
-    return 0
-
-
-def _export_streamed(args: argparse.Namespace, settings: Settings, target: Path) -> int:
-    from .usecases.export_stream import export_streamed
-    from .usecases.fetch import client_for
-
-    _fetching(args, _instance(settings))
-    result = export_streamed(client_for(settings), target, args.count, progress=_progress)
-    for note in result.table.notes(lids=result.lids):
+    )
+    for failed in result.failures:
+        _status(f"left out after an error: {failed}")
+    for note in result.notes:
         _status(f"note: {note}")
     if not result.contacts:
-        _status(EMPTY_HINT)
-    _saved(plural(result.contacts, "contact"), result.path, None, None)
-    return 0
-
-
-def _export_several(args: argparse.Namespace, target: Path) -> int:
-    from .usecases.multi_export import export_many, read_since
-
-    chosen = _targets(args)  # every profile resolved before any request
-    # checked before fetching (and saying so): a wrong file costs no request
-    previous = read_since(chosen, args.since, args.only) if args.since else None
-    _fetching(args, ", ".join(t.label for t in chosen))
-    result = export_many(
-        chosen,
-        target,
-        count=args.count,
-        only=args.only,
-        previous=previous,
-        keep_going=args.keep_going,
-        progress=_progress,
-    )
-    many = result.contacts
-    _report(many.table, many.failures)
-    answered = [f for f in many.fetched if f.table is not None]
-    of = f"{_contacts_of(many.table)} of {plural(len(answered), 'instance')}"
-    _saved(of, result.path, result.changes, result.previous)
-    return 1 if many.failures else 0
-
-
-def _saved(what: str, path: Path, changes: Changes | None, previous: PreviousReport | None) -> None:
-    _say(f"saved {what} to {path}")
-    if changes is not None and previous is not None:
-        _say(f"since {previous.path.name}: {changes.describe()}")
-
-
-def _contacts_of(table: ContactTable) -> str:
-    """ "1,234 contacts", or "12 contacts (groups)" for a kind."""
-    kind = "" if table.kind == "all" else f" ({table.kind})"
-    return f"{plural(len(table), 'contact')}{kind}"
-
-
-def _demo_id(profile: str | None) -> str:
-    from .domain.demo import demo_instance
-
-    return demo_instance(profile).id_instance
+        _status(_empty_hint(result.kind))
+    _say(f"saved {result.what()} to {result.path}")
+    if compared := result.compared():
+        _say(compared)
+    return 1 if result.failures else 0
 
 
 def _template(args: argparse.Namespace) -> int:

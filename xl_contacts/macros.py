@@ -17,7 +17,7 @@ import glob
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import xlwings as xw
 
@@ -29,15 +29,15 @@ from .domain.contacts import ContactTable
 from .sinks import live_sheet
 from .sinks.live_sheet import LiveSettings
 from .usecases import live_results
-from .usecases.fetch import fetch_contacts
-
-if TYPE_CHECKING:  # both are imported only when a report is saved
-    from .domain.diff import Changes
-    from .sinks.previous_report import PreviousReport
+from .usecases.fetch import describe_fetch, fetch_target, one_target
 
 TITLE = PROG
 BUDGET = INTERACTIVE_BUDGET
-ASKING = f"{TITLE}: asking GREEN-API for the contacts (Excel waits at most {BUDGET:.0f} s)…"
+
+
+def asking(what: str) -> str:
+    """The status bar while Excel waits for GREEN-API (``what``: ``describe_fetch``)."""
+    return f"{TITLE}: asking GREEN-API for {what} (Excel waits at most {BUDGET:.0f} s)…"
 
 
 def refresh() -> None:
@@ -74,16 +74,16 @@ def _refresh(book: Any) -> None:
 def _fetch(options: LiveSettings, show: Callable[[str], None]) -> ContactTable:
     """The contacts the workbook asks for; of several profiles, one table whose
     first column names the profile (a failure of any one fails the whole)."""
-    show(ASKING)
+    clients = live_results.interactive_client
     if len(options.profiles) > 1:
         from .usecases.multi_export import fetch_many, targets  # openpyxl: only for several
 
         chosen = targets(options.profiles)
-        clients = live_results.interactive_client
+        show(asking(describe_fetch(options.count, options.only, chosen)))
         return fetch_many(chosen, options.count, options.only, clients=clients).table
-    settings = _settings(options)
-    client = live_results.interactive_client(settings)
-    return fetch_contacts(options.count, only=options.only, settings=settings, client=client)
+    target = one_target(_settings(options))
+    show(asking(describe_fetch(options.count, options.only, [target])))
+    return fetch_target(target, options.count, options.only, clients=clients)
 
 
 def _settings(options: LiveSettings) -> Settings:
@@ -97,73 +97,38 @@ def _instances(options: LiveSettings, table: ContactTable) -> str:
 
 
 def _export_report(book: Any) -> None:
-    from .sinks.previous_report import read_previous
-    from .usecases.export import export_report  # openpyxl only when saving
+    from .usecases.export import ExportRequest, export  # openpyxl only when saving
+    from .usecases.fetch import one_target
+    from .usecases.multi_export import targets
 
     options = live_sheet.read_live_settings(book)
     folder = report_folder(book, options.report_folder)
-    if len(options.profiles) > 1:
-        _export_several(book, options, folder)
-        return
-    settings = _settings(options)
-    previous, note = _earlier_report(
-        book, folder, lambda path: read_previous(path, settings.id_instance, kind=options.only)
-    )
+    several = len(options.profiles) > 1
+    # every profile resolved before any request
+    chosen = targets(options.profiles) if several else [one_target(_settings(options))]
     with live_sheet.status_bar(book.app) as show:
-        table = _fetch(options, show)
-        show(f"{TITLE}: saving {len(table):,} contacts…")
-        result = export_report(table, new_report_path(folder, book, table.fetched_at), previous)
-    _saved(book, len(table), result.path, result.changes, result.previous, note)
 
+        def progress(done: int, total: int) -> None:
+            show(f"{TITLE}: saving contacts, {done:,} of {total:,} rows…")
 
-def _export_several(book: Any, options: LiveSettings, folder: Path) -> None:
-    """One report of several profiles, compared profile by profile with the
-    latest report of the same profiles."""
-    from .usecases.multi_export import export_many, read_since, targets
-
-    chosen = targets(options.profiles)  # every profile resolved before any request
-    previous, note = _earlier_report(
-        book, folder, lambda path: read_since(chosen, path, options.only)
-    )
-    with live_sheet.status_bar(book.app) as show:
-        show(ASKING)
-        result = export_many(
-            chosen,
-            new_report_path(folder, book, datetime.now(UTC)),
-            count=options.count,
-            only=options.only,
-            previous=previous,
-            clients=live_results.interactive_client,
+        result = export(
+            ExportRequest(
+                new_report_path(folder, book, datetime.now(UTC)),
+                chosen,
+                kind=options.only,
+                count=options.count,
+                since=latest_report(folder, book),
+                since_may_fail=True,  # an earlier report of another instance or kind
+                fetching=lambda what: show(asking(what)),
+                progress=progress,
+                clients=live_results.interactive_client,
+            )
         )
-    table = result.contacts.table
-    _saved(book, len(table), result.path, result.changes, result.previous, note)
-
-
-def _earlier_report(
-    book: Any, folder: Path, read: Callable[[Path], PreviousReport]
-) -> tuple[PreviousReport | None, str]:
-    """The latest earlier report in ``folder``, read to compare with, or None and
-    why not (the report is still saved: the alert says why nothing was compared)."""
-    earlier = latest_report(folder, book)
-    if earlier is None:
-        return None, ""
-    try:
-        return read(earlier), ""
-    except XlContactsError as error:
-        return None, f"\n\nNot compared with an earlier report: {error}"
-
-
-def _saved(
-    book: Any,
-    contacts: int,
-    path: Path,
-    changes: Changes | None,
-    previous: PreviousReport | None,
-    note: str,
-) -> None:
-    if changes and previous:
-        note = f"\n\nSince {previous.path.name}: {changes.describe()} (sheet Changes)."
-    book.app.alert(f"Saved {contacts:,} contacts to\n{path}{note}", title=TITLE, mode="info")
+    notes = [*result.notes]
+    if compared := result.compared():
+        notes.append(f"{compared} (sheet Changes).")
+    text = "".join(f"\n\n{note[:1].upper()}{note[1:]}" for note in notes)
+    book.app.alert(f"Saved {result.what()} to\n{result.path}{text}", title=TITLE, mode="info")
 
 
 def report_folder(book: Any, configured: str | None) -> Path:

@@ -10,7 +10,8 @@ format and its country after the table's own columns (``phones``).
 
 Written with openpyxl's write-only mode and streamed: openpyxl writes the
 structure, the data rows are then streamed into the sheets' XML as inline
-strings -- never formulas. Atomically: the workbook is saved to a temporary file
+strings -- never formulas (``write_package``, which the streamed export uses
+too). Atomically: the workbook is saved to a temporary file
 beside the target and moved over it only when complete, so a failure never
 leaves a half-written or emptied report behind.
 """
@@ -21,10 +22,10 @@ import io
 import os
 import re
 import warnings
-import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -50,16 +51,16 @@ from ..base.names import (
     TABLE_STYLE,
 )
 from ..domain.contacts import ContactTable
+from . import zip_stream
 from .atomic import output_path, replacing
 from .report_facts import ContactFacts, check_rows
 from .row_xml import RowWriter
 from .xlsx_style import BOLD, SUBTITLE, footer_text, header_cell, page_setup, styled
 from .xlsx_summary import top, write_summary
+from .zip_stream import DeflateSpool
 
 MIN_WIDTH, MAX_WIDTH = 6, 40  # characters; wider columns would shrink the printout
 PROGRESS_EVERY = 10_000
-# zlib level 1: a fraction of level 6's time for a file a few percent larger.
-ZIP_LEVEL = 1
 # ignoredErrors comes after these in a worksheet (the schema's order) and
 # before everything this matches.
 _AFTER_IGNORED_ERRORS = re.compile(
@@ -128,7 +129,7 @@ def write_report(
         about=about,
     )
     with replacing(target) as temporary:
-        _write_package(skeleton, temporary, parts)
+        write_package(skeleton, temporary, parts)
     return target
 
 
@@ -184,10 +185,6 @@ class PhoneColumns(Sequence[list[str]]):
         # Both columns are made before the rows are streamed: the Summary counts
         # the countries.
         self.formatted, self.country_names = self.facts.describe(self.rows)
-
-    def country_counts(self) -> list[tuple[str, int]]:
-        """(country, contacts with a phone number there), largest first."""
-        return self.facts.countries.most_common()
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -284,7 +281,7 @@ def column_widths(
 
 
 def _write_table_head(ws: Any, sheet: TableSheet) -> str:
-    """Everything of a table sheet but its data rows (see _write_package);
+    """Everything of a table sheet but its data rows (see write_package);
     returns the table's range."""
     headers = table_headers(sheet.columns)
     for i, width in enumerate(column_widths(headers, sheet.rows), 1):
@@ -300,32 +297,31 @@ def _write_table_head(ws: Any, sheet: TableSheet) -> str:
     return ref
 
 
-def _write_package(skeleton: io.BytesIO, target: Path, parts: dict[str, Part]) -> None:
-    """Copy openpyxl's package to ``target``: each sheet gets its ignoredErrors,
-    each table sheet its rows, streamed in right after its header row."""
-    with (
-        zipfile.ZipFile(skeleton) as source,
-        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as package,
-    ):
-        for info in source.infolist():
-            data = source.read(info.filename)
-            part = parts.get(info.filename)
-            if part is None:
-                package.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+def write_package(
+    skeleton: io.BytesIO,
+    temporary: Path,
+    parts: dict[str, Part],
+    spooled: Mapping[str, DeflateSpool] | None = None,
+) -> None:
+    """The one way a report is put together: openpyxl's package with each sheet's
+    ignoredErrors and, right after each table's header row, its rows -- deflated
+    through a spool (``zip_stream``). ``spooled``: sheets whose rows are spooled
+    already (the streamed export's Contacts rows, made while the answer arrived);
+    the rows of every other table sheet are spooled here."""
+    spools = dict(spooled or {})
+    try:
+        for name, part in parts.items():
+            if part.sheet is None or name in spools:
                 continue
-            xml = with_ignored_errors(data.decode("utf-8"), part.used)
-            if part.sheet is None:
-                package.writestr(info, xml.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
-                continue
-            end = xml.find("</sheetData>")
-            if end < 0:
-                raise AssertionError("openpyxl wrote a table sheet without its header row")
-            with package.open(info.filename, "w") as sheet:
-                sheet.write(xml[:end].encode("utf-8"))
-                rows = rows_xml(part.sheet.rows, part.sheet.header_row + 1, part.progress)
-                for chunk in rows:
-                    sheet.write(chunk.encode("utf-8"))
-                sheet.write(xml[end:].encode("utf-8"))
+            spool = spools[name] = DeflateSpool(temporary.parent)
+            for chunk in rows_xml(part.sheet.rows, part.sheet.header_row + 1, part.progress):
+                spool.write(chunk.encode("utf-8"))
+            spool.close()
+        edits = {name: partial(with_ignored_errors, used=p.used) for name, p in parts.items()}
+        zip_stream.write_package(skeleton, temporary, spools, edits)
+    finally:
+        for spool in spools.values():
+            spool.discard()
 
 
 def with_ignored_errors(xml: str, used: str) -> str:

@@ -5,10 +5,11 @@ is still being produced.
 release the GIL, so this overlaps with building the next rows) into an
 anonymous temporary file: ISA-L's deflate when ``isal`` is installed (about
 four times zlib's speed at level 1, for a slightly smaller file), zlib
-otherwise. ``write_package`` then copies openpyxl's package, putting the spool
-inside one sheet: raw deflate streams that end on a sync flush concatenate
-into one valid stream, and ``crc32_combine`` gives the entry's CRC without
-reading anything twice.
+otherwise. ``write_package`` then copies openpyxl's package, putting each
+spool inside its sheet: raw deflate streams that end on a sync flush
+concatenate into one valid stream, and ``crc32_combine`` gives the entry's CRC
+without reading anything twice. Every report is put together this way, the
+streamed export's and the buffered one's.
 """
 
 from __future__ import annotations
@@ -135,13 +136,13 @@ class DeflateSpool:
 def write_package(
     skeleton: IO[bytes],
     target: Path,
-    sheet: str,
-    rows: DeflateSpool,
+    rows: Mapping[str, DeflateSpool],
     edits: Mapping[str, Callable[[str], str]],
 ) -> None:
     """``skeleton`` (a zip) as ``target``: the parts named in ``edits`` changed
-    by them (and compressed again), the spooled ``rows`` put in before
-    ``</sheetData>`` of ``sheet``, every other part copied as compressed."""
+    by them (and compressed again), the spooled ``rows`` of each sheet (by part
+    name; each of them also in ``edits``) put in before its ``</sheetData>``,
+    every other part copied as compressed."""
     entries: list[tuple[zipfile.ZipInfo, int, int, int, int]] = []  # crc, csize, size, offset
     with zipfile.ZipFile(skeleton) as source, open(target, "wb") as out:
         for info in source.infolist():
@@ -153,8 +154,7 @@ def write_package(
                 out.write(_compressed_bytes(skeleton, info))
             else:
                 xml = edit(source.read(info).decode("utf-8")).encode("utf-8")
-                spool = rows if info.filename == sheet else None
-                crc, csize, size = _write_part(xml, info, spool, out)
+                crc, csize, size = _write_part(xml, info, rows.get(info.filename), out)
                 info = copy.copy(info)  # deflated now, whatever it was
                 info.compress_type = zipfile.ZIP_DEFLATED
             entries.append((info, crc, csize, size, offset))

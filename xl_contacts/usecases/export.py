@@ -1,52 +1,167 @@
-"""The export use case: a report workbook, with a Changes sheet when there is a
-previous report to compare with."""
+"""The export use case: one call for every report workbook, whoever asks.
+
+``export(ExportRequest(...))`` checks everything it can before the first
+request (the output path, the previous report), then writes the report one of
+two ways, chosen here and nowhere else (``streams``):
+
+- streamed (``export_stream``): the rows are written while the answer
+  arrives, memory stays flat -- the common export, every contact of one
+  instance with nothing to compare;
+- buffered: the whole table first (one instance, or several combined by
+  ``multi_export``), then the report, with a Changes sheet when there is a
+  previous report to compare with.
+
+Both return an ``ExportResult`` and are put together by the same package
+writer (``xlsx_report.write_package``).
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..base.names import CHANGES_SHEET, CHANGES_TABLE, INSTANCE_COLUMN
-from ..domain.contacts import ContactTable
+from ..base.errors import ConfigError, ReportError, XlContactsError
+from ..base.names import CHANGES_SHEET, CHANGES_TABLE, INSTANCE_COLUMN, KEY_COUNT
 from ..domain.diff import ADDED, CHANGE_HEADERS, CHANGED, REMOVED, Changes, compare
-from ..sinks.previous_report import PreviousReport
-from ..sinks.xlsx_report import Progress, TableSheet, write_report
+from ..domain.kinds import ALL
+from ..sinks.atomic import output_path
+from ..sinks.previous_report import PreviousReport, is_report, read_previous
+from .export_request import ExportRequest, ExportResult
+from .fetch import client_for, fetch_target
+from .multi_export import changes_by_instance, fetch_many, instance_summary, read_since
+
+if TYPE_CHECKING:  # openpyxl is imported only once the answer is on its way
+    from ..sinks.xlsx_report import TableSheet
+
+__all__ = ["ExportRequest", "ExportResult", "export", "streams"]
 
 
-@dataclass
-class ExportResult:
-    path: Path
-    changes: Changes | None = None
-    previous: PreviousReport | None = None
+def export(request: ExportRequest) -> ExportResult:
+    """Write the report ``request`` asks for; see ``ExportRequest``.
+
+    Raises before any request for a wrong output path, an existing file that is
+    not a report of ours (unless ``force``), or a previous report that cannot
+    be compared (unless ``since_may_fail``); then as the fetch fails (see
+    ``fetch_contacts``, ``fetch_many``). A failure leaves any earlier file at
+    the output path as it was."""
+    target = _checked_output(request.output, request.force)
+    previous, notes = _previous(request)
+    if request.fetching is not None:
+        request.fetching(request.describe())
+    if streams(request, previous):
+        from .export_stream import export_streamed  # the body reader: only to stream
+
+        settings = request.targets[0].settings
+        assert settings is not None  # a real instance: streams() says so
+        client = (request.clients or client_for)(settings)
+        result = export_streamed(client, target, request.count, progress=request.progress)
+        result.notes[:0] = notes
+        return result
+    return _buffered(request, target, previous, notes)
 
 
-def export_report(
-    table: ContactTable,
-    path: str | os.PathLike[str],
-    previous: PreviousReport | None = None,
-    *,
-    progress: Progress | None = None,
-    about: Sequence[tuple[str, Any]] = (),
+def streams(request: ExportRequest, previous: PreviousReport | None = None) -> bool:
+    """Whether the report is written in one pass while the answer arrives: when
+    getContacts' answer is the report as it comes -- one real instance (no
+    instance column to add, a list to read: the demo's is in memory already),
+    every contact (a kind is picked from the whole list, ``chatted`` needs
+    getChats too), nothing to compare with (the Changes sheet needs the whole
+    list). ``--count`` streams: the server cuts the list."""
+    single = not request.of_several and not request.targets[0].demo
+    return single and request.kind == ALL and previous is None
+
+
+def _checked_output(output: str | os.PathLike[str], force: bool) -> Path:
+    target = output_path(output, ".xlsx", "report")
+    if target.exists() and not force and not is_report(target):
+        raise ReportError(
+            f"{str(target)!r} exists and is not a report of xl-contacts — choose another "
+            "name, or add --force to replace it"
+        )
+    return target
+
+
+def _previous(request: ExportRequest) -> tuple[PreviousReport | None, list[str]]:
+    """The previous report to compare with, read before any request (a wrong
+    file costs none); with ``since_may_fail``, None and why instead of an error."""
+    if request.since is None:
+        return None, []
+    # A list cut at N contacts is not compared: every contact past the first N
+    # would be called "removed". A note on stderr and in the sheet would not
+    # undo that: a Changes sheet is read by people who never saw the command,
+    # and "removed" rows look like data. Refused before any request, so that
+    # asking for both costs nothing and says which to drop; the ribbon (whose
+    # comparison is automatic) still saves the report and says why it is not
+    # compared. Whether the earlier report was itself cut cannot be told from
+    # it, so the rule is the same whatever the list's length turns out to be.
+    if request.count is not None:
+        n = f"{request.count:,}"
+        why = f"with the list cut at {n} contacts, every contact past them would show as removed"
+        if not request.since_may_fail:
+            raise ConfigError(f"--since compares whole lists: {why} — leave out --count or --since")
+        return None, [f"not compared with an earlier report: {why} (setting {KEY_COUNT})"]
+    try:
+        if request.of_several:
+            return read_since(request.targets, request.since, request.kind), []
+        target = request.targets[0]
+        found = read_previous(
+            request.since, target.id_instance, demo=target.demo, kind=request.kind
+        )
+        return found, []
+    except XlContactsError as error:
+        if not request.since_may_fail:
+            raise
+        return None, [f"not compared with an earlier report: {error}"]
+
+
+def _buffered(
+    request: ExportRequest, target: Path, previous: PreviousReport | None, notes: list[str]
 ) -> ExportResult:
-    """Write ``table`` as a report at ``path``; with a ``previous`` report, add the
-    Changes sheet and the added/removed/changed counts to the Summary. ``about``:
-    (label, value) lines saying what the report holds (e.g. which contacts), shown
-    on the Summary right after the instance."""
-    if previous is None:
-        return ExportResult(write_report(table, path, progress=progress, about=about))
-    changes = compare(previous.rows, table)
-    written = write_report(
-        table,
-        path,
-        progress=progress,
-        extra_tables=[changes_sheet(changes, previous)],
-        summary_rows=changes_summary(changes, previous),
-        about=about,
+    """The whole table first, then the report."""
+    from ..sinks.xlsx_report import write_report
+
+    summary: list[tuple[str, Any]] = []
+    failures: list[XlContactsError] = []
+    instances = 1
+    changes = labelled = None
+    if request.of_several:
+        many = fetch_many(
+            request.targets,
+            request.count,
+            request.kind,
+            keep_going=request.keep_going,
+            clients=request.clients,
+        )
+        table, summary = many.table, instance_summary(many)
+        failures = [f.error for f in many.failures if f.error is not None]
+        instances = len(many.fetched) - len(failures)
+        if previous is not None:
+            changes, labelled = changes_by_instance(many, previous)
+    else:
+        table = fetch_target(
+            request.targets[0], request.count, request.kind, clients=request.clients
+        )
+        if previous is not None:
+            changes = compare(previous.rows, table)
+    extra = []
+    if changes is not None and previous is not None:
+        extra.append(changes_sheet(changes, previous, by_instance=labelled))
+        summary += changes_summary(changes, previous)
+    write_report(
+        table, target, progress=request.progress, extra_tables=extra, summary_rows=summary
     )
-    return ExportResult(written, changes, previous)
+    return ExportResult(
+        target,
+        len(table),
+        table.kind,
+        several=request.of_several,
+        instances=instances,
+        notes=[*notes, *table.notes()],
+        failures=failures,
+        changes=changes,
+        previous=previous,
+    )
 
 
 def changes_sheet(
@@ -55,6 +170,8 @@ def changes_sheet(
     """The Changes table, under a title saying since when and the counts; the
     change kind and chatId stay in view when scrolling right. ``by_instance``:
     the rows of a report of several instances, each led by its instance."""
+    from ..sinks.xlsx_report import TableSheet
+
     when = previous.fetched_at
     since = f"Changes since {previous.path.name}"
     if when:

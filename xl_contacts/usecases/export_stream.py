@@ -21,7 +21,8 @@ from the body it kept (a temporary file beside the report, not in memory or
 streamed, so memory stays flat then too.
 
 Used for the common export: every contact (kind ``all``) of one instance,
-nothing to compare with; every other export takes the buffered path.
+nothing to compare with (``export.streams`` says when); every other export
+takes the buffered path.
 """
 
 from __future__ import annotations
@@ -29,35 +30,28 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..api.client import GreenApiClient
 from ..base.json_stream import ArrayItems, gc_paused
 from ..base.names import CONTACTS_SHEET
-from ..domain.contacts import ContactTable, Normaliser
+from ..domain.contacts import Normaliser
 from ..sinks.atomic import output_path, replacing
 from ..sinks.report_facts import ContactFacts, check_rows
 from ..sinks.row_xml import RowWriter
-from ..sinks.zip_stream import DeflateSpool, write_package
+from ..sinks.zip_stream import DeflateSpool
+from .export_request import ExportResult
 
-Progress = Callable[[int, int], None]
+if TYPE_CHECKING:  # openpyxl is imported in a second thread while the answer arrives
+    from ..sinks.xlsx_report import Progress
+
 WIDTH_SAMPLE = 2000  # the rows xlsx_report.column_widths looks at
 KEPT_IN_MEMORY = 8 << 20  # of the body kept for a restart; the rest goes to a file
-
-
-@dataclass
-class StreamedExport:
-    path: Path
-    table: ContactTable  # without rows: the columns, skipped, left out...
-    contacts: int
-    lids: int  # contacts under a WhatsApp @lid id
-    restarted: bool = False  # started over from the kept body (the columns changed)
 
 
 class Reshape(Exception):
@@ -70,7 +64,7 @@ def export_streamed(
     count: int | None = None,
     *,
     progress: Progress | None = None,
-) -> StreamedExport:
+) -> ExportResult:
     """Fetch every contact (or ``count``) and write the report at ``path`` in one
     pass. ``progress(total, total)`` is called when the rows are written."""
     target = output_path(path, ".xlsx", "report")
@@ -97,7 +91,7 @@ def write_streamed(
     instance_id: str = "",
     progress: Progress | None = None,
     fetched_at: datetime | None = None,
-) -> StreamedExport:
+) -> ExportResult:
     """The report of the getContacts body arriving as ``body`` (chunks cut
     anywhere), written at ``path``: ``write_report(normalise(json.loads(body)))``'s
     workbook. ``fetched_at``: when the list was fetched (now by default). Raises
@@ -136,7 +130,7 @@ def _stream(
     rows: _Rows,
     progress: Progress | None,
     fetched_at: datetime | None,
-) -> StreamedExport:
+) -> ExportResult:
     with replacing(target) as temporary:
         spool = DeflateSpool(temporary.parent)
         try:
@@ -148,17 +142,17 @@ def _stream(
             spool.close()
             if progress is not None:
                 progress(rows.facts.rows, rows.facts.rows)
-            from ..sinks.xlsx_report import report_skeleton, with_ignored_errors
+            from ..sinks.xlsx_report import report_skeleton, write_package
 
             table = rows.normaliser.table([], instance_id=instance)
             table.fetched_at = fetched_at or table.fetched_at
             facts = rows.facts
             skeleton, parts = report_skeleton(table, facts, _Sample(rows.sample, facts.rows))
-            edits = {name: partial(with_ignored_errors, used=p.used) for name, p in parts.items()}
-            write_package(skeleton, temporary, next(iter(parts)), spool, edits)
+            write_package(skeleton, temporary, parts, {next(iter(parts)): spool})
         finally:
             spool.discard()
-    return StreamedExport(target, table, facts.rows, facts.lids)
+    notes = table.notes(lids=facts.lids)
+    return ExportResult(target, facts.rows, table.kind, notes=notes, streamed=True)
 
 
 class _Rows:

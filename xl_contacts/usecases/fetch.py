@@ -4,6 +4,8 @@ the ribbon macros share."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..api.client import GreenApiClient
@@ -12,12 +14,73 @@ from ..base.names import WHATSAPP
 from ..config.settings import Settings, load_settings
 from ..domain import kinds
 from ..domain.contacts import ContactTable, PlainLook, normalise, parse_count, select
+from ..domain.kinds import ALL, CHATTED, GROUPS, PERSONAL, SAVED
 
 _clients: dict[Settings, GreenApiClient] = {}
 _clients_lock = threading.Lock()
 # Instances whose answers showed they speak WhatsApp's API (and so take group=),
 # for instances whose flavour nobody set: (apiUrl, idInstance).
 _learned_whatsapp: set[tuple[str, str]] = set()
+
+
+@dataclass(frozen=True)
+class Target:
+    """One instance to fetch: stored or given credentials (``settings``), or a
+    built-in demo instance (``demo``), named by its profile ``label``."""
+
+    label: str
+    settings: Settings | None = None
+
+    @property
+    def demo(self) -> bool:
+        return self.settings is None
+
+    @property
+    def id_instance(self) -> str:
+        if self.settings is not None:
+            return self.settings.id_instance
+        from ..domain.demo import demo_instance  # not needed for a real instance
+
+        return demo_instance(self.label).id_instance
+
+    def describe(self) -> str:
+        """ "profile wa, instance 1101000001", "instance 1101000001", or the demo's."""
+        if self.settings is None:
+            return f"demo profile {self.label}, instance {self.id_instance}"
+        named = f"profile {self.settings.profile}, " if self.settings.profile else ""
+        return f"{named}instance {self.id_instance}"
+
+
+def one_target(settings: Settings | None, profile: str | None = None) -> Target:
+    """The instance of ``settings``, or (None) the demo instance ``profile`` names."""
+    if settings is None:
+        from ..domain.demo import demo_instance
+
+        return Target(demo_instance(profile).profile)
+    return Target(settings.profile or "", settings)
+
+
+# What a kind's contacts are called, one and many, in a sentence.
+_NOUNS = {
+    ALL: ("contact", "contacts"),
+    PERSONAL: ("personal contact", "personal contacts"),
+    GROUPS: ("group", "groups"),
+    SAVED: ("saved contact", "saved contacts"),
+    CHATTED: ("contact with a chat", "contacts with a chat"),
+}
+
+
+def describe_fetch(
+    count: int | None, kind: str, chosen: Sequence[Target], *, several: bool = False
+) -> str:
+    """What is asked, for every line that says what is being fetched: "up to 3
+    personal contacts of profile wa, instance 1101000001", "all groups of
+    profiles sales, support" (``several``: one list of them, even of one)."""
+    one, many = _NOUNS[kind]
+    what = f"all {many}" if count is None else f"up to {count:,} {one if count == 1 else many}"
+    if several or len(chosen) > 1:
+        return f"{what} of profiles {', '.join(t.label for t in chosen)}"
+    return f"{what} of {chosen[0].describe()}"
 
 
 def client_for(settings: Settings) -> GreenApiClient:
@@ -86,6 +149,26 @@ def fetch_contacts(
     chats = kinds.chat_ids(client.get_chats(deadline=deadline)) if step.chats else None
     table = normalise(raw, instance_id=s.id_instance, looked=look)
     return select(table, kind, chats=chats, count=step.cut)
+
+
+def fetch_target(
+    target: Target,
+    count: int | None = None,
+    only: str | None = None,
+    *,
+    clients: Callable[[Settings], GreenApiClient] | None = None,
+) -> ContactTable:
+    """``fetch_contacts`` of one target; ``clients`` gives its client (Excel's
+    short-budget ones), by default the pooled one (``client_for``)."""
+    settings = target.settings
+    return fetch_contacts(
+        count,
+        only=only,
+        settings=settings,
+        demo=target.demo,
+        profile=target.label if target.demo else None,
+        client=clients(settings) if clients and settings else None,
+    )
 
 
 def probe_flavour(client: GreenApiClient, *, deadline: float | None = None) -> str | None:

@@ -1,10 +1,9 @@
 """Several instances, one list: the stored profiles (or demo instances) are
 fetched in parallel -- each instance still within its own 1 request/second,
 which the client's per-instance throttle keeps -- and their contacts become one
-table whose first column, ``instance``, names the profile each row came from.
-``export_many`` writes that table as one report, with a Summary line per
-instance and, against a previous report of the same profiles, a Changes sheet
-compared instance by instance.
+table whose first column, ``instance``, names the profile each row came from;
+for a report (``export``): a Summary line per instance and, against a previous
+report of the same profiles, the changes found instance by instance.
 
 One failed instance fails the whole run (nothing is written) unless
 ``keep_going``: then the others are kept and the failures are reported.
@@ -16,8 +15,7 @@ import copy
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from ..api.client import GreenApiClient
@@ -34,21 +32,7 @@ from ..domain.demo import DEMO_PROFILES, demo_instance
 from ..domain.diff import Changes, compare
 from ..domain.kinds import parse_kind
 from ..sinks.previous_report import PreviousReport, read_previous_instances
-from ..sinks.xlsx_report import Progress, TableSheet, write_report
-from .export import changes_sheet, changes_summary
-from .fetch import fetch_contacts
-
-
-@dataclass(frozen=True)
-class Target:
-    """One instance to fetch: a stored profile, or (``settings`` None) a demo one."""
-
-    label: str
-    settings: Settings | None = None
-
-    @property
-    def id_instance(self) -> str:
-        return self.settings.id_instance if self.settings else demo_instance(self.label).id_instance
+from .fetch import Target, fetch_target
 
 
 @dataclass
@@ -68,15 +52,6 @@ class ManyContacts:
     @property
     def failures(self) -> list[Fetched]:
         return [f for f in self.fetched if f.error is not None]
-
-
-@dataclass
-class ManyExport:
-    path: Path
-    contacts: ManyContacts
-    changes: Changes | None = None
-    previous: PreviousReport | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def targets(
@@ -113,23 +88,14 @@ def fetch_many(
     """Fetch every target in parallel and combine the tables.
 
     Raises the first failure (its message names the profile) unless
-    ``keep_going`` and at least one instance answered. ``clients`` gives the
-    client of an instance (Excel's short-budget ones); by default each fetch
-    makes its own.
+    ``keep_going`` and at least one instance answered. ``clients``: as for
+    ``fetch_target``.
     """
     count, kind = parse_count(count), parse_kind(only)
 
     def one(target: Target) -> Fetched:
-        settings = target.settings
         try:
-            table = fetch_contacts(
-                count,
-                only=kind,
-                settings=settings,
-                demo=settings is None,
-                profile=target.label if settings is None else None,
-                client=clients(settings) if clients and settings else None,
-            )
+            table = fetch_target(target, count, kind, clients=clients)
         except XlContactsError as error:
             return Fetched(target, error=_naming(error, target.label))
         return Fetched(target, table)
@@ -179,37 +145,7 @@ def read_since(
     """The previous report of ``chosen`` to compare with: read, and refused if it
     is not one of these profiles, before any request (and any status line)."""
     ids = {t.label: t.id_instance for t in chosen}
-    return read_previous_instances(
-        since, ids, demo=chosen[0].settings is None, kind=parse_kind(only)
-    )
-
-
-def export_many(
-    chosen: Sequence[Target],
-    path: str | os.PathLike[str],
-    *,
-    count: int | None = None,
-    only: str | None = None,
-    previous: PreviousReport | None = None,
-    keep_going: bool = False,
-    progress: Progress | None = None,
-    clients: Callable[[Settings], GreenApiClient] | None = None,
-) -> ManyExport:
-    """Fetch ``chosen`` and write one report at ``path``; with ``previous`` (a
-    report of these profiles: ``read_since``) add the Changes sheet, compared
-    instance by instance. ``clients``: as for ``fetch_many``."""
-    many = fetch_many(chosen, count, only, keep_going=keep_going, clients=clients)
-    summary = instance_summary(many)
-    extra: list[TableSheet] = []
-    changes = None
-    if previous is not None:
-        changes, labelled = _changes(many, previous)
-        extra.append(changes_sheet(changes, previous, by_instance=labelled))
-        summary += changes_summary(changes, previous)
-    written = write_report(
-        many.table, path, progress=progress, extra_tables=extra, summary_rows=summary
-    )
-    return ManyExport(written, many, changes, previous)
+    return read_previous_instances(since, ids, demo=chosen[0].demo, kind=parse_kind(only))
 
 
 def instance_summary(many: ManyContacts) -> list[tuple[str, Any]]:
@@ -232,7 +168,11 @@ def instance_summary(many: ManyContacts) -> list[tuple[str, Any]]:
     return lines
 
 
-def _changes(many: ManyContacts, previous: PreviousReport) -> tuple[Changes, list[list[str]]]:
+def changes_by_instance(
+    many: ManyContacts, previous: PreviousReport
+) -> tuple[Changes, list[list[str]]]:
+    """The changes of every instance that answered, and the Changes sheet's rows,
+    each led by its instance."""
     total, labelled = Changes(), []
     for f in many.fetched:
         if f.table is None:
