@@ -66,7 +66,7 @@ _NOUNS = {
     PERSONAL: ("personal contact", "personal contacts"),
     GROUPS: ("group", "groups"),
     SAVED: ("saved contact", "saved contacts"),
-    CHATTED: ("contact with a chat", "contacts with a chat"),
+    CHATTED: ("chatted contact", "chatted contacts"),
 }
 
 
