@@ -24,12 +24,13 @@ import xlwings as xw
 from .api.client import INTERACTIVE_BUDGET
 from .base.errors import ConfigError, XlContactsError, user_message
 from .base.names import KEY_REPORT_FOLDER, PROG
-from .config.settings import Settings, load_settings
+from .config.settings import load_settings
 from .domain.contacts import ContactTable
 from .sinks import live_sheet
 from .sinks.live_sheet import LiveSettings
 from .usecases import live_results
-from .usecases.fetch import describe_fetch, fetch_target, one_target
+from .usecases.fetch import Target, describe_fetch, fetch_target, one_target
+from .usecases.multi_export import fetch_many, targets
 
 TITLE = PROG
 BUDGET = INTERACTIVE_BUDGET
@@ -75,19 +76,19 @@ def _fetch(options: LiveSettings, show: Callable[[str], None]) -> ContactTable:
     """The contacts the workbook asks for; of several profiles, one table whose
     first column names the profile (a failure of any one fails the whole)."""
     clients = live_results.interactive_client
-    if len(options.profiles) > 1:
-        from .usecases.multi_export import fetch_many, targets  # openpyxl: only for several
-
-        chosen = targets(options.profiles)
-        show(asking(describe_fetch(options.count, options.only, chosen)))
+    chosen = _targets(options)
+    show(asking(describe_fetch(options.count, options.only, chosen)))
+    if len(chosen) > 1:
         return fetch_many(chosen, options.count, options.only, clients=clients).table
-    target = one_target(_settings(options))
-    show(asking(describe_fetch(options.count, options.only, [target])))
-    return fetch_target(target, options.count, options.only, clients=clients)
+    return fetch_target(chosen[0], options.count, options.only, clients=clients)
 
 
-def _settings(options: LiveSettings) -> Settings:
-    return load_settings(profile=options.profiles[0] if options.profiles else None)
+def _targets(options: LiveSettings) -> list[Target]:
+    """The instances the workbook names, every one resolved before any request."""
+    if len(options.profiles) > 1:
+        return targets(options.profiles)
+    profile = options.profiles[0] if options.profiles else None
+    return [one_target(load_settings(profile=profile))]
 
 
 def _instances(options: LiveSettings, table: ContactTable) -> str:
@@ -97,15 +98,11 @@ def _instances(options: LiveSettings, table: ContactTable) -> str:
 
 
 def _export_report(book: Any) -> None:
-    from .usecases.export import ExportRequest, export  # openpyxl only when saving
-    from .usecases.fetch import one_target
-    from .usecases.multi_export import targets
+    from .usecases.export import ExportRequest, export  # the report's libraries: only to save
 
     options = live_sheet.read_live_settings(book)
     folder = report_folder(book, options.report_folder)
-    several = len(options.profiles) > 1
-    # every profile resolved before any request
-    chosen = targets(options.profiles) if several else [one_target(_settings(options))]
+    chosen = _targets(options)
     with live_sheet.status_bar(book.app) as show:
 
         def progress(done: int, total: int) -> None:
