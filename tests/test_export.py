@@ -124,6 +124,21 @@ def test_export_says_what_it_fetches(
     assert f"fetching {says} of instance {ID_INSTANCE}…" in result.stderr.splitlines()
 
 
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (["--profile", "demo-whatsapp"], "all groups of demo profile demo-whatsapp, instance "),
+        (["--all-profiles", "--count", "2"], "up to 2 groups each of profiles demo-telegram, "),
+    ],
+)
+def test_the_profiles_are_named(tmp_path: Path, options: list[str], says: str) -> None:
+    result = run_command(
+        "export", "--demo", "--only", "groups", *options, "-o", str(tmp_path / "r.xlsx")
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(f"fetching {says}")
+
+
 def test_contacts_says_it_the_same_way(green_api: FakeGreenApi) -> None:
     green_api.answer(CONTACTS)
     result = run_command("contacts", "--count", "3", "--format", "csv", env=green_api.env())

@@ -74,12 +74,13 @@ def describe_fetch(
     count: int | None, kind: str, chosen: Sequence[Target], *, several: bool = False
 ) -> str:
     """What is asked, for every line that says what is being fetched: "up to 3
-    personal contacts of profile wa, instance 1101000001", "all groups of
-    profiles sales, support" (``several``: one list of them, even of one)."""
+    personal contacts of profile wa, instance 1101000001", "up to 5 groups each
+    of profiles sales, support" (``several``: one list of them, even of one)."""
     one, many = _NOUNS[kind]
     what = f"all {many}" if count is None else f"up to {count:,} {one if count == 1 else many}"
     if several or len(chosen) > 1:
-        return f"{what} of profiles {', '.join(t.label for t in chosen)}"
+        each = "" if count is None else " each"  # the count is per instance
+        return f"{what}{each} of profiles {', '.join(t.label for t in chosen)}"
     return f"{what} of {chosen[0].describe()}"
 
 
