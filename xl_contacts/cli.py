@@ -33,7 +33,6 @@ from .domain.kinds import KIND_HELP, KINDS
 
 if TYPE_CHECKING:
     from .usecases.fetch import Target
-    from .usecases.multi_export import Fetched
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -354,7 +353,7 @@ def _fetch(args: argparse.Namespace) -> ContactTable:
     if not target.demo:
         _fetching(describe_fetch(args.count, args.only, [target]))
     table = fetch_target(target, args.count, args.only)
-    _report(table)
+    _report(table.notes(), len(table), table.kind)
     return table
 
 
@@ -366,8 +365,9 @@ def _fetch_several(args: argparse.Namespace) -> tuple[ContactTable, int]:
     chosen = _targets(args)  # every profile resolved before any request
     _fetching(describe_fetch(args.count, args.only, chosen, several=True))
     many = fetch_many(chosen, args.count, args.only, keep_going=args.keep_going)
-    _report(many.table, many.failures)
-    return many.table, len(many.failures)
+    table = many.table
+    _report(table.notes(), len(table), table.kind, many.failures)
+    return table, len(many.failures)
 
 
 def _fetching(what: str) -> None:
@@ -375,19 +375,17 @@ def _fetching(what: str) -> None:
     _status(f"fetching {what}…")
 
 
-def _report(table: ContactTable, failures: Sequence[Fetched] = ()) -> None:
-    """What a person should know about a fetched table: the instances left out
-    after an error, the table's notes, and why it is empty."""
+def _report(
+    notes: Sequence[str], contacts: int, kind: str, failures: Sequence[Exception] = ()
+) -> None:
+    """What a person should know about a fetched list: the instances left out
+    after an error, its notes, and why it is empty."""
     for failed in failures:
-        _status(f"left out after an error: {failed.error}")
-    for note in table.notes():
+        _status(f"left out after an error: {failed}")
+    for note in notes:
         _status(f"note: {note}")
-    if not table.rows:
-        _status(_empty_hint(table.kind))
-
-
-def _empty_hint(kind: str) -> str:
-    return EMPTY_HINT if kind == "all" else f"no {kind} contacts found"
+    if not contacts:
+        _status(EMPTY_HINT if kind == "all" else f"no {kind} contacts found")
 
 
 def _contacts(args: argparse.Namespace) -> int:
@@ -404,7 +402,7 @@ def _contacts(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .usecases.export import ExportRequest, export  # openpyxl only when exporting
+    from .usecases.export import ExportRequest, export  # not needed to print contacts
 
     several = _several(args)
     chosen = _targets(args) if several else [_one_target(args)]
@@ -422,12 +420,7 @@ def _export(args: argparse.Namespace) -> int:
             progress=_progress,
         )
     )
-    for failed in result.failures:
-        _status(f"left out after an error: {failed}")
-    for note in result.notes:
-        _status(f"note: {note}")
-    if not result.contacts:
-        _status(_empty_hint(result.kind))
+    _report(result.notes, result.contacts, result.kind, result.failures)
     _say(f"saved {result.what()} to {result.path}")
     if compared := result.compared():
         _say(compared)

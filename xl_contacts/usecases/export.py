@@ -134,7 +134,7 @@ def _buffered(
             clients=request.clients,
         )
         table, summary = many.table, instance_summary(many)
-        failures = [f.error for f in many.failures if f.error is not None]
+        failures = many.failures
         instances = len(many.fetched) - len(failures)
         if previous is not None:
             changes, labelled = changes_by_instance(many, previous)

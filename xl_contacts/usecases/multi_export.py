@@ -50,8 +50,9 @@ class ManyContacts:
     fetched: list[Fetched]
 
     @property
-    def failures(self) -> list[Fetched]:
-        return [f for f in self.fetched if f.error is not None]
+    def failures(self) -> list[XlContactsError]:
+        """Why each instance that failed failed (the message names its profile)."""
+        return [f.error for f in self.fetched if f.error is not None]
 
 
 def targets(
