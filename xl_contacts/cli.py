@@ -27,7 +27,13 @@ from .base.names import (
     FLAVOURS,
     PROG,
 )
-from .config.settings import Settings, chosen_profile, load_settings, validate_flavour
+from .config.settings import (
+    NO_PROFILES,
+    Settings,
+    chosen_profile,
+    load_settings,
+    validate_flavour,
+)
 from .domain.contacts import EMPTY_HINT, ContactTable, parse_count, plural
 from .domain.kinds import KIND_HELP, KINDS
 
@@ -296,8 +302,14 @@ def _fetch_options(parser: argparse.ArgumentParser, *, several: bool) -> None:
 
 
 def _count_argument(value: str) -> int | None:
+    """--count's value (argparse names the option in its message: ours does not)."""
+    if not value.strip():  # `--count ""`, `--count=$UNSET`: surely a mistake, not "all"
+        raise argparse.ArgumentTypeError(
+            "the count is empty — give a whole number of 1 or more, or leave the option "
+            "out for all contacts"
+        )
     try:
-        return parse_count(value, "--count")
+        return parse_count(value, "the count")
     except XlContactsError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -575,7 +587,7 @@ def _profiles(args: argparse.Namespace) -> int:
 
     rows = listing()
     if not rows:
-        print("no profiles stored — `xl-contacts login [--profile NAME]` stores one")
+        print(NO_PROFILES)
         return 0
     cells = [[for_terminal(v) for v in row] for row in [list(LISTING_HEADERS), *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
@@ -593,7 +605,7 @@ def _doctor(args: argparse.Namespace) -> int:
         raise ConfigError("--profile names an instance: leave out --api-url and --id-instance")
     names: list[str | None] = [args.profile]
     if args.all_profiles:
-        names = sorted(credentials.read_profiles()) or [None]
+        names = list(sorted(credentials.read_profiles()))  # none: doctor says so
     checks = run_checks(
         Path(args.workbook) if args.workbook else None,
         profiles=names,
