@@ -624,12 +624,19 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _personal_copy(args: argparse.Namespace) -> int:
-    from .usecases.template.build import DEFAULT_CONF, build_template
+    from .usecases.template.build import build_template, personal_conf
 
     target = _new_file(args.output, ".xlsm", "workbook", args.force)
-    key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
-    path = build_template(target, conf=(*DEFAULT_CONF, (key, sys.executable)))
-    _say(f"built {path} (Python: {sys.executable})")
+    conf, key = personal_conf(sys.platform, sys.executable)
+    path = build_template(target, conf=conf)
+    if key is None:
+        _say(f"built {path} (no interpreter: no desktop Excel runs on this OS)")
+        _status(
+            "note: for Excel on Windows or macOS, run `xl-contacts workbook -o FILE` on that "
+            "computer (it writes that Python's path), or add Interpreter_Win there by hand"
+        )
+    else:
+        _say(f"built {path} ({key}: {sys.executable})")
     return 0
 
 

@@ -18,7 +18,8 @@ from ...base.errors import XlContactsError, user_message
 from ...base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 from ...config.settings import NO_PROFILES, Settings, load_settings
 from .check import FAIL, OK, SKIP, WARN, Check
-from .excel_setup import Machine, setup_checks
+from .excel_setup import setup_checks
+from .machine import Machine
 
 __all__ = ["FAIL", "OK", "SKIP", "WARN", "Check", "Machine", "run_checks"]
 
