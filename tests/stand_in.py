@@ -114,7 +114,8 @@ class FakeGreenApi:
         return [request for request, _ in self.server.log]
 
     def settings(self) -> Settings:
-        return load_settings(self.url, ID_INSTANCE, TOKEN, env={})
+        """The stand-in's credentials as a user sets them: in the environment."""
+        return load_settings(env=self.env())
 
     def client(self, **options: Any) -> GreenApiClient:
         options = {"timeout": (2.0, 5.0), **options}

@@ -268,12 +268,22 @@ def test_the_xlwings_conf_sheet(
 
 
 def test_a_workbook_without_the_conf_sheet(tmp_path: Path) -> None:
+    book = workbook(tmp_path / "plain.xlsm")
+    edited = openpyxl.load_workbook(book, keep_vba=True)
+    del edited["xlwings.conf"]
+    edited.save(book)
+    found = {c.name: c for c in run_checks(book, windows(tmp_path))}
+    assert found["xlwings.conf sheet"].status == FAIL
+    assert "xl-contacts workbook -o FILE" in found["xlwings.conf sheet"].detail
+
+
+def test_a_file_without_macros_is_named_for_what_it_is(tmp_path: Path) -> None:
     book = tmp_path / "plain.xlsx"
     openpyxl.Workbook().save(book)
     found = {c.name: c for c in run_checks(book, windows(tmp_path))}
     assert found["workbook"].status == FAIL
-    assert found["xlwings.conf sheet"].status == FAIL
-    assert "xl-contacts workbook -o FILE" in found["xlwings.conf sheet"].detail
+    assert "is a .xlsx file, which holds no macros" in found["workbook"].detail
+    assert "xlwings.conf sheet" not in found, "a file without macros has no settings to check"
 
 
 def test_windows_variables_expand_like_expandenvironmentstrings() -> None:

@@ -27,6 +27,7 @@ from .base.names import (
     FLAVOURS,
     PROG,
 )
+from .base.redaction import one_line_tracebacks
 from .config.settings import (
     NO_PROFILES,
     Settings,
@@ -36,6 +37,8 @@ from .config.settings import (
 )
 from .domain.contacts import EMPTY_HINT, ContactTable, parse_count, plural
 from .domain.kinds import KIND_HELP, KINDS
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .domain.diff import Changes
@@ -48,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)  # usage errors exit 2 with argparse's message
     verbose = args.verbose + args.verbose_here  # -v before or after the command
     if verbose:
+        # -v: this program's story (settings, requests, what was written); -vv adds
+        # every HTTP library line. One line per event, tracebacks included.
+        one_line_tracebacks()
         logging.basicConfig(
             level=logging.DEBUG if verbose > 1 else logging.INFO,
             format="%(name)s: %(message)s",
@@ -344,13 +350,22 @@ def _targets(args: argparse.Namespace) -> list[Target]:
 def _settings(args: argparse.Namespace) -> Settings | None:
     """The credentials to fetch with; None for --demo (which needs none)."""
     if args.demo:
+        log.info("settings: none, the built-in sample contacts (--demo): no network")
         return None
-    return load_settings(
+    settings = load_settings(
         api_url=args.api_url,
         id_instance=args.id_instance,
         profile=(args.profile or [None])[0],
         flavour=validate_flavour(args.flavour, "--flavour"),
     )
+    log.info("settings: %s", settings.describe())
+    return settings
+
+
+def _log_targets(chosen: Sequence[Target]) -> None:
+    for target in chosen:
+        s = target.settings
+        log.info("settings of %s: %s", target.label, s.describe() if s else "built-in demo")
 
 
 def _fetch(args: argparse.Namespace, settings: Settings | None) -> ContactTable:
@@ -373,6 +388,7 @@ def _fetch_several(args: argparse.Namespace) -> tuple[ContactTable, int]:
 
     chosen = _targets(args)  # every profile resolved before any request
     _fetching(args, ", ".join(t.label for t in chosen))
+    _log_targets(chosen)
     many = fetch_many(chosen, args.count, args.only, keep_going=args.keep_going)
     _report(many.table, many.failures)
     return many.table, len(many.failures)
@@ -390,6 +406,7 @@ def _fetching(args: argparse.Namespace, of: str) -> None:
 def _report(table: ContactTable, failures: Sequence[Fetched] = ()) -> None:
     """What a person should know about a fetched table: the instances left out
     after an error, the table's notes, and why it is empty."""
+    log.info("fetched %s (kind: %s)", plural(len(table), "contact"), table.kind)
     for failed in failures:
         _status(f"left out after an error: {failed.error}")
     for note in table.notes():
@@ -408,6 +425,7 @@ def _contacts(args: argparse.Namespace) -> int:
         table = _fetch(args, _settings(args))
     prepare_stream(sys.stdout, args.format)
     WRITERS[args.format](table, sys.stdout)
+    log.info("wrote %s as %s to standard output", _rows(table), args.format)
     return 1 if failed else 0
 
 
@@ -461,6 +479,7 @@ def _export_several(args: argparse.Namespace, target: Path) -> int:
     # checked before fetching (and saying so): a wrong file costs no request
     previous = read_since(chosen, args.since, args.only) if args.since else None
     _fetching(args, ", ".join(t.label for t in chosen))
+    _log_targets(chosen)
     result = export_many(
         chosen,
         target,
@@ -479,9 +498,14 @@ def _export_several(args: argparse.Namespace, target: Path) -> int:
 
 
 def _saved(what: str, path: Path, changes: Changes | None, previous: PreviousReport | None) -> None:
+    log.info("wrote %s (%s bytes)", path.resolve(), f"{path.stat().st_size:,}")
     _say(f"saved {what} to {path}")
     if changes is not None and previous is not None:
         _say(f"since {previous.path.name}: {changes.describe()}")
+
+
+def _rows(table: ContactTable) -> str:
+    return plural(len(table), "row")
 
 
 def _contacts_of(table: ContactTable) -> str:

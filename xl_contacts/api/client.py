@@ -22,7 +22,7 @@ from typing import Any
 
 import requests
 
-from ..base.errors import BadResponse
+from ..base.errors import BadResponse, GreenApiError
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
 from . import throttle as throttling
@@ -113,7 +113,7 @@ class GreenApiClient:
         params = contacts_params(count, group)
         data = self._get("getContacts", params, deadline, float_free=float_free)
         if not isinstance(data, list):
-            raise BadResponse(
+            raise self._bad(
                 f"GREEN-API answered with a JSON {type(data).__name__} instead of a list of "
                 f"contacts — check {ENV_API_URL}"
             )
@@ -125,7 +125,7 @@ class GreenApiClient:
         as for ``get_contacts``."""
         data = self._get("getChats", None, deadline)
         if not isinstance(data, list):
-            raise BadResponse(
+            raise self._bad(
                 f"GREEN-API answered getChats with a JSON {type(data).__name__} instead of a "
                 f"list of chats — check {ENV_API_URL}"
             )
@@ -153,10 +153,14 @@ class GreenApiClient:
         data = self._get("getStateInstance", None, deadline)
         state = data.get("stateInstance") if isinstance(data, dict) else None
         if not isinstance(state, str):
-            raise BadResponse(
+            raise self._bad(
                 f"GREEN-API answered getStateInstance without a state — check {ENV_API_URL}"
             )
         return state
+
+    def _bad(self, message: str) -> GreenApiError:
+        """A BadResponse whose hint names the settings as this person gave them."""
+        return self.settings.explain(BadResponse(message))
 
     def query_deadline(self) -> float:
         """The end of one budget from now: pass it to every call of one query."""
@@ -184,7 +188,7 @@ class GreenApiClient:
                 return outcome.data
             pause = retry_pause(outcome, attempt, self.retries, self.backoff)
             if pause is None or time.monotonic() + pause >= deadline:
-                raise outcome.error
+                raise self.settings.explain(outcome.error)
             log.info(
                 "%s attempt %d failed (%s); retrying in %.1fs",
                 method,

@@ -23,13 +23,12 @@ import urllib3.exceptions
 from .._version import __version__
 from ..base.errors import BadResponse, NetworkError
 from ..base.names import ENV_API_URL
-from ..base.redaction import REDACTED
 from ..config.settings import Settings
 from .body import ACCEPT_ENCODING, BodyFailed, Read, Streamed, content_encoding, decode
 from .deadline import BoundedAdapter, Deadline
 from .retry import Outcome
 from .status import echo, error_for_status, redirect_error, retry_after
-from .urls import method_url
+from .urls import method_url, shown_url
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +83,7 @@ class Transport:
         connect, read = self.timeout
         timeout = (max(0.1, min(connect, remaining)), max(0.1, min(read, remaining)))
         started = time.monotonic()
+        size = 0
         # The HTTP library's exception (whose text holds the URL and so the token)
         # is never kept: only our own message leaves this function.
         with Deadline(remaining) as watch:
@@ -92,19 +92,19 @@ class Transport:
                 try:
                     outcome = self._outcome(response, reader, float_free)
                 finally:
+                    size = response.raw.tell()  # the bytes that crossed the network
                     response.close()
             except (*_TRANSPORT_ERRORS, BodyFailed) as exc:
                 cause = exc.cause if isinstance(exc, BodyFailed) else exc
                 outcome = Outcome(
                     error=self.budget_spent() if watch.expired else _network_error(cause, host)
                 )
-        log.debug(
-            "GET %s/waInstance%s/%s/%s -> %s in %.2fs",
-            self.settings.api_url,
-            self.settings.id_instance,
-            method,
-            REDACTED,
+        # -v tells each request's story: what was asked, how it ended, how much, how long.
+        log.info(
+            "GET %s -> %s, %s bytes in %.2fs",
+            shown_url(self.settings, method, params),
             _log_result(outcome),
+            f"{size:,}",
             time.monotonic() - started,
         )
         return outcome

@@ -6,8 +6,10 @@ Pure: no HTTP library, no threads.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from ..base.names import MAX
+from ..base.redaction import REDACTED
 
 if TYPE_CHECKING:
     from ..config.settings import Settings
@@ -24,6 +26,15 @@ def method_url(settings: Settings, method: str) -> str:
     token, so it is never logged nor shown."""
     s = settings
     return f"{s.api_url}{api_prefix(s.flavour)}/waInstance{s.id_instance}/{method}/{s.api_token}"
+
+
+def shown_url(settings: Settings, method: str, params: dict[str, str] | None) -> str:
+    """The address of ``method`` with ``params`` as a log may show it: the token
+    as ``***``."""
+    s = settings
+    query = "?" + urlencode(params) if params else ""
+    path = f"{api_prefix(s.flavour)}/waInstance{s.id_instance}/{method}/{REDACTED}"
+    return f"{s.api_url}{path}{query}"
 
 
 def contacts_params(count: int | None, group: bool | None) -> dict[str, str] | None:

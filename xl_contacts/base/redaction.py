@@ -131,7 +131,8 @@ def _fold(record: logging.LogRecord) -> None:
     if error is not None:
         detail = (str(error).strip().splitlines() or [""])[0]
         detail = detail if len(detail) <= _DETAIL_LIMIT else detail[: _DETAIL_LIMIT - 1] + "…"
-        message += f" [{type(error).__name__}{': ' + detail if detail else ''}]"
+        said = not detail or detail in message  # urllib3 repeats it in its message
+        message += f" [{type(error).__name__}{'' if said else ': ' + detail}]"
     record.msg, record.args = " | ".join(_BREAKS.split(message.strip())), None
     record.exc_info, record.exc_text, record.stack_info = None, None, None
 
