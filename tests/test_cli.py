@@ -112,7 +112,7 @@ def test_bad_bodies_exit_1(
         (["contacts"], "GREENAPI_ID_INSTANCE"),
         (["contacts", "--count", "0"], "--count"),
         (["contacts", "--count", "2.5"], "--count"),
-        (["contacts", "--count", "99999999999999999999999"], "--count: the count must be at most 10,000,000"),
+        (["contacts", "--count", "99999999999999999999999"], "count must be at most 10,000,000"),
         (["contacts", "--demo", "--format", "xml"], "invalid choice"),
         (["export", "--demo"], "-o"),
         (["export", "--demo", "-o", "/nonexistent-dir/r.xlsx"], "does not exist"),
