@@ -9,6 +9,7 @@ hints point at the right fix, and ``-v`` tells the story of a run.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -51,6 +52,33 @@ def error_line(err: str) -> str:
     return lines[-1]
 
 
+def readme_verbose_lines() -> list[re.Pattern[str]]:
+    """The README's ``-v`` sample, each log line as a pattern: its host, instance,
+    token hint, counts, size and time stand for any. (The status line above them
+    belongs to the export tests.)"""
+    command = "$ xl-contacts -v contacts --count 5 > contacts.txt"
+    block = README.split(command, 1)[1].split("```", 1)[0]
+    variable = {
+        re.escape("https://7105.api.greenapi.com"): r"https?://[\w.:\[\]]+",
+        re.escape("1101000001"): r"\d+",
+        re.escape("***abcd"): r"\*\*\*\w{4}",
+        re.escape("1,041"): r"[\d,]+",
+        re.escape("0.21"): r"[\d.]+",
+        re.escape("fetched 5 "): r"fetched\ \d+\ ",
+        re.escape("wrote 5 "): r"wrote\ \d+\ ",
+    }
+    patterns = []
+    for line in block.strip().splitlines():
+        if not line.startswith("xl_contacts."):
+            continue
+        pattern = re.escape(line)
+        for shown, meaning in variable.items():
+            pattern = pattern.replace(shown, meaning)
+        patterns.append(re.compile(pattern))
+    assert len(patterns) == 4
+    return patterns
+
+
 def login(api: FakeGreenApi, profile: str) -> None:
     api.answer_state()
     code, _, err = user(
@@ -77,6 +105,7 @@ def test_a_max_instance_without_a_flavour_is_told_how_to_say_so(green_api: FakeG
         "MAX instance, say so (--flavour max, GREENAPI_FLAVOUR=max or an apiUrl ending in "
         "/v3); else check GREENAPI_API_URL"
     )
+    assert error_line(err) in README
     for told in ({ENV_FLAVOUR: "max"}, {ENV_API_URL: f"{stand_in.url}/v3"}):
         code, out, err = user("contacts", "--format", "csv", env={**env, **told})
         assert code == 0 and len(out.splitlines()) == 4, err  # the header and 3 contacts
@@ -110,6 +139,7 @@ def test_a_rejected_token_names_where_it_came_from(green_api: FakeGreenApi) -> N
         "xl-contacts: error: token rejected by GREEN-API (HTTP 401) — check the token of "
         "profile wa; `xl-contacts login --profile wa` replaces it"
     )
+    assert error_line(err) in README
     code, _, err = user("contacts", env=green_api.env())  # the README's sample: a variable
     assert error_line(err) in README
     assert error_line(err).endswith("— check GREENAPI_API_TOKEN_INSTANCE")
@@ -186,6 +216,8 @@ def test_a_wrong_count_says_count_once(value: str, says: str) -> None:
     line = error_line(err)
     assert line.startswith("xl-contacts contacts: error: argument --count: ") and says in line
     assert line.count("--count") == 1
+    assert not value or line not in README, "the README shows the empty one"
+    assert value or line in README
 
 
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="the Windows key is right there")
@@ -234,6 +266,8 @@ def test_verbose_tells_the_story_of_a_successful_run(
     assert "xl_contacts.cli: fetched 3 contacts (kind: all)" in err
     assert "xl_contacts.cli: wrote 3 rows as table to standard output" in err
     assert "Starting new HTTP connection" not in err, "-vv adds the HTTP library's lines"
+    for shown in readme_verbose_lines():
+        assert any(shown.fullmatch(line) for line in err.splitlines()), shown.pattern
 
     report = tmp_path / "r.xlsx"
     code, out, err = user("export", "-v", "-o", str(report), env=green_api.env())
