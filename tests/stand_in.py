@@ -125,3 +125,24 @@ class FakeGreenApi:
         return {ENV_API_URL: self.url, ENV_ID_INSTANCE: ID_INSTANCE, ENV_API_TOKEN: TOKEN}
 
 
+
+class SkippingClock:
+    """A clock for GreenApiClient(clock=...): the system's time plus every pause
+    asked for, each recorded in ``pauses`` and skipped. The client sees the time
+    it would see after waiting; the test sees the waits without waiting."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._skipped = 0.0
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self._skipped
+
+    def time(self) -> float:
+        return time.time() + self._skipped
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.pauses.append(seconds)
+            self._skipped += seconds

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http.client
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +24,7 @@ from ..base.errors import BadResponse, NetworkError
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
 from .body import ACCEPT_ENCODING, BodyFailed, Read, Streamed, content_encoding, decode
+from .clock import Clock
 from .deadline import BoundedAdapter, Deadline
 from .retry import Outcome
 from .status import echo, error_for_status, redirect_error, retry_after
@@ -46,7 +46,7 @@ class Transport:
     """Sends one instance's requests through ``session`` (its adapters replaced by
     the bounded ones, its headers set): ``timeout`` is (connect, read) seconds
     for one attempt, ``budget`` the seconds a whole call may take (named in the
-    message when it is spent)."""
+    message when it is spent), ``clock`` where the time is read."""
 
     def __init__(
         self,
@@ -54,11 +54,13 @@ class Transport:
         session: requests.Session,
         timeout: tuple[float, float],
         budget: float,
+        clock: Clock,
     ) -> None:
         self.settings = settings
         self.session = session
         self.timeout = timeout
         self.budget = budget
+        self.clock = clock
         session.headers["User-Agent"] = f"xl-contacts/{__version__}"
         session.headers["Accept"] = "application/json"
         session.headers["Accept-Encoding"] = ACCEPT_ENCODING
@@ -76,13 +78,13 @@ class Transport:
     ) -> Outcome:
         """One request and what came of it: the decoded JSON or an error (never raised
         here: whether to try again is ``retry_pause``'s decision)."""
-        remaining = deadline - time.monotonic()
+        remaining = deadline - self.clock.monotonic()
         host = self.settings.host
         if remaining <= 0:  # the pause before this attempt used up the budget
             return Outcome(error=self.budget_spent())
         connect, read = self.timeout
         timeout = (max(0.1, min(connect, remaining)), max(0.1, min(read, remaining)))
-        started = time.monotonic()
+        started = self.clock.monotonic()
         size = 0
         # The HTTP library's exception (whose text holds the URL and so the token)
         # is never kept: only our own message leaves this function.
@@ -105,7 +107,7 @@ class Transport:
             shown_url(self.settings, method, params),
             _log_result(outcome),
             f"{size:,}",
-            time.monotonic() - started,
+            self.clock.monotonic() - started,
         )
         return outcome
 
@@ -145,7 +147,7 @@ class Transport:
             location = response.headers.get("Location", "")
             return Outcome(error=redirect_error(status, location, self.settings.host))
         if status != 200:
-            wait = retry_after(response.headers.get("Retry-After", ""), time.time())
+            wait = retry_after(response.headers.get("Retry-After", ""), self.clock.time())
             return Outcome(error=error_for_status(status), server_wait=wait)
         read = _raw_read(response)
         try:
