@@ -130,6 +130,22 @@ def test_login_learns_a_max_instance_once_and_remembers_it(green_api: FakeGreenA
     assert plain == [f"/waInstance{ID_INSTANCE}/getStateInstance/{TOKEN}"], "asked once, at login"
 
 
+def test_login_to_an_address_that_is_neither_says_to_check_it(green_api: FakeGreenApi) -> None:
+    for prefix in ("", "/v3"):
+        green_api.server.expect_request(
+            f"{prefix}/waInstance{ID_INSTANCE}/getStateInstance/{TOKEN}"
+        ).respond_with_data("Not Found", status=404)
+    code, _, err = user(
+        "login", "--api-url", green_api.url, "--id-instance", ID_INSTANCE, stdin=TOKEN + "\n"
+    )
+    assert code == 1
+    assert error_line(err) == (
+        "xl-contacts: error: GREEN-API does not know this address (HTTP 404) — check the "
+        "apiUrl given (--api-url)"
+    ), "tried as MAX too: no MAX hint"
+    assert user("profiles")[1].strip() == NO_PROFILES, "nothing stored"
+
+
 def test_a_rejected_token_names_where_it_came_from(green_api: FakeGreenApi) -> None:
     green_api.answer(status=401, body="Unauthorized")  # login's state check passes
     login(green_api, "wa")
