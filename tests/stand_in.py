@@ -114,7 +114,8 @@ class FakeGreenApi:
         return [request for request, _ in self.server.log]
 
     def settings(self) -> Settings:
-        return load_settings(self.url, ID_INSTANCE, TOKEN, env={})
+        """The stand-in's credentials as a user sets them: in the environment."""
+        return load_settings(env=self.env())
 
     def client(self, **options: Any) -> GreenApiClient:
         options = {"timeout": (2.0, 5.0), **options}
@@ -124,3 +125,24 @@ class FakeGreenApi:
         return {ENV_API_URL: self.url, ENV_ID_INSTANCE: ID_INSTANCE, ENV_API_TOKEN: TOKEN}
 
 
+
+class SkippingClock:
+    """A clock for GreenApiClient(clock=...): the system's time plus every pause
+    asked for, each recorded in ``pauses`` and skipped. The client sees the time
+    it would see after waiting; the test sees the waits without waiting."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._skipped = 0.0
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self._skipped
+
+    def time(self) -> float:
+        return time.time() + self._skipped
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.pauses.append(seconds)
+            self._skipped += seconds

@@ -112,7 +112,7 @@ def test_bad_bodies_exit_1(
         (["contacts"], "GREENAPI_ID_INSTANCE"),
         (["contacts", "--count", "0"], "--count"),
         (["contacts", "--count", "2.5"], "--count"),
-        (["contacts", "--count", "99999999999999999999999"], "--count must be at most 10,000,000"),
+        (["contacts", "--count", "99999999999999999999999"], "count must be at most 10,000,000"),
         (["contacts", "--demo", "--format", "xml"], "invalid choice"),
         (["export", "--demo"], "-o"),
         (["export", "--demo", "-o", "/nonexistent-dir/r.xlsx"], "does not exist"),
@@ -192,7 +192,7 @@ def test_verbose_logs_requests_without_the_token(green_api: FakeGreenApi) -> Non
     green_api.answer(REFERENCE_CONTACTS)
     result = run_command("-vv", "contacts", "--count", "5", env=green_api.env())
     assert result.returncode == 0, result.stderr
-    assert "getContacts/*** -> HTTP 502" in result.stderr and "retrying in" in result.stderr
+    assert "getContacts/***?count=5 -> HTTP 502" in result.stderr and "retrying in" in result.stderr
     assert '"GET /waInstance1101823456/getContacts/***?count=5 HTTP/1.1" 200' in result.stderr
     assert_no_token(result.stdout, result.stderr)
 
@@ -216,7 +216,7 @@ def test_verbose_works_after_the_command_too(green_api_env: FakeGreenApi) -> Non
     green_api_env.answer(REFERENCE_CONTACTS)
     result = run_command("contacts", "--count", "5", "-vv", env=green_api_env.env())
     assert result.returncode == 0, result.stderr
-    assert "getContacts/*** -> HTTP 200" in result.stderr
+    assert "getContacts/***?count=5 -> HTTP 200" in result.stderr
     assert_no_token(result.stdout, result.stderr)
 
 

@@ -140,6 +140,22 @@ def test_microsoft_store_python_is_refused(tmp_path: Path) -> None:
     assert "python.org" in check.detail
 
 
+def test_a_store_python_in_a_cyrillic_user_folder_gets_both_fixes(tmp_path: Path) -> None:
+    """Fixing only the Store problem (a venv in the same user folder) would lead
+    straight into the code page one: doctor names both, each with its fix."""
+    apps = tmp_path / "Иван" / "AppData" / "Local" / "Microsoft" / "WindowsApps"
+    store = apps / "PythonSoftwareFoundation.Python.3.12_qbz5n2kfra8p0"
+    pythonw = fake_python(store / "pythonw.exe")
+    book = workbook(tmp_path / "book.xlsm", ("Interpreter_Win", str(pythonw)))
+    checks = run_checks(book, windows(tmp_path))
+    found = [c for c in checks if c.name == "interpreter"]
+    assert [c.status for c in found] == [FAIL, FAIL]
+    first, second = (c.detail for c in found)
+    assert "Microsoft Store Python" in first and "C:\\xl-contacts\\venv" in first
+    assert "ANSI code page (cp1252)" in second and "Latin letters only" in second
+    assert "Python packages" not in {c.name for c in checks}, "Excel cannot start it: not asked"
+
+
 @pytest.mark.parametrize(("code_page", "status"), [("cp1252", FAIL), ("cp1251", OK)])
 def test_a_cyrillic_user_name_depends_on_the_ansi_code_page(
     tmp_path: Path, code_page: str, status: str
@@ -268,12 +284,22 @@ def test_the_xlwings_conf_sheet(
 
 
 def test_a_workbook_without_the_conf_sheet(tmp_path: Path) -> None:
+    book = workbook(tmp_path / "plain.xlsm")
+    edited = openpyxl.load_workbook(book, keep_vba=True)
+    del edited["xlwings.conf"]
+    edited.save(book)
+    found = {c.name: c for c in run_checks(book, windows(tmp_path))}
+    assert found["xlwings.conf sheet"].status == FAIL
+    assert "xl-contacts workbook -o FILE" in found["xlwings.conf sheet"].detail
+
+
+def test_a_file_without_macros_is_named_for_what_it_is(tmp_path: Path) -> None:
     book = tmp_path / "plain.xlsx"
     openpyxl.Workbook().save(book)
     found = {c.name: c for c in run_checks(book, windows(tmp_path))}
     assert found["workbook"].status == FAIL
-    assert found["xlwings.conf sheet"].status == FAIL
-    assert "xl-contacts workbook -o FILE" in found["xlwings.conf sheet"].detail
+    assert "is a .xlsx file, which holds no macros" in found["workbook"].detail
+    assert "xlwings.conf sheet" not in found, "a file without macros has no settings to check"
 
 
 def test_windows_variables_expand_like_expandenvironmentstrings() -> None:

@@ -13,7 +13,7 @@ from remote_book import make_book
 from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi, make_contacts
 
 from xl_contacts import macros
-from xl_contacts.api import client as client_module
+from xl_contacts.api import body as api_body
 from xl_contacts.cli import main
 from xl_contacts.config.settings import load_settings
 from xl_contacts.usecases.export import ExportRequest, export, streams
@@ -58,7 +58,7 @@ def test_only_every_contact_of_one_real_instance_with_nothing_to_compare_streams
 def buffered_cap_below_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     """A whole answer bigger than the buffered path takes: only a streamed export
     of it succeeds -- which tells, from outside, which way a report was written."""
-    monkeypatch.setattr(client_module, "MAX_BODY_BYTES", 2048)
+    monkeypatch.setattr(api_body, "MAX_BODY_BYTES", 2048)
 
 
 def test_the_command_and_save_report_stream_the_same_requests(

@@ -27,9 +27,18 @@ from .base.names import (
     FLAVOURS,
     PROG,
 )
-from .config.settings import Settings, chosen_profile, load_settings, validate_flavour
+from .base.redaction import one_line_tracebacks
+from .config.settings import (
+    NO_PROFILES,
+    Settings,
+    chosen_profile,
+    load_settings,
+    validate_flavour,
+)
 from .domain.contacts import EMPTY_HINT, ContactTable, parse_count, plural
 from .domain.kinds import KIND_HELP, KINDS
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .usecases.fetch import Target
@@ -40,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)  # usage errors exit 2 with argparse's message
     verbose = args.verbose + args.verbose_here  # -v before or after the command
     if verbose:
+        # -v: this program's story (settings, requests, what was written); -vv adds
+        # every HTTP library line. One line per event, tracebacks included.
+        one_line_tracebacks()
         logging.basicConfig(
             level=logging.DEBUG if verbose > 1 else logging.INFO,
             format="%(name)s: %(message)s",
@@ -294,8 +306,14 @@ def _fetch_options(parser: argparse.ArgumentParser, *, several: bool) -> None:
 
 
 def _count_argument(value: str) -> int | None:
+    """--count's value (argparse names the option in its message: ours does not)."""
+    if not value.strip():  # `--count ""`, `--count=$UNSET`: surely a mistake, not "all"
+        raise argparse.ArgumentTypeError(
+            "the count is empty — give a whole number of 1 or more, or leave the option "
+            "out for all contacts"
+        )
     try:
-        return parse_count(value, "--count")
+        return parse_count(value, "the count")
     except XlContactsError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -330,13 +348,22 @@ def _targets(args: argparse.Namespace) -> list[Target]:
 def _settings(args: argparse.Namespace) -> Settings | None:
     """The credentials to fetch with; None for --demo (which needs none)."""
     if args.demo:
+        log.info("settings: none, the built-in sample contacts (--demo): no network")
         return None
-    return load_settings(
+    settings = load_settings(
         api_url=args.api_url,
         id_instance=args.id_instance,
         profile=(args.profile or [None])[0],
         flavour=validate_flavour(args.flavour, "--flavour"),
     )
+    log.info("settings: %s", settings.describe())
+    return settings
+
+
+def _log_targets(chosen: Sequence[Target]) -> None:
+    for target in chosen:
+        s = target.settings
+        log.info("settings of %s: %s", target.label, s.describe() if s else "built-in demo")
 
 
 def _one_target(args: argparse.Namespace) -> Target:
@@ -364,6 +391,7 @@ def _fetch_several(args: argparse.Namespace) -> tuple[ContactTable, int]:
 
     chosen = _targets(args)  # every profile resolved before any request
     _fetching(describe_fetch(args.count, args.only, chosen, several=True))
+    _log_targets(chosen)
     many = fetch_many(chosen, args.count, args.only, keep_going=args.keep_going)
     table = many.table
     _report(table.notes(), len(table), table.kind, many.failures)
@@ -380,6 +408,7 @@ def _report(
 ) -> None:
     """What a person should know about a fetched list: the instances left out
     after an error, its notes, and why it is empty."""
+    log.info("fetched %s (kind: %s)", plural(contacts, "contact"), kind)
     for failed in failures:
         _status(f"left out after an error: {failed}")
     for note in notes:
@@ -398,6 +427,7 @@ def _contacts(args: argparse.Namespace) -> int:
         table = _fetch(args)
     prepare_stream(sys.stdout, args.format)
     WRITERS[args.format](table, sys.stdout)
+    log.info("wrote %s as %s to standard output", plural(len(table), "row"), args.format)
     return 1 if failed else 0
 
 
@@ -406,6 +436,8 @@ def _export(args: argparse.Namespace) -> int:
 
     several = _several(args)
     chosen = _targets(args) if several else [_one_target(args)]
+    if several:
+        _log_targets(chosen)
     result = export(
         ExportRequest(
             args.output,
@@ -421,6 +453,7 @@ def _export(args: argparse.Namespace) -> int:
         )
     )
     _report(result.notes, result.contacts, result.kind, result.failures)
+    log.info("wrote %s (%s bytes)", result.path.resolve(), f"{result.path.stat().st_size:,}")
     _say(f"saved {result.what()} to {result.path}")
     if compared := result.compared():
         _say(compared)
@@ -518,7 +551,7 @@ def _profiles(args: argparse.Namespace) -> int:
 
     rows = listing()
     if not rows:
-        print("no profiles stored — `xl-contacts login [--profile NAME]` stores one")
+        print(NO_PROFILES)
         return 0
     cells = [[for_terminal(v) for v in row] for row in [list(LISTING_HEADERS), *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
@@ -536,7 +569,7 @@ def _doctor(args: argparse.Namespace) -> int:
         raise ConfigError("--profile names an instance: leave out --api-url and --id-instance")
     names: list[str | None] = [args.profile]
     if args.all_profiles:
-        names = sorted(credentials.read_profiles()) or [None]
+        names = list(sorted(credentials.read_profiles()))  # none: doctor says so
     checks = run_checks(
         Path(args.workbook) if args.workbook else None,
         profiles=names,
@@ -555,12 +588,19 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _personal_copy(args: argparse.Namespace) -> int:
-    from .usecases.template.build import DEFAULT_CONF, build_template
+    from .usecases.template.build import build_template, personal_conf
 
     target = _new_file(args.output, ".xlsm", "workbook", args.force)
-    key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
-    path = build_template(target, conf=(*DEFAULT_CONF, (key, sys.executable)))
-    _say(f"built {path} (Python: {sys.executable})")
+    conf, key = personal_conf(sys.platform, sys.executable)
+    path = build_template(target, conf=conf)
+    if key is None:
+        _say(f"built {path} (no interpreter: no desktop Excel runs on this OS)")
+        _status(
+            "note: for Excel on Windows or macOS, run `xl-contacts workbook -o FILE` on that "
+            "computer (it writes that Python's path), or add Interpreter_Win there by hand"
+        )
+    else:
+        _say(f"built {path} ({key}: {sys.executable})")
     return 0
 
 

@@ -17,6 +17,7 @@ Warnings are redacted where they are formatted and shown.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import traceback
 import warnings
@@ -27,6 +28,8 @@ REDACTED = "***"
 _protected: set[str] = set()
 _lock = threading.Lock()
 _installed = False
+# Set by one_line_tracebacks(): a record's traceback becomes one line.
+_one_line = False
 
 
 def hint(token: str) -> str:
@@ -46,12 +49,27 @@ def redact(text: str) -> str:
 def protect(token: str) -> None:
     """Register ``token``: from now on no log record or warning of this process
     shows it."""
-    global _installed
     with _lock:
         _protected.add(token)
-        if not _installed:
-            _install()
-            _installed = True
+        _ensure_installed()
+
+
+def one_line_tracebacks() -> None:
+    """From now on every log record of every logger is one line: a traceback
+    (urllib3 logs one for a malformed header) becomes the exception's name and
+    first line after the message. For a command's verbose output, where each
+    event is one line; a host program that wants tracebacks does not call it."""
+    global _one_line
+    with _lock:
+        _one_line = True
+        _ensure_installed()
+
+
+def _ensure_installed() -> None:
+    global _installed
+    if not _installed:
+        _install()
+        _installed = True
 
 
 def _install() -> None:
@@ -76,6 +94,8 @@ def _install() -> None:
 
 def _redact_record(record: logging.LogRecord) -> None:
     """Rewrite ``record`` in place so that nothing a handler may print holds a token."""
+    if _one_line:
+        _fold(record)
     if not _protected:
         return
     try:
@@ -96,6 +116,30 @@ def _redact_record(record: logging.LogRecord) -> None:
             record.exc_text, record.exc_info = redacted, None
     if record.stack_info:
         record.stack_info = redact(record.stack_info)
+
+
+def _fold(record: logging.LogRecord) -> None:
+    """The record as one line: its traceback as the exception's name and first
+    line after the message, no stack, line breaks of the message as `` | ``."""
+    error = record.exc_info[1] if record.exc_info else None
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken log call: logging reports it later with msg and args
+        return
+    if error is None and not record.stack_info and not _BREAKS.search(message):
+        return
+    if error is not None:
+        detail = (str(error).strip().splitlines() or [""])[0]
+        detail = detail if len(detail) <= _DETAIL_LIMIT else detail[: _DETAIL_LIMIT - 1] + "…"
+        said = not detail or detail in message  # urllib3 repeats it in its message
+        message += f" [{type(error).__name__}{'' if said else ': ' + detail}]"
+    record.msg, record.args = " | ".join(_BREAKS.split(message.strip())), None
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+
+
+_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+# How much of an exception's text a folded record keeps.
+_DETAIL_LIMIT = 160
 
 
 def _redacted_warning(message: Any) -> Any:

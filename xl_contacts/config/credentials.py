@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import ConfigError
-from ..base.names import DEFAULT_PROFILE, ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, PROG
+from ..base.names import (
+    DEFAULT_PROFILE,
+    ENV_API_TOKEN,
+    ENV_API_URL,
+    ENV_FLAVOUR,
+    ENV_ID_INSTANCE,
+    PROG,
+)
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +126,7 @@ def require_store() -> str:
         raise ConfigError(
             "no credential store is available on this machine (keyring found no backend), "
             f"and the token is never written to a plain file: set {ENV_ID_INSTANCE}, "
-            f"{ENV_API_TOKEN} (and {ENV_API_URL}) in the environment instead"
+            f"{ENV_API_TOKEN} (and {ENV_API_URL}, {ENV_FLAVOUR}) in the environment instead"
         )
     return backend
 

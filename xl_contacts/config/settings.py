@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from ..base.errors import ConfigError
+from ..base.errors import ConfigError, GreenApiError
 from ..base.names import (
     DEFAULT_API_URL,
     DEFAULT_PROFILE,
@@ -77,9 +77,44 @@ class Settings:
         """The token as a person may see it: its last four characters only."""
         return hint(self.api_token)
 
+    def describe(self) -> str:
+        """Each setting and where it came from (the token as its hint): for
+        ``doctor`` and ``-v``."""
+        origins = self.origins
+        flavour = (
+            f", {self.flavour} ({origins.get(ENV_FLAVOUR, 'from the apiUrl')})"
+            if self.flavour
+            else ", flavour not set (found out from the answers)"
+        )
+        return (
+            f"instance {self.id_instance} ({origins.get(ENV_ID_INSTANCE, '?')}) at "
+            f"{self.host} ({origins.get(ENV_API_URL, '?')}), token "
+            f"{self.token_hint} ({origins.get(ENV_API_TOKEN, '?')}){flavour}"
+        )
 
+    def explain(self, error: GreenApiError) -> GreenApiError:
+        """``error`` with its hint naming the settings as this person gave them
+        (an option, a variable, a stored profile) and, for a 404 from an
+        instance of no known flavour, the MAX instance it may be."""
+        message = str(error)
+        if error.status == 404 and self.flavour is None:
+            what, _, advice = message.partition(" — ")
+            message = f"{what} — {_max_hint(self.profile, self.origins)}; else {advice}"
+        message = name_sources(message, self.origins, self.profile)
+        return error if message == str(error) else type(error)(message, error.status)
+
+
+ORIGIN_ARGUMENT = "argument"
+ORIGIN_ENVIRONMENT = "environment"
+ORIGIN_DEFAULT = "default"
 ORIGIN_STORED = "stored by xl-contacts login"
 ORIGIN_PROFILE = "profile {}"
+_STORED_ORIGINS = (ORIGIN_STORED, ORIGIN_PROFILE.format(""))
+# Every command that asks for all profiles says so when there is none.
+NO_PROFILES = "no profiles are stored — add one with `xl-contacts login --profile NAME`"
+# What a person calls each setting: the GREEN-API console's words, and the option.
+_CALLED = {ENV_API_URL: "apiUrl", ENV_ID_INSTANCE: "idInstance", ENV_API_TOKEN: "token"}
+_OPTION = {ENV_API_URL: "--api-url", ENV_ID_INSTANCE: "--id-instance"}
 # A MAX apiUrl is often given with the /v3 of its API version (GREEN-API's own
 # MAX examples do): that suffix means "MAX", not a path to refuse.
 _V3_SUFFIX = re.compile(r"/v3/?$")
@@ -122,22 +157,91 @@ def profile_settings(name: str, *, flavour: str | None = None) -> Settings:
             f"store it again with `xl-contacts login --profile {name}`"
         )
     api_url, implied = _api_url_and_flavour(stored.api_url or DEFAULT_API_URL)
-    settings = Settings(
-        api_url=validate_api_url(api_url),
-        id_instance=validate_id_instance(stored.id_instance),
-        api_token=validate_token(token),
-        origins=dict.fromkeys((ENV_ID_INSTANCE, ENV_API_URL, ENV_API_TOKEN), origin),
-        flavour=validate_flavour(flavour, "flavour") or validate_flavour(stored.flavour) or implied,
-        profile=name,
+    origins = dict.fromkeys((ENV_ID_INSTANCE, ENV_API_URL, ENV_API_TOKEN), origin)
+    if flavour:
+        origins[ENV_FLAVOUR] = ORIGIN_ARGUMENT
+    elif stored.flavour:
+        origins[ENV_FLAVOUR] = origin
+    settings = _validated(
+        origins,
+        name,
+        api_url=api_url,
+        id_instance=stored.id_instance,
+        api_token=token,
+        flavour=validate_flavour(flavour, "--flavour")
+        or validate_flavour(stored.flavour, f"the flavour of profile {name}")
+        or implied,
     )
     protect(settings.api_token)
     return settings
+
+
+def _validated(
+    origins: dict[str, str],
+    profile: str | None,
+    *,
+    api_url: str,
+    id_instance: str | None,
+    api_token: str | None,
+    flavour: str | None,
+) -> Settings:
+    """Settings from these values, or a ConfigError naming each wrong value
+    where it came from (``name_sources``)."""
+    try:
+        return Settings(
+            api_url=validate_api_url(api_url),
+            id_instance=validate_id_instance(id_instance),
+            api_token=validate_token(api_token),
+            origins=origins,
+            flavour=flavour,
+            profile=profile,
+        )
+    except ConfigError as error:
+        raise ConfigError(name_sources(str(error), origins, profile)) from None
 
 
 def _api_url_and_flavour(value: str) -> tuple[str, str | None]:
     """``value`` without a trailing ``/v3`` and the flavour that suffix implies."""
     bare = _V3_SUFFIX.sub("", value.strip())
     return (bare, MAX) if bare != value.strip() else (value, None)
+
+
+def name_sources(text: str, origins: Mapping[str, str], profile: str | None) -> str:
+    """``text`` (a message naming settings by their variables) with each setting
+    named where it really came from: the option, the variable, or the stored
+    profile -- then with the command that replaces a stored value."""
+    stored = 0
+    for key, called in _CALLED.items():
+        origin = origins.get(key, ORIGIN_ENVIRONMENT)
+        if key not in text or origin == ORIGIN_ENVIRONMENT:
+            continue
+        if origin == ORIGIN_ARGUMENT:
+            option = _OPTION.get(key)
+            name = f"the {called} given" + (f" ({option})" if option else "")
+        elif origin == ORIGIN_DEFAULT:
+            name = f"{key} (not set, so {DEFAULT_API_URL} was used)"
+        elif origin.startswith(_STORED_ORIGINS):
+            name, stored = f"the {called} of profile {profile or DEFAULT_PROFILE}", stored + 1
+        else:
+            continue
+        text = text.replace(key, name)
+    if not stored:
+        return text
+    return f"{text}; {_login_command(profile)} replaces {'it' if stored == 1 else 'them'}"
+
+
+def _login_command(profile: str | None) -> str:
+    named = f" --profile {profile}" if profile and profile != DEFAULT_PROFILE else ""
+    return f"`xl-contacts login{named}`"
+
+
+def _max_hint(profile: str | None, origins: Mapping[str, str]) -> str:
+    """How to say that an instance is a MAX one, for these settings' origins."""
+    if str(origins.get(ENV_ID_INSTANCE, "")).startswith(_STORED_ORIGINS):
+        how = f"--flavour max, or store it: {_login_command(profile)} finds it out"
+    else:
+        how = f"--flavour max, {ENV_FLAVOUR}=max or an apiUrl ending in /v3"
+    return f"if this is a MAX instance, say so ({how})"
 
 
 def load_settings(
@@ -174,7 +278,7 @@ def load_settings(
     stored = profiles.get(DEFAULT_PROFILE)
 
     def resolve(key: str, given: object, from_store: Callable[[], str | None]) -> None:
-        candidates = [(given, "argument"), (environment.get(key), "environment")]
+        candidates = [(given, ORIGIN_ARGUMENT), (environment.get(key), ORIGIN_ENVIRONMENT)]
         for value, origin in candidates:
             if value is not None and str(value).strip():
                 values[key], origins[key] = str(value).strip(), origin
@@ -201,21 +305,26 @@ def load_settings(
         lambda: credentials.stored_token(mine.id_instance) if mine and mine.id_instance else None,
     )
     if ENV_API_URL not in values:
-        values[ENV_API_URL], origins[ENV_API_URL] = DEFAULT_API_URL, "default"
+        values[ENV_API_URL], origins[ENV_API_URL] = DEFAULT_API_URL, ORIGIN_DEFAULT
     bare_url, implied = _api_url_and_flavour(values[ENV_API_URL])
-    chosen_flavour = (
-        validate_flavour(flavour, "flavour")
-        or validate_flavour(environment.get(ENV_FLAVOUR))
-        or validate_flavour(mine.flavour if mine else None)
-        or implied
-    )
-    settings = Settings(
-        api_url=validate_api_url(bare_url),
-        id_instance=validate_id_instance(values.get(ENV_ID_INSTANCE)),
-        api_token=validate_token(values.get(ENV_API_TOKEN)),
-        origins=origins,
-        flavour=chosen_flavour,
-        profile=mine.name if mine else None,
+    name = mine.name if mine else None
+    chosen_flavour = None
+    for value, origin, called in (
+        (flavour, ORIGIN_ARGUMENT, "--flavour"),
+        (environment.get(ENV_FLAVOUR), ORIGIN_ENVIRONMENT, ENV_FLAVOUR),
+        (mine.flavour if mine else None, ORIGIN_STORED, f"the flavour of profile {name}"),
+    ):
+        chosen_flavour = validate_flavour(value, called)
+        if chosen_flavour:
+            origins[ENV_FLAVOUR] = origin
+            break
+    settings = _validated(
+        origins,
+        name,
+        api_url=bare_url,
+        id_instance=values.get(ENV_ID_INSTANCE),
+        api_token=values.get(ENV_API_TOKEN),
+        flavour=chosen_flavour or implied,
     )
     protect(settings.api_token)
     return settings

@@ -63,6 +63,12 @@ def read_previous(
     source, book, labels, own = _open_comparable(path, demo, kind, width)
     previous_instance = cell_text(labels.get(LABEL_INSTANCE))
     if previous_instance != instance_id:
+        if "," in previous_instance:  # a report of several instances lists them all
+            raise ReportError(
+                f"{str(source)!r} is a report of several instances ({previous_instance}) — "
+                "to compare with it, export the same instances: --profile NAME once for "
+                "each, or --all-profiles"
+            )
         raise ReportError(
             f"{str(source)!r} is a report of instance {previous_instance or '?'}, not of "
             f"{instance_id} — compare reports of the same instance"

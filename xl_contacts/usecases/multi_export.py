@@ -26,7 +26,7 @@ from ..base.names import (
     LABEL_INSTANCES,
 )
 from ..config import credentials
-from ..config.settings import Settings, profile_settings
+from ..config.settings import NO_PROFILES, Settings, profile_settings
 from ..domain.contacts import COLUMNS, ContactTable, parse_count, plural
 from ..domain.demo import DEMO_PROFILES, demo_instance
 from ..domain.diff import Changes, compare
@@ -67,9 +67,7 @@ def targets(
     if all_profiles:
         labels = list(DEMO_PROFILES) if demo else sorted(credentials.read_profiles())
         if not labels:
-            raise ConfigError(
-                "no profiles are stored — add one with `xl-contacts login --profile NAME`"
-            )
+            raise ConfigError(NO_PROFILES)
     else:
         labels = [credentials.validate_profile_name(n) for n in names]
     labels = list(dict.fromkeys(labels))  # the same profile twice is fetched once

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..api.client import GreenApiClient
-from ..base.names import DEFAULT_API_URL, DEFAULT_PROFILE, ENV_API_TOKEN, ENV_ID_INSTANCE
+from ..base.errors import GreenApiError
+from ..base.names import DEFAULT_API_URL, DEFAULT_PROFILE, ENV_API_TOKEN, ENV_ID_INSTANCE, MAX
 from ..base.redaction import hint
 from ..config import credentials
 from ..config.settings import Settings, chosen_profile, load_settings
@@ -58,11 +59,8 @@ def login(
     settings = load_settings(
         api_url or DEFAULT_API_URL, id_instance, token, env={}, use_stored=False, flavour=flavour
     )
-    with GreenApiClient.interactive(settings) as client:
-        deadline = client.query_deadline()  # check and probe: one wait for the person
-        state = client.get_state(deadline=deadline)
-        if settings.flavour is None and state == "authorized":
-            flavour = probe_flavour(client, deadline=deadline)
+    state, learned = _check(settings)
+    flavour = settings.flavour or learned
     path = credentials.save(
         settings.api_url, settings.id_instance, settings.api_token, profile=profile, flavour=flavour
     )
@@ -80,6 +78,28 @@ def login(
             "the stored settings"
         )
     return LoggedIn(profile, settings, flavour, store, path, notes)
+
+
+def _check(settings: Settings) -> tuple[str, str | None]:
+    """The instance's state, and its flavour when the answers show it: an
+    instance that knows nothing of the plain path but answers under /v3 is a
+    MAX one (learned once here, and stored with the profile, so that no later
+    request needs a second try); one whose contacts have ``id`` fields is a
+    WhatsApp one."""
+    try:
+        with GreenApiClient.interactive(settings) as client:
+            deadline = client.query_deadline()  # check and probe: one wait for the person
+            state = client.get_state(deadline=deadline)
+            probed = None
+            if settings.flavour is None and state == "authorized":
+                probed = probe_flavour(client, deadline=deadline)
+            return state, probed
+    except GreenApiError as error:
+        if error.status != 404 or settings.flavour is not None:
+            raise
+    # Not MAX either: this answer's error says what is left to check (the apiUrl).
+    with GreenApiClient.interactive(replace(settings, flavour=MAX)) as client:
+        return client.get_state(), MAX
 
 
 def listing() -> list[list[str]]:

@@ -16,9 +16,10 @@ from pathlib import Path
 from ...api.client import GreenApiClient
 from ...base.errors import XlContactsError, user_message
 from ...base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
-from ...config.settings import Settings, load_settings
+from ...config.settings import NO_PROFILES, Settings, load_settings
 from .check import FAIL, OK, SKIP, WARN, Check
-from .excel_setup import Machine, setup_checks
+from .excel_setup import setup_checks
+from .machine import Machine
 
 __all__ = ["FAIL", "OK", "SKIP", "WARN", "Check", "Machine", "run_checks"]
 
@@ -32,14 +33,19 @@ def run_checks(
     id_instance: str | None = None,
 ) -> list[Check]:
     """Every check; the credential and API checks once per profile in ``profiles``
-    (None: the settings xl-contacts would use without a profile named)."""
+    (None: the settings xl-contacts would use without a profile named; none at
+    all: every profile was asked for, and none is stored)."""
     checks: list[Check] = []
     for profile in profiles:
         checks.extend(_instance_checks(profile, api_url, id_instance, len(profiles) > 1))
+    if not profiles:  # every profile asked for, and none is stored
+        checks.append(Check("settings", FAIL, NO_PROFILES))
     checks.append(_xlwings_check())
-    checks.append(_vba_check(workbook))
-    if workbook is not None and workbook.is_file():
-        checks.extend(_setup_checks(workbook, machine or Machine.this()))
+    vba = _vba_check(workbook)
+    checks.append(vba)
+    if workbook is not None and workbook.is_file() and _has_macros(workbook):
+        if not vba.detail.endswith(_UNREADABLE):  # said once is enough
+            checks.extend(_setup_checks(workbook, machine or Machine.this()))
     checks.append(_addin_check())
     checks.append(_udf_check())
     checks.append(_excel_check())
@@ -52,7 +58,7 @@ def _instance_checks(
     settings: Settings | None = None
     try:
         settings = load_settings(api_url, id_instance, profile=profile)
-        detail = describe(settings)
+        detail = settings.describe()
         ignored = [n for n in (ENV_API_URL, ENV_ID_INSTANCE, ENV_API_TOKEN) if os.environ.get(n)]
         if ignored and settings.origins.get(ENV_ID_INSTANCE, "").startswith("profile "):
             detail += f"; {', '.join(ignored)} in the environment not used for a named profile"
@@ -64,16 +70,6 @@ def _instance_checks(
         return checks
     # Several profiles: every check line says which one it is about.
     return [Check(f"{c.name} {profile}", c.status, c.detail) for c in checks]
-
-
-def describe(settings: Settings) -> str:
-    origins = settings.origins
-    return (
-        f"instance {settings.id_instance} ({origins.get(ENV_ID_INSTANCE, '?')}) at "
-        f"{settings.host} ({origins.get(ENV_API_URL, '?')}), token "
-        f"{settings.token_hint} ({origins.get(ENV_API_TOKEN, '?')})"
-        + (f", {settings.flavour}" if settings.flavour else "")
-    )
 
 
 def _api_checks(settings: Settings | None) -> list[Check]:
@@ -155,10 +151,17 @@ def vba_xlwings_version(path: Path) -> str | None:
 def _compare_vba(name: str, path: Path) -> Check:
     import xlwings
 
+    if not _has_macros(path):
+        return Check(
+            name,
+            FAIL,
+            f"{path} is a {path.suffix or 'file'} file, which holds no macros — check the "
+            ".xlsm workbook made by `xl-contacts workbook -o FILE`",
+        )
     try:
         version = vba_xlwings_version(path)
-    except Exception as error:  # a file pyOpenVBA cannot read is reported, not raised
-        return Check(name, FAIL, f"cannot read the VBA of {path} ({type(error).__name__})")
+    except Exception:  # a file pyOpenVBA cannot read is reported, not raised
+        return Check(name, FAIL, f"{path} {_UNREADABLE}")
     if version is None:
         return Check(
             name,
@@ -173,6 +176,18 @@ def _compare_vba(name: str, path: Path) -> Check:
             "make a new copy with `xl-contacts workbook -o FILE`",
         )
     return Check(name, OK, f"{path}: xlwings VBA {version}")
+
+
+# What Excel opens with macros (the rest, .xlsx among them, cannot hold any).
+MACRO_SUFFIXES = (".xlsm", ".xlsb", ".xltm", ".xlam", ".xls", ".xla", ".xlt")
+_UNREADABLE = (
+    "cannot be read as an Excel workbook (damaged, or not a workbook at all) — make a "
+    "new copy with `xl-contacts workbook -o FILE`"
+)
+
+
+def _has_macros(path: Path) -> bool:
+    return path.suffix.lower() in MACRO_SUFFIXES
 
 
 def _vba_check(workbook: Path | None) -> Check:
@@ -190,8 +205,8 @@ def _setup_checks(workbook: Path, machine: Machine) -> list[Check]:
         version = None
     try:
         return setup_checks(workbook, version, machine)
-    except Exception as error:  # not a workbook openpyxl can read: one line, no traceback
-        return [Check("xlwings settings", FAIL, f"cannot read {workbook} ({type(error).__name__})")]
+    except Exception:  # not a workbook openpyxl can read: one line, no traceback
+        return [Check("xlwings settings", FAIL, f"{workbook} {_UNREADABLE}")]
 
 
 def addin_path() -> Path | None:

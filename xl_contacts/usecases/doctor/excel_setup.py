@@ -23,13 +23,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from ...base.names import CONF_SHEET
 from .check import FAIL, OK, SKIP, WARN, Check
+from .machine import Machine
 from .xlwings_conf import XlwingsConf, expand_windows, read_conf
 
 UDF_MODULE = "xl_contacts.udfs"
@@ -60,46 +59,23 @@ print(json.dumps(out))
 """
 
 
-@dataclass(frozen=True)
-class Machine:
-    """The facts the checks read about the computer Excel runs on."""
-
-    platform: str  # sys.platform: win32, darwin, linux
-    env: Mapping[str, str]
-    home: Path
-    python: str  # the interpreter running doctor: what the fixes suggest
-    ansi_code_page: str | None = None  # Windows: "cp1252", "cp1251", ...
-    excel_path: str | None = None  # Windows: excel.exe as registered
-
-    @classmethod
-    def this(cls) -> Machine:
-        windows = sys.platform.startswith("win")
-        return cls(
-            platform=sys.platform,
-            env=dict(os.environ),
-            home=Path.home(),
-            python=sys.executable,
-            ansi_code_page=_ansi_code_page() if windows else None,
-            excel_path=_registered_excel() if windows else None,
-        )
-
-    @property
-    def windows(self) -> bool:
-        return self.platform.startswith("win")
-
-    def user_conf(self) -> Path | None:
-        if self.windows:
-            return Path(self.env.get("USERPROFILE", str(self.home))) / ".xlwings" / "xlwings.conf"
-        if self.platform == "darwin":
-            return self.home / "Library/Containers/com.microsoft.Excel/Data/xlwings.conf"
-        return None
-
-
 def setup_checks(workbook: Path, vba_version: str | None, machine: Machine) -> list[Check]:
     """The checks of ``workbook``'s xlwings settings and of the Python they lead to."""
     conf = read_conf(workbook, machine.user_conf(), machine.ansi_code_page or "utf-8")
     checks = [sheet_check(conf)]
     version = vba_version or "?"
+    win = conf.get("INTERPRETER_WIN")
+    if not machine.windows and win and win.value.strip().startswith(("/", "~", "$HOME")):
+        # A personal copy made here by an older version: fine here, broken on Windows.
+        checks.append(
+            Check(
+                "Interpreter_Win",
+                FAIL,
+                f"{win.value.strip()} ({win.source}) is a path of this computer, not of "
+                "Windows: Excel for Windows cannot start it — delete the row, and on the "
+                "Windows computer run `xl-contacts workbook -o FILE` (it writes that Python)",
+            )
+        )
     if machine.windows:
         checks += windows_checks(workbook, conf, version, machine)
     elif machine.platform == "darwin":
@@ -162,9 +138,9 @@ def windows_checks(
     path = Path(interpreter)
     if not path.is_file() and path.with_name(path.name + ".exe").is_file():
         path = path.with_name(path.name + ".exe")  # cmd.exe finds it without the extension
-    found = _interpreter_check(path, source, conf, machine)
-    checks.append(found)
-    if found.status != FAIL:
+    found = _interpreter_checks(path, source, machine)
+    checks += found
+    if all(c.status != FAIL for c in found):
         checks.append(dll_check(path, version))
         checks.append(probe_check(path, version, machine))
     return checks + [_office_check(machine)]
@@ -221,30 +197,29 @@ def _bare_interpreter(name: str, version: str, machine: Machine) -> Check:
     )
 
 
-def _interpreter_check(path: Path, source: str, conf: XlwingsConf, machine: Machine) -> Check:
+def _interpreter_checks(path: Path, source: str, machine: Machine) -> list[Check]:
+    """One line per problem of the interpreter, each with its fix (a Store Python
+    in a Cyrillic user folder has two: fixing one must not lead into the other)."""
     where = f"{path} ({source})"
-    store = _store_python(str(path))
-    if store:
-        return Check("interpreter", FAIL, f"{where}: {store}")
+    problems = [p for p in (_store_python(str(path)), _not_ansi(str(path), machine)) if p]
     if not path.is_file():
-        return Check(
-            "interpreter",
-            FAIL,
-            f"{where} does not exist (Excel says 'Could not find Interpreter!') — set "
-            f"Interpreter_Win to {_suggested(machine)}",
+        problems.append(
+            f"does not exist (Excel says 'Could not find Interpreter!') — set "
+            f"Interpreter_Win to {_suggested(machine)}"
         )
-    unsafe = _not_ansi(str(path), machine)
-    if unsafe:
-        return Check("interpreter", FAIL, f"{where}: {unsafe}")
+    if problems:
+        return [Check("interpreter", FAIL, f"{where}: {p}") for p in problems]
     if (path.parent / "conda-meta").is_dir() and source != "Conda Path / Conda Env":
-        return Check(
-            "interpreter",
-            WARN,
-            f"{where} is a conda environment started without activation (its DLLs may "
-            f"not load) — instead set 'Conda Path' to the conda folder and 'Conda Env' to "
-            f"{path.parent.name}, and Interpreter_Win to pythonw",
-        )
-    return Check("interpreter", OK, where)
+        return [
+            Check(
+                "interpreter",
+                WARN,
+                f"{where} is a conda environment started without activation (its DLLs may "
+                f"not load) — instead set 'Conda Path' to the conda folder and 'Conda Env' "
+                f"to {path.parent.name}, and Interpreter_Win to pythonw",
+            )
+        ]
+    return [Check("interpreter", OK, where)]
 
 
 def dll_check(interpreter: Path, version: str) -> Check:
@@ -279,7 +254,8 @@ def _store_python(path: str) -> str | None:
     if "\\windowsapps\\" in lowered.replace("/", "\\") or "pythonsoftwarefoundation" in lowered:
         return (
             "Microsoft Store Python: Excel cannot start it or see its files — install "
-            "Python from python.org, make a virtual environment, and point "
+            "Python from python.org, make a virtual environment in a folder with Latin "
+            "letters only (C:\\xl-contacts\\venv, README: Install), and point "
             "Interpreter_Win at its Scripts\\pythonw.exe"
         )
     return None
@@ -449,29 +425,6 @@ def _probe_problem(
             f"{_pip(interpreter, 'install --force-reinstall pywin32')}"
         )
     return None
-
-
-# --- the real machine ------------------------------------------------------------------
-
-
-def _ansi_code_page() -> str | None:
-    try:
-        import ctypes
-
-        return f"cp{ctypes.windll.kernel32.GetACP()}"  # type: ignore[attr-defined]
-    except Exception:
-        return None
-
-
-def _registered_excel() -> str | None:
-    try:
-        import winreg
-
-        key = r"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\excel.exe"
-        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, key) as handle:  # type: ignore[attr-defined]
-            return str(winreg.QueryValue(handle, None))  # type: ignore[attr-defined]
-    except Exception:
-        return None
 
 
 def check_workbook_setup(workbook: Path, vba_version: str | None) -> list[Check]:

@@ -59,6 +59,24 @@ DEFAULT_CONF: tuple[tuple[str, object], ...] = (
     ("Use UDF Server", True),
 )
 
+# The xlwings.conf key naming the interpreter on each OS with desktop Excel:
+# each OS reads only its own, so a personal copy writes only this machine's.
+INTERPRETER_KEYS = {"win32": "Interpreter_Win", "darwin": "Interpreter_Mac"}
+
+
+def personal_conf(
+    platform: str, python: str
+) -> tuple[tuple[tuple[str, object], ...], str | None]:
+    """The xlwings.conf rows of a personal copy made on ``platform`` (a
+    ``sys.platform``) with interpreter ``python``, and the key written (None
+    where no desktop Excel runs: a path of this machine would mislead Excel on
+    another one)."""
+    key = INTERPRETER_KEYS.get("win32" if platform.startswith("win") else platform)
+    if key is None:
+        return DEFAULT_CONF, None
+    return (*DEFAULT_CONF, (key, python)), key
+
+
 HOW_TO: tuple[tuple[str, str], ...] = (
     ("title", "xl-contacts: your GREEN-API contacts in Excel"),
     ("", ""),
