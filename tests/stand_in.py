@@ -48,6 +48,7 @@ class FakeGreenApi:
         self.path = f"/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
         self._done = threading.Event()
         self._busy = 0
+        self._handled = False  # a handler of answer_with ran
         self._busy_lock = threading.Lock()
 
     def answer(
@@ -91,6 +92,7 @@ class FakeGreenApi:
         def counted(request: Request) -> Response:
             with self._busy_lock:
                 self._busy += 1
+                self._handled = True
             try:
                 return handler(request)
             finally:
@@ -107,7 +109,10 @@ class FakeGreenApi:
         deadline = time.monotonic() + timeout
         while self._busy and time.monotonic() < deadline:
             time.sleep(0.01)
-        time.sleep(0.02)  # the server logs a request just after its handler returns
+        if self._handled:
+            # The server logs a request just after its handler returns (and before
+            # the answer is sent: only an answer nobody waited for can be late).
+            time.sleep(0.02)
 
     @property
     def requests(self) -> list[Request]:

@@ -24,7 +24,7 @@ import requests
 from ..base.errors import BadResponse, GreenApiError
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
-from . import throttle as throttling
+from . import throttle as throttling  # the module: RATE_LIMIT_INTERVAL is read at each call
 from .body import Reader, ReaderFailed, Streamed
 from .clock import SYSTEM_CLOCK, Clock
 from .retry import retry_pause

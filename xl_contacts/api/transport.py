@@ -98,8 +98,9 @@ class Transport:
                     response.close()
             except (*_TRANSPORT_ERRORS, BodyFailed) as exc:
                 cause = exc.cause if isinstance(exc, BodyFailed) else exc
+                spent = watch.expired or _shortened_time_out(cause, self.timeout, remaining)
                 outcome = Outcome(
-                    error=self.budget_spent() if watch.expired else _network_error(cause, host)
+                    error=self.budget_spent() if spent else _network_error(cause, host)
                 )
         # -v tells each request's story: what was asked, how it ended, how much, how long.
         log.info(
@@ -179,11 +180,26 @@ def _raw_read(response: requests.Response) -> Read:
     return read
 
 
+def _shortened_time_out(
+    cause: BaseException, timeout: tuple[float, float], remaining: float
+) -> bool:
+    """Whether ``cause`` is a time-out that the budget shortened (to ``remaining``
+    seconds): then the budget ran out, whichever of the socket's time-out and
+    the Deadline's timer noticed it first."""
+    connect, read = timeout
+    if isinstance(
+        cause, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)
+    ):
+        return remaining < connect
+    if isinstance(cause, (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError)):
+        return remaining < read
+    return False
+
+
 def _network_error(exc: BaseException, host: str) -> NetworkError:
     if isinstance(exc, requests.exceptions.Timeout):
         return NetworkError(
-            f"GREEN-API at {host} did not answer in time — try again later, "
-            f"or check {ENV_API_URL}"
+            f"GREEN-API at {host} did not answer in time — try again later, or check {ENV_API_URL}"
         )
     if isinstance(exc, requests.exceptions.SSLError):
         return NetworkError(
@@ -202,4 +218,3 @@ def _log_result(outcome: Outcome) -> str:
         return "HTTP 200"  # data comes only from a 200 answer
     status = outcome.error.status
     return f"HTTP {status}" if status else type(outcome.error).__name__
-
