@@ -348,10 +348,10 @@ def bench_udf() -> dict[str, Any]:
     server = StandIn(synthetic_contacts(1000), delay=0.05)
     os.environ.update(server.env())
     from xl_contacts import udfs
-    from xl_contacts.api import client
+    from xl_contacts.api import throttle
     from xl_contacts.usecases import live_results
 
-    client.RATE_LIMIT_INTERVAL = 0.0  # measure the cache, not the throttle
+    throttle.RATE_LIMIT_INTERVAL = 0.0  # measure the cache, not the throttle
     started = time.perf_counter()
     udfs.GETCONTACTS(1000.0)
     cold = time.perf_counter() - started
@@ -414,11 +414,11 @@ def bench_cold_start(repeats: int) -> dict[str, Any]:
 
 def bench_refresh(n: int) -> dict[str, Any]:
     from xl_contacts import macros
-    from xl_contacts.api import client
+    from xl_contacts.api import throttle
     from xl_contacts.base.cells import for_excel_input
     from xl_contacts.usecases import fetch
 
-    client.RATE_LIMIT_INTERVAL = 0.0
+    throttle.RATE_LIMIT_INTERVAL = 0.0
     server = StandIn(synthetic_contacts(n))
     os.environ.update(server.env())
     fetch.close_clients()

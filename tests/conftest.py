@@ -20,7 +20,7 @@ from hostile_server import HostileServer
 from pytest_httpserver import HTTPServer
 from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 
-from xl_contacts.api import client
+from xl_contacts.api import retry, throttle
 from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_CACHE_SECONDS, ENV_ID_INSTANCE
 from xl_contacts.usecases import fetch, live_results
 
@@ -83,8 +83,8 @@ def _isolated(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("TEST_KEYRING_FILE", str(home / "keyring.json"))
     keyring.set_keyring(FileKeyring())
-    monkeypatch.setattr(client, "RATE_LIMIT_INTERVAL", 0.0)
-    monkeypatch.setattr(client, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(throttle, "RATE_LIMIT_INTERVAL", 0.0)
+    monkeypatch.setattr(retry, "BACKOFF_SECONDS", 0.01)
     _reset_process_state()
     yield
     _reset_process_state()
@@ -93,7 +93,7 @@ def _isolated(
 def _reset_process_state() -> None:
     """The package's process-wide singletons: client pool, throttle, results cache."""
     fetch.close_clients()
-    client.reset_throttle()
+    throttle.reset_throttle()
     live_results.reset()
 
 

@@ -10,7 +10,7 @@ import pytest
 from helpers import assert_no_token, client_side_logs
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 
-from xl_contacts.api import client as client_module
+from xl_contacts.api import throttle
 from xl_contacts.api.client import GreenApiClient
 from xl_contacts.base.errors import (
     BadResponse,
@@ -200,7 +200,7 @@ def test_every_error_is_a_green_api_error_with_exit_code_1() -> None:
 def test_requests_to_one_instance_are_spaced(
     green_api: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "RATE_LIMIT_INTERVAL", 0.3)
+    monkeypatch.setattr(throttle, "RATE_LIMIT_INTERVAL", 0.3)
     green_api.answer()
     client = green_api.client()
     started = time.monotonic()

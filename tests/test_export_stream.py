@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, TOKEN, make_contacts
 
-from xl_contacts.api import client as client_module
+from xl_contacts.api import body as api_body
 from xl_contacts.api.client import GreenApiClient
 from xl_contacts.base import json_stream
 from xl_contacts.base.errors import BadResponse, NetworkError, ReportError
@@ -263,7 +263,7 @@ def test_an_answer_that_is_no_list_is_a_bad_response(
 def test_a_body_over_the_streamed_cap_is_refused_half_way(
     hostile: HostileServer, old_report: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "MAX_STREAMED_BODY_BYTES", len(BODY) // 2)
+    monkeypatch.setattr(api_body, "MAX_STREAMED_BODY_BYTES", len(BODY) // 2)
     hostile.play(respond(BODY, headers=[("Transfer-Encoding", "chunked")]))
     assert "larger than" in str(_fails(hostile, old_report, BadResponse))
 
@@ -273,8 +273,8 @@ def test_a_body_over_the_buffered_cap_streams(
 ) -> None:
     """The streamed export's memory does not grow with the body: its cap
     (MAX_STREAMED_BODY_BYTES, 1 GiB) is far above the buffered one."""
-    monkeypatch.setattr(client_module, "MAX_BODY_BYTES", len(BODY) // 2)
-    assert client_module.MAX_STREAMED_BODY_BYTES == 1024**3
+    monkeypatch.setattr(api_body, "MAX_BODY_BYTES", len(BODY) // 2)
+    assert api_body.MAX_STREAMED_BODY_BYTES == 1024**3
     hostile.play(respond(BODY))
     with _client(hostile) as client:
         result = export_streamed(client, old_report)

@@ -42,8 +42,9 @@ from hostile_server import (
 )
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN
 
-from xl_contacts.api import client as client_module
-from xl_contacts.api.client import MAX_BODY_BYTES, GreenApiClient
+from xl_contacts.api import throttle
+from xl_contacts.api.body import MAX_BODY_BYTES
+from xl_contacts.api.client import GreenApiClient
 from xl_contacts.base.errors import (
     BadResponse,
     GreenApiError,
@@ -377,7 +378,7 @@ def test_odd_retry_after_values_are_survived(hostile: HostileServer, value: str)
 def test_a_storm_of_429_keeps_one_request_per_interval(
     hostile: HostileServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "RATE_LIMIT_INTERVAL", 0.3)
+    monkeypatch.setattr(throttle, "RATE_LIMIT_INTERVAL", 0.3)
     hostile.play(status(429, headers=[("Retry-After", "0")]))
     fails_with(hostile, RateLimited, retries=3, backoff=0.0, budget=20)
     times = [seen.at for seen in hostile.requests]

@@ -14,7 +14,7 @@ import pytest
 from flavours import EXPECTED_IDS, SALES_ID, SUPPORT_ID, SUPPORT_TOKEN, instance, login, run
 from stand_in import TOKEN, FakeGreenApi
 
-from xl_contacts.api import client
+from xl_contacts.api import throttle
 from xl_contacts.base.cells import for_csv
 from xl_contacts.base.names import PHONE_COLUMNS, TELEGRAM, WHATSAPP
 from xl_contacts.domain.contacts import COLUMNS
@@ -77,8 +77,8 @@ def test_each_instance_keeps_its_own_rate_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sales, support = logged_in
-    monkeypatch.setattr(client, "RATE_LIMIT_INTERVAL", 1.0)  # the real limit, for this test
-    client.reset_throttle()
+    monkeypatch.setattr(throttle, "RATE_LIMIT_INTERVAL", 1.0)  # the real limit, for this test
+    throttle.reset_throttle()
     target = tmp_path / "chatted.xlsx"
     code, _, err = run(capsys, "export", "--all-profiles", "--only", "chatted", "-o", str(target))
     assert code == 0, err

@@ -46,7 +46,7 @@ _LONG_NUMBER = b"0" * 19
 # objects) then costs hardly more than decoding it whole.
 MAX_PENDING = 1 << 20
 # What may be decoded whole (a body that is not a plain UTF-8 array, or one
-# that never cut cleanly): the buffered path's cap (client.MAX_BODY_BYTES), so
+# that never cut cleanly): the buffered path's cap (api.body.MAX_BODY_BYTES), so
 # streaming never holds more of a body than the buffered path would.
 MAX_WHOLE_BYTES = 64 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
