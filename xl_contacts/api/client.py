@@ -26,19 +26,16 @@ from ..base.errors import BadResponse
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
 from . import throttle as throttling
-from .body import Reader, ReaderFailed, Streamed
-from .retry import retry_pause
+from .body import Reader, ReaderFailed, Streamed, list_of
+from .retry import INTERACTIVE_BUDGET, INTERACTIVE_RETRIES, next_pause
 from .transport import Transport
 from .urls import contacts_params
 
 log = logging.getLogger(__name__)
 
-# A call a person waits on -- Excel frozen by =GETCONTACTS or a ribbon button
-# (xlwings' UDF server gives up after 90 s), login, doctor: 20 s at most, one
-# retry (the command line's fetches: 60 s, three). GreenApiClient.interactive.
+# A call a person waits on (retry.INTERACTIVE_*): a connection and each wait
+# for bytes shorter still. GreenApiClient.interactive.
 INTERACTIVE_TIMEOUT = (5.0, 15.0)
-INTERACTIVE_RETRIES = 1
-INTERACTIVE_BUDGET = 20.0
 
 
 class GreenApiClient:
@@ -112,24 +109,13 @@ class GreenApiClient:
         """
         params = contacts_params(count, group)
         data = self._get("getContacts", params, deadline, float_free=float_free)
-        if not isinstance(data, list):
-            raise BadResponse(
-                f"GREEN-API answered with a JSON {type(data).__name__} instead of a list of "
-                f"contacts — check {ENV_API_URL}"
-            )
-        return data
+        return list_of(data, "getContacts")
 
     def get_chats(self, *, deadline: float | None = None) -> list[dict[str, Any]]:
         """The account's chats (getChats), sent without parameters: every flavour
         documents that form, and "chatted" needs every chat anyway. ``deadline``:
         as for ``get_contacts``."""
-        data = self._get("getChats", None, deadline)
-        if not isinstance(data, list):
-            raise BadResponse(
-                f"GREEN-API answered getChats with a JSON {type(data).__name__} instead of a "
-                f"list of chats — check {ENV_API_URL}"
-            )
-        return data
+        return list_of(self._get("getChats", None, deadline), "getChats")
 
     def read_contacts(self, count: int | None, reader: Reader) -> Any:
         """getContacts (every contact, or ``count``) with the body handed to
@@ -182,8 +168,10 @@ class GreenApiClient:
             outcome = self.transport.attempt(method, params, deadline, reader, float_free)
             if outcome.error is None:
                 return outcome.data
-            pause = retry_pause(outcome, attempt, self.retries, self.backoff)
-            if pause is None or time.monotonic() + pause >= deadline:
+            pause = next_pause(
+                outcome, attempt, self.retries, self.backoff, deadline, time.monotonic()
+            )
+            if pause is None:
                 raise outcome.error
             log.info(
                 "%s attempt %d failed (%s); retrying in %.1fs",

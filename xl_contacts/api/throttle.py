@@ -21,12 +21,16 @@ class Throttle:
         self._next_allowed: dict[tuple[str, str], float] = {}
 
     def wait(self, key: tuple[str, str], interval: float) -> None:
+        time.sleep(self.reserve(key, interval))
+
+    def reserve(self, key: tuple[str, str], interval: float) -> float:
+        """Take the next turn of instance ``key``: the seconds to wait before
+        sending (the caller sleeps, or awaits where there are no threads)."""
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next_allowed.get(key, 0.0))
             self._next_allowed[key] = start + interval
-        if start > now:
-            time.sleep(start - now)
+        return max(0.0, start - now)
 
     def reset(self) -> None:
         with self._lock:
