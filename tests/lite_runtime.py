@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import installed_command
+from helpers import run_command
 
 HERE = Path(__file__).resolve().parent
 LITE = HERE / "lite"
@@ -48,9 +48,7 @@ def need_pyodide() -> str:
 def lite_files(folder: Path) -> tuple[Path, Path]:
     """main.py and requirements.txt as `xl-contacts lite -o FOLDER` writes them
     (the README's first step)."""
-    result = subprocess.run(
-        [installed_command(), "lite", "-o", str(folder)], capture_output=True, text=True, timeout=60
-    )
+    result = run_command("lite", "-o", str(folder))
     assert result.returncode == 0, result.stderr
     return folder / "main.py", folder / "requirements.txt"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import xlwings
 from flavours import EXPECTED_IDS, instance
-from helpers import assert_no_token
+from helpers import assert_no_token, run_command
 from lite_runtime import NodeLite, lite_files, lite_wheels, need_pyodide
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 from werkzeug import Request, Response
@@ -208,6 +208,14 @@ def test_unreachable_server_gives_an_error_cell(lite: NodeLite) -> None:
     assert_error_cell(cell, "check the network connection and GREENAPI_API_URL", "(CORS)")
 
 
+def test_a_redirect_is_not_followed(lite: NodeLite, green_api: FakeGreenApi) -> None:
+    elsewhere = green_api.url + "/elsewhere/" + TOKEN
+    green_api.answer(status=302, body="", headers={"Location": elsewhere})
+    (cell,) = results(lite, green_api, [None])
+    assert_error_cell(cell, f"redirected to {green_api.url} (HTTP 302)", "not followed")
+    assert len(green_api.requests) == 1, "the token's path was not visited"
+
+
 def test_concurrent_identical_calls_share_one_request(
     lite: NodeLite, green_api: FakeGreenApi
 ) -> None:
@@ -284,3 +292,12 @@ def test_the_files_are_what_the_readme_says_and_reproducible(
     assert pins == [f"xlwings=={xlwings.__version__}"], "only what Pyodide installs"
     again, _ = lite_files(tmp_path)
     assert again.read_bytes() == main.read_bytes(), "the same sources, the same file"
+
+
+def test_lite_needs_an_existing_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    result = run_command("lite", "-o", str(missing))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"xl-contacts: error: folder {str(missing)!r} does not exist — create it first"
+    ]
