@@ -8,6 +8,7 @@ One Pyodide for the whole module (tests/lite_runtime.py): booting it takes secon
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -20,6 +21,8 @@ from lite_runtime import NodeLite, lite_files, lite_wheels, need_pyodide
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 from werkzeug import Request, Response
 
+from xl_contacts.base.cache import ResultCache
+from xl_contacts.base.errors import ConfigError
 from xl_contacts.base.names import WHATSAPP
 from xl_contacts.domain.contacts import COLUMNS
 
@@ -301,3 +304,58 @@ def test_lite_needs_an_existing_folder(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         f"xl-contacts: error: folder {str(missing)!r} does not exist — create it first"
     ]
+
+
+# --- the results cache without threads (base/cache.py: ResultCache.get_async) --------
+
+
+def test_async_cache_keeps_results_and_errors_as_the_desktop_one() -> None:
+    now = [1000.0]
+    cache: ResultCache[object] = ResultCache(60, 5, clock=lambda: now[0])
+    loads: list[str] = []
+
+    async def load(outcome: object) -> object:
+        loads.append("load")
+        await asyncio.sleep(0.01)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    async def scenario() -> None:
+        # Ten callers at once: one load, one answer (or one error) for all.
+        callers = [cache.get_async("k", lambda: load("rows")) for _ in range(10)]
+        answers = await asyncio.gather(*callers)
+        assert answers == ["rows"] * 10 and len(loads) == 1
+        failing = [cache.get_async("e", lambda: load(ConfigError("broken"))) for _ in range(3)]
+        errors = await asyncio.gather(*failing, return_exceptions=True)
+        assert all(isinstance(e, ConfigError) for e in errors) and len(loads) == 2
+        with pytest.raises(ConfigError):  # kept for 5 s
+            await cache.get_async("e", lambda: load("fixed"))
+        now[0] += 6
+        assert await cache.get_async("e", lambda: load("fixed")) == "fixed"
+        now[0] += 50
+        assert await cache.get_async("k", lambda: load("new")) == "rows", "kept for 60 s"
+        now[0] += 6
+        assert await cache.get_async("k", lambda: load("new")) == "new"
+        with pytest.raises(KeyError):  # a bug is not kept
+            await cache.get_async("b", lambda: load(KeyError("bug")))
+        assert await cache.get_async("b", lambda: load("ok")) == "ok"
+
+    asyncio.run(scenario())
+
+
+def test_async_cache_does_not_keep_a_load_cleared_midway() -> None:
+    cache: ResultCache[int] = ResultCache(60, 5)
+
+    async def load() -> int:
+        cache.clear()
+        return 1
+
+    async def two() -> int:
+        return 2
+
+    async def scenario() -> None:
+        assert await cache.get_async("k", load) == 1
+        assert await cache.get_async("k", two) == 2
+
+    asyncio.run(scenario())
