@@ -238,7 +238,7 @@ def test_one_request_per_second_per_instance(lite: NodeLite, green_api: FakeGree
     times = sorted(seen.at for seen in stand_in.seen)
     assert len(times) == 3
     gaps = [b - a for a, b in pairwise(times)]
-    assert all(gap >= 0.9 for gap in gaps), gaps
+    assert all(gap >= 0.75 for gap in gaps), gaps  # without the pause: ~0.01 s
 
 
 @pytest.mark.parametrize("kind", ["personal", "groups", "saved", "chatted"])

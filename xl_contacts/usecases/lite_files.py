@@ -55,12 +55,15 @@ print(json.dumps(files))
 
 def bundle_files() -> list[Path]:
     """The package's source files the Lite function needs, relative to PACKAGE_ROOT."""
+    # -P: not the current folder first on the path (another xl_contacts may be there).
     result = subprocess.run(
-        [sys.executable, "-c", _IMPORTS], capture_output=True, text=True, check=False
+        [sys.executable, "-P", "-c", _IMPORTS], capture_output=True, text=True, check=False
     )
-    if result.returncode != 0:
-        raise ReportError(f"cannot list the modules of {FRONT_END}: {result.stderr.strip()}")
-    return [Path(f).resolve().relative_to(PACKAGE_ROOT) for f in json.loads(result.stdout)]
+    files = [Path(f).resolve() for f in json.loads(result.stdout or "[]")]
+    if result.returncode != 0 or not all(f.is_relative_to(PACKAGE_ROOT) for f in files):
+        last = (result.stderr.strip().splitlines() or ["another copy of it was imported"])[-1]
+        raise ReportError(f"cannot list the modules of {FRONT_END} ({last}) — reinstall {PROG}")
+    return [f.relative_to(PACKAGE_ROOT) for f in files]
 
 
 def bundle() -> bytes:
