@@ -26,12 +26,13 @@ def pyodide_lock() -> dict:
 
 
 def pins(requirements: Path) -> list[str]:
-    """The requirement lines of ``requirements`` and micropip's pin."""
+    """The requirements of ``requirements`` -- each at its lowest allowed version
+    (``name>=v``: v, the version the package is tested with) -- and micropip's pin."""
     lines = requirements.read_text(encoding="utf-8").splitlines()
-    wanted = [line.split("#")[0].strip() for line in lines]
+    wanted = [line.split("#")[0].strip().replace(">=", "==") for line in lines]
     unpinned = [pin for pin in wanted if pin and "==" not in pin]
     if unpinned:  # the tests install what they name, nothing newer by surprise
-        raise ValueError(f"pin {', '.join(unpinned)} in {requirements}")
+        raise ValueError(f"give {', '.join(unpinned)} a version in {requirements}")
     micropip = pyodide_lock()["packages"]["micropip"]["version"]
     return [*filter(None, wanted), f"micropip=={micropip}"]
 

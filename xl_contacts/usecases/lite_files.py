@@ -7,8 +7,8 @@ add-in's web-extension part, next to the Pyodide version it ran). Packages in
 requirements.txt come from PyPI or Pyodide's own repository; xl-contacts is on
 neither. So main.py carries the modules the Lite function imports -- zipped,
 base64 text -- and imports them from that zip (Python's zipimport), and
-requirements.txt names only what Pyodide installs: xlwings, pinned as this
-package pins it.
+requirements.txt names only what Pyodide installs: xlwings, from the version
+this package pins and is tested with.
 
 Only the modules ``xl_contacts.lite`` imports go in (found by importing it in a
 fresh interpreter): no HTTP library, no credential store. The files are the
@@ -79,12 +79,15 @@ def bundle() -> bytes:
 
 
 def requirements_txt() -> str:
+    """xlwings from the version this package is tested with: Lite's own requirements.txt
+    pins xlwings already, and a newer one (Lite's add-in may need it) must stay."""
     return textwrap.dedent(
         f"""\
-        # {PROG} {__version__} for xlwings Lite: what main.py needs, all installable by
-        # Pyodide. Put this line in xlwings Lite's requirements.txt tab, in place of its
-        # xlwings line; keep the other lines Lite marks "# required".
-        xlwings=={xlwings.__version__}
+        # {PROG} {__version__} for xlwings Lite: main.py needs only xlwings, {xlwings.__version__}
+        # or newer. Lite's requirements.txt tab lists xlwings already: keep that line if its
+        # version is {xlwings.__version__} or newer, else put this line in its place. Keep every
+        # line Lite marks "# required".
+        xlwings>={xlwings.__version__}
         """
     )
 
@@ -104,6 +107,7 @@ def main_py() -> str:
         name=f"xl_contacts-{__version__}-{digest}.zip",
         bundle=lines,
         front_end=FRONT_END,
+        xlwings_version=xlwings.__version__,
     )
 
 
@@ -127,7 +131,7 @@ _MAIN_TEMPLATE = '''\
 on the web, for Mac and for Windows -- the contacts of your GREEN-API instance.
 
 1. Paste this whole file into xlwings Lite's main.py tab (in place of its sample).
-2. Put the line of requirements.txt in the requirements.txt tab.
+2. The requirements.txt tab: xlwings {xlwings_version} or newer (see requirements.txt).
 3. ☰ ▸ Environment Variables, scope Local (never Workbook: that saves the token
    inside the file): {env_id}, {env_token}, and
    {env_url} if your instance has its own apiUrl ({env_flavour}: optional).
