@@ -48,6 +48,7 @@ class FakeGreenApi:
         self.path = f"/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
         self._done = threading.Event()
         self._busy = 0
+        self._handled = False  # a handler of answer_with ran
         self._busy_lock = threading.Lock()
 
     def answer(
@@ -91,6 +92,7 @@ class FakeGreenApi:
         def counted(request: Request) -> Response:
             with self._busy_lock:
                 self._busy += 1
+                self._handled = True
             try:
                 return handler(request)
             finally:
@@ -107,7 +109,10 @@ class FakeGreenApi:
         deadline = time.monotonic() + timeout
         while self._busy and time.monotonic() < deadline:
             time.sleep(0.01)
-        time.sleep(0.02)  # the server logs a request just after its handler returns
+        if self._handled:
+            # The server logs a request just after its handler returns (and before
+            # the answer is sent: only an answer nobody waited for can be late).
+            time.sleep(0.02)
 
     @property
     def requests(self) -> list[Request]:
@@ -124,3 +129,24 @@ class FakeGreenApi:
         return {ENV_API_URL: self.url, ENV_ID_INSTANCE: ID_INSTANCE, ENV_API_TOKEN: TOKEN}
 
 
+
+class SkippingClock:
+    """A clock for GreenApiClient(clock=...): the system's time plus every pause
+    asked for, each recorded in ``pauses`` and skipped. The client sees the time
+    it would see after waiting; the test sees the waits without waiting."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._skipped = 0.0
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self._skipped
+
+    def time(self) -> float:
+        return time.time() + self._skipped
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.pauses.append(seconds)
+            self._skipped += seconds

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import socket
-import time
 import traceback
 
 import pytest
 from helpers import assert_no_token, client_side_logs
-from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
+from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, SkippingClock
 
 from xl_contacts.api import throttle
 from xl_contacts.api.client import GreenApiClient
@@ -112,35 +111,38 @@ def test_rate_limit_gives_up_with_a_clear_message(green_api: FakeGreenApi) -> No
 def test_retry_after_is_honoured(green_api: FakeGreenApi) -> None:
     green_api.answer(status=429, body="", headers={"Retry-After": "1"}, once=True)
     green_api.answer(REFERENCE_CONTACTS)
-    started = time.monotonic()
-    assert green_api.client().get_contacts() == REFERENCE_CONTACTS
-    assert time.monotonic() - started >= 1.0
+    clock = SkippingClock()
+    assert green_api.client(clock=clock).get_contacts() == REFERENCE_CONTACTS
+    assert len(green_api.requests) == 2
+    assert clock.pauses == [1.0], "the wait the server asked for, not the backoff's"
 
 
 def test_retry_after_beyond_the_budget_fails_now(green_api: FakeGreenApi) -> None:
     green_api.answer(status=429, body="", headers={"Retry-After": "3600"})
-    started = time.monotonic()
+    clock = SkippingClock()
     with pytest.raises(RateLimited):
-        green_api.client(budget=5).get_contacts()
-    assert time.monotonic() - started < 2
+        green_api.client(budget=5, clock=clock).get_contacts()
+    assert clock.pauses == []
     assert len(green_api.requests) == 1
 
 
 def test_slow_answer_times_out(green_api: FakeGreenApi) -> None:
     green_api.answer_slowly([], 1.0)
-    started = time.monotonic()
     with pytest.raises(NetworkError, match="did not answer in time") as caught:
         green_api.client(timeout=(1.0, 0.2), retries=1).get_contacts()
-    assert time.monotonic() - started < 2.5
+    green_api.settle()  # the server logs a request when its answer is done
+    assert len(green_api.requests) == 2, "a time-out is worth one more try"
     assert_no_token(str(caught.value), "".join(traceback.format_exception(caught.value)))
 
 
 def test_total_budget_bounds_a_call(green_api: FakeGreenApi) -> None:
     green_api.answer_slowly([], 0.6)
-    started = time.monotonic()
     with pytest.raises(NetworkError):
         green_api.client(timeout=(1.0, 0.5), retries=10, budget=1.5).get_contacts()
-    assert time.monotonic() - started < 3.0
+    # Each attempt waits 0.5 s (its read time-out, or what is left of the budget,
+    # at least 0.1 s): the budget ends the call long before the 11 attempts do.
+    green_api.settle()  # the server logs a request when its answer is done
+    assert 2 <= len(green_api.requests) <= 4
 
 
 def test_chatted_is_one_query_within_one_budget(green_api: FakeGreenApi) -> None:
@@ -149,11 +151,10 @@ def test_chatted_is_one_query_within_one_budget(green_api: FakeGreenApi) -> None
 
     green_api.answer_slowly([{"chatId": "1@c.us", "name": "Anna", "type": "user"}], 0.6)
     green_api.answer_slowly([{"id": "1@c.us"}], 0.6, "getChats")
-    started = time.monotonic()
-    # Each answer alone fits in the budget; both together do not.
+    # Each answer alone fits in the budget; both together do not: "within 1 s"
+    # (the budget spent) can only come from one budget shared by both.
     with pytest.raises(NetworkError, match="within 1 s"):
         fetch_contacts(only="chatted", client=green_api.client(retries=0, budget=1.0))
-    assert time.monotonic() - started < 1.8  # two budgets would be 2 s
     asked = [request.path.split("/")[2] for request in green_api.requests]
     assert asked[0] == "getContacts"  # answered, then getChats ran out of the same budget
 
@@ -197,16 +198,57 @@ def test_every_error_is_a_green_api_error_with_exit_code_1() -> None:
         assert issubclass(kind, GreenApiError) and kind.exit_code == 1
 
 
-def test_requests_to_one_instance_are_spaced(
-    green_api: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(throttle, "RATE_LIMIT_INTERVAL", 0.3)
+def test_requests_to_one_instance_are_spaced(green_api: FakeGreenApi) -> None:
     green_api.answer()
-    client = green_api.client()
-    started = time.monotonic()
+    clock = SkippingClock()
+    client = green_api.client(min_interval=1.0, clock=clock)
     for _ in range(3):
         client.get_contacts()
-    assert time.monotonic() - started >= 0.6
+    assert len(green_api.requests) == 3
+    # Each later request waits out what is left of the second since the one before
+    # (a request takes milliseconds here, so nearly all of it).
+    assert len(clock.pauses) == 2 and all(0.5 < p <= 1.0 for p in clock.pauses), clock.pauses
+
+
+def test_the_throttle_spaces_requests_by_instance_however_its_address_is_written(
+    green_api: FakeGreenApi,
+) -> None:
+    """The limit is the instance's: an apiUrl whose host differs only in letter
+    case is the same server (issue 23)."""
+    green_api.answer()
+    clock = SkippingClock()
+    port = green_api.url.rsplit(":", 1)[1]
+    for host in ("localhost", "LOCALHOST"):
+        settings = load_settings(f"http://{host}:{port}", ID_INSTANCE, TOKEN, env={})
+        GreenApiClient(settings, min_interval=1.0, clock=clock).get_contacts()
+    assert len(green_api.requests) == 2
+    assert len(clock.pauses) == 1 and clock.pauses[0] > 0.5, clock.pauses
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("https://7105.api.greenapi.com", "https://7105.API.GreenApi.com"),
+        ("https://7105.api.greenapi.com", "https://7105.api.greenapi.com:443"),
+        ("http://localhost", "http://LocalHost:80"),
+        ("http://[::1]:8080", "http://[0:0:0:0:0:0:0:1]:8080"),
+    ],
+)
+def test_one_instance_has_one_throttle_key(one: str, other: str) -> None:
+    assert throttle.instance_key(one, ID_INSTANCE) == throttle.instance_key(other, ID_INSTANCE)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("https://7105.api.greenapi.com", "https://7105.api.greenapi.com:8443"),
+        ("https://7105.api.greenapi.com", "https://7106.api.greenapi.com"),
+        ("http://localhost:443", "https://localhost:443"),
+    ],
+)
+def test_other_servers_have_other_throttle_keys(one: str, other: str) -> None:
+    assert throttle.instance_key(one, ID_INSTANCE) != throttle.instance_key(other, ID_INSTANCE)
+    assert throttle.instance_key(one, ID_INSTANCE) != throttle.instance_key(one, "1101000001")
 
 
 def test_debug_logging_never_shows_the_token(

@@ -58,7 +58,7 @@ HOST_PROGRAM = textwrap.dedent(
         settings = load_settings(server.url, ID, TOKEN, env={{}})
         for scenario in scenarios:
             server.play(scenario)
-            client = GreenApiClient(settings, retries=1, backoff=0.01, budget=2.0, min_interval=0)
+            client = GreenApiClient(settings, retries=1, backoff=0.01, budget=1.0, min_interval=0)
             try:
                 with client:
                     print("got", client.get_contacts(), client.get_state() if False else "")

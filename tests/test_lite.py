@@ -26,7 +26,8 @@ from xl_contacts.base.errors import ConfigError
 from xl_contacts.base.names import WHATSAPP
 from xl_contacts.domain.contacts import COLUMNS
 
-pytestmark = pytest.mark.lite
+# One worker runs them all: one Pyodide boot (a module fixture) instead of one per worker.
+pytestmark = [pytest.mark.lite, pytest.mark.xdist_group("lite")]
 
 FAST = {"interval": 0.0, "backoff": 0.01}  # as the desktop tests' conftest: no 1-s pauses
 

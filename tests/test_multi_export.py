@@ -92,6 +92,38 @@ def test_each_instance_keeps_its_own_rate_limit(
     assert summary(target)["Kind"] == "chatted"
 
 
+def test_two_profiles_of_one_instance_share_its_rate_limit(
+    capsys: pytest.CaptureFixture[str],
+    green_api: FakeGreenApi,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Profiles whose apiUrls differ only in the host's letter case name one
+    server: one request a second between them (issue 23)."""
+    sales = instance(green_api.server, WHATSAPP, SALES_ID, TOKEN)
+    port = sales.url.rsplit(":", 1)[1]
+    for profile, host in (("lower", "localhost"), ("upper", "LOCALHOST")):
+        code, _, err = run(
+            capsys,
+            "login",
+            "--profile",
+            profile,
+            "--api-url",
+            f"http://{host}:{port}",
+            "--id-instance",
+            SALES_ID,
+            stdin=TOKEN + "\n",
+        )
+        assert code == 0, err
+    sales.seen.clear()
+    monkeypatch.setattr(throttle, "RATE_LIMIT_INTERVAL", 1.0)  # the real limit, for this test
+    throttle.reset_throttle()
+    code, _, err = run(capsys, "export", "--all-profiles", "-o", str(tmp_path / "both.xlsx"))
+    assert code == 0, err
+    first, second = (s.at for s in sales.requests("getContacts"))
+    assert second - first >= 0.95, "one instance asked twice within a second"
+
+
 def test_since_compares_instance_by_instance(
     capsys: pytest.CaptureFixture[str], logged_in: tuple, tmp_path: Path
 ) -> None:

@@ -68,6 +68,8 @@ def printed_comparison(tmp_path_factory: pytest.TempPathFactory) -> dict[str, li
     return _pages_by_sheet(libreoffice_converts(result.path, folder))
 
 
+# The tests that read the printed comparison share one worker: one print of it.
+@pytest.mark.xdist_group("printed_comparison")
 def test_2000_contacts_print_one_page_wide(printed_comparison: dict[str, list]) -> None:
     contacts = printed_comparison["Contacts"]
     _assert_one_page_wide(contacts, "chatId", PHONE_COLUMNS[-1])
@@ -75,6 +77,7 @@ def test_2000_contacts_print_one_page_wide(printed_comparison: dict[str, list]) 
     assert len(printed_comparison["Summary"]) == 1
 
 
+@pytest.mark.xdist_group("printed_comparison")
 def test_the_changes_of_2000_contacts_print_one_page_wide(
     printed_comparison: dict[str, list],
 ) -> None:

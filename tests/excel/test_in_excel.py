@@ -62,7 +62,12 @@ def _registered_excel() -> bool:
 
 
 REASON = _why_no_excel()
-pytestmark = [pytest.mark.excel, pytest.mark.skipif(REASON is not None, reason=REASON or "")]
+# One Excel for the module's tests: on one xdist worker, never two at once.
+pytestmark = [
+    pytest.mark.excel,
+    pytest.mark.xdist_group("excel"),
+    pytest.mark.skipif(REASON is not None, reason=REASON or ""),
+]
 
 WINDOWS = sys.platform == "win32"
 SPILL_SECONDS = 120  # the first call starts Excel's Python (UDF server) and imports the package

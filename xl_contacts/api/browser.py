@@ -101,7 +101,7 @@ class BrowserClient:
         interval = (
             throttling.RATE_LIMIT_INTERVAL if self.min_interval is None else self.min_interval
         )
-        key = (self.settings.api_url, self.settings.id_instance)
+        key = throttling.instance_key(self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
             await asyncio.sleep(throttling.throttle.reserve(key, interval))
             outcome = await self._attempt(method, params, deadline, float_free)

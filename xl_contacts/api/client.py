@@ -16,7 +16,6 @@ meaning of a status (status.py), the body's bounds and decoding (body.py).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,8 +24,9 @@ import requests
 from ..base.errors import BadResponse
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
-from . import throttle as throttling
+from . import throttle as throttling  # the module: RATE_LIMIT_INTERVAL is read at each call
 from .body import Reader, ReaderFailed, Streamed, list_of
+from .clock import SYSTEM_CLOCK, Clock
 from .retry import INTERACTIVE_BUDGET, INTERACTIVE_RETRIES, next_pause
 from .transport import Transport
 from .urls import contacts_params
@@ -44,7 +44,8 @@ class GreenApiClient:
     ``timeout`` is (connect, read) seconds for one attempt; ``budget`` bounds the
     whole call including retries and waits, so nothing hangs for minutes. A
     ``session`` passed in gets this client's transport mounted (the bounds and
-    no redirects), like one it makes itself.
+    no redirects), like one it makes itself. ``clock``: where the time is read
+    and the pauses are made (backoff, throttle, Retry-After).
     """
 
     def __init__(
@@ -57,6 +58,7 @@ class GreenApiClient:
         backoff: float | None = None,
         min_interval: float | None = None,
         session: requests.Session | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.settings = settings
         self.timeout = timeout
@@ -64,8 +66,9 @@ class GreenApiClient:
         self.budget = budget
         self.backoff = backoff
         self.min_interval = min_interval
+        self.clock = clock
         self.session = session or requests.Session()
-        self.transport = Transport(settings, self.session, timeout, budget)
+        self.transport = Transport(settings, self.session, timeout, budget, clock)
 
     @classmethod
     def interactive(cls, settings: Settings) -> GreenApiClient:
@@ -101,8 +104,8 @@ class GreenApiClient:
 
         ``count`` and ``group`` are sent only when given (without them GREEN-API
         returns every contact). Only WhatsApp documents ``group``: the caller
-        (``kinds.plan``) decides when it may be sent. ``deadline`` (a
-        ``time.monotonic()`` instant) replaces this call's own budget, so that
+        (``kinds.plan``) decides when it may be sent. ``deadline`` (an
+        instant of the client's clock) replaces this call's own budget, so that
         several calls answering one query share one (``query_deadline``).
         ``float_free``: as for ``json_stream.loads`` (a look at the decoded
         answer that proves it holds no float).
@@ -146,7 +149,7 @@ class GreenApiClient:
 
     def query_deadline(self) -> float:
         """The end of one budget from now: pass it to every call of one query."""
-        return time.monotonic() + self.budget
+        return self.clock.monotonic() + self.budget
 
     def _get(
         self,
@@ -162,14 +165,14 @@ class GreenApiClient:
         interval = (
             throttling.RATE_LIMIT_INTERVAL if self.min_interval is None else self.min_interval
         )
-        key = (self.settings.api_url, self.settings.id_instance)
+        key = throttling.instance_key(self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
-            throttling.throttle.wait(key, interval)
+            throttling.throttle.wait(key, interval, self.clock)
             outcome = self.transport.attempt(method, params, deadline, reader, float_free)
             if outcome.error is None:
                 return outcome.data
             pause = next_pause(
-                outcome, attempt, self.retries, self.backoff, deadline, time.monotonic()
+                outcome, attempt, self.retries, self.backoff, deadline, self.clock.monotonic()
             )
             if pause is None:
                 raise outcome.error
@@ -180,5 +183,5 @@ class GreenApiClient:
                 outcome.error,
                 pause,
             )
-            time.sleep(pause)
+            self.clock.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http.client
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +25,7 @@ from ..base.names import ENV_API_URL
 from ..base.redaction import REDACTED
 from ..config.settings import Settings
 from .body import ACCEPT_ENCODING, BodyFailed, Read, Streamed, content_encoding, decode
+from .clock import Clock
 from .deadline import BoundedAdapter, Deadline
 from .retry import Outcome, budget_spent
 from .status import echo, error_for_status, redirect_error, retry_after
@@ -47,7 +47,7 @@ class Transport:
     """Sends one instance's requests through ``session`` (its adapters replaced by
     the bounded ones, its headers set): ``timeout`` is (connect, read) seconds
     for one attempt, ``budget`` the seconds a whole call may take (named in the
-    message when it is spent)."""
+    message when it is spent), ``clock`` where the time is read."""
 
     def __init__(
         self,
@@ -55,11 +55,13 @@ class Transport:
         session: requests.Session,
         timeout: tuple[float, float],
         budget: float,
+        clock: Clock,
     ) -> None:
         self.settings = settings
         self.session = session
         self.timeout = timeout
         self.budget = budget
+        self.clock = clock
         session.headers["User-Agent"] = f"xl-contacts/{__version__}"
         session.headers["Accept"] = "application/json"
         session.headers["Accept-Encoding"] = ACCEPT_ENCODING
@@ -77,13 +79,13 @@ class Transport:
     ) -> Outcome:
         """One request and what came of it: the decoded JSON or an error (never raised
         here: whether to try again is ``retry_pause``'s decision)."""
-        remaining = deadline - time.monotonic()
+        remaining = deadline - self.clock.monotonic()
         host = self.settings.host
         if remaining <= 0:  # the pause before this attempt used up the budget
             return Outcome(error=self.budget_spent())
         connect, read = self.timeout
         timeout = (max(0.1, min(connect, remaining)), max(0.1, min(read, remaining)))
-        started = time.monotonic()
+        started = self.clock.monotonic()
         # The HTTP library's exception (whose text holds the URL and so the token)
         # is never kept: only our own message leaves this function.
         with Deadline(remaining) as watch:
@@ -95,8 +97,9 @@ class Transport:
                     response.close()
             except (*_TRANSPORT_ERRORS, BodyFailed) as exc:
                 cause = exc.cause if isinstance(exc, BodyFailed) else exc
+                spent = watch.expired or _shortened_time_out(cause, self.timeout, remaining)
                 outcome = Outcome(
-                    error=self.budget_spent() if watch.expired else _network_error(cause, host)
+                    error=self.budget_spent() if spent else _network_error(cause, host)
                 )
         log.debug(
             "GET %s/waInstance%s/%s/%s -> %s in %.2fs",
@@ -105,7 +108,7 @@ class Transport:
             method,
             REDACTED,
             _log_result(outcome),
-            time.monotonic() - started,
+            self.clock.monotonic() - started,
         )
         return outcome
 
@@ -142,7 +145,7 @@ class Transport:
             location = response.headers.get("Location", "")
             return Outcome(error=redirect_error(status, location, self.settings.host))
         if status != 200:
-            wait = retry_after(response.headers.get("Retry-After", ""), time.time())
+            wait = retry_after(response.headers.get("Retry-After", ""), self.clock.time())
             return Outcome(error=error_for_status(status), server_wait=wait)
         read = _raw_read(response)
         try:
@@ -174,11 +177,26 @@ def _raw_read(response: requests.Response) -> Read:
     return read
 
 
+def _shortened_time_out(
+    cause: BaseException, timeout: tuple[float, float], remaining: float
+) -> bool:
+    """Whether ``cause`` is a time-out that the budget shortened (to ``remaining``
+    seconds): then the budget ran out, whichever of the socket's time-out and
+    the Deadline's timer noticed it first."""
+    connect, read = timeout
+    if isinstance(
+        cause, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)
+    ):
+        return remaining < connect
+    if isinstance(cause, (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError)):
+        return remaining < read
+    return False
+
+
 def _network_error(exc: BaseException, host: str) -> NetworkError:
     if isinstance(exc, requests.exceptions.Timeout):
         return NetworkError(
-            f"GREEN-API at {host} did not answer in time — try again later, "
-            f"or check {ENV_API_URL}"
+            f"GREEN-API at {host} did not answer in time — try again later, or check {ENV_API_URL}"
         )
     if isinstance(exc, requests.exceptions.SSLError):
         return NetworkError(
@@ -197,4 +215,3 @@ def _log_result(outcome: Outcome) -> str:
         return "HTTP 200"  # data comes only from a 200 answer
     status = outcome.error.status
     return f"HTTP {status}" if status else type(outcome.error).__name__
-
