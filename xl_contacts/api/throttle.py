@@ -48,7 +48,9 @@ class Throttle:
         self._next_allowed: dict[Key, float] = {}
 
     def wait(self, key: Key, interval: float, clock: Clock = SYSTEM_CLOCK) -> None:
-        clock.sleep(self.reserve(key, interval, clock))
+        pause = self.reserve(key, interval, clock)
+        if pause > 0:
+            clock.sleep(pause)
 
     def reserve(self, key: Key, interval: float, clock: Clock = SYSTEM_CLOCK) -> float:
         """Take the next turn of instance ``key``: the seconds to wait before
