@@ -187,6 +187,16 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--force", action="store_true", help="overwrite an existing file")
     template.set_defaults(run=_template)
 
+    lite = command(
+        "lite",
+        "write main.py and requirements.txt for xlwings Lite (Excel for Mac and on the web)",
+        "Write the two files xlwings Lite needs for =GETCONTACTS in Excel on the web, for "
+        "Mac and for Windows: paste main.py and the requirements.txt line into Lite's tabs "
+        "(README: Excel for Mac and on the web). Existing files are replaced.",
+    )
+    lite.add_argument("-o", "--output", required=True, metavar="FOLDER", help="the folder")
+    lite.set_defaults(run=_lite)
+
     login = command(
         "login",
         "check and store the credentials (token in the OS credential store)",
@@ -465,6 +475,14 @@ def _template(args: argparse.Namespace) -> int:
 
     path = build_template(_new_file(args.output, ".xlsm", "template", args.force))
     _say(f"built {path}")
+    return 0
+
+
+def _lite(args: argparse.Namespace) -> int:
+    from .usecases.lite_files import write_lite_files
+
+    for path in write_lite_files(args.output):
+        _say(f"wrote {path}")
     return 0
 
 

@@ -1,6 +1,8 @@
-"""Excel custom functions. Thin on purpose: argument checks, the results cache
-and the conversion to rows live here; fetching and normalising live in the
-library.
+"""Excel custom functions (xlwings on Windows). Thin on purpose: how Excel
+hands over arguments and the results cache live here; the function's rules --
+its arguments, its table, its error cell -- live in usecases/getcontacts.py,
+shared with the xlwings Lite function (lite.py); fetching and normalising
+live in the library.
 
 ``=GETCONTACTS(count, header, only, profile)`` spills a table (Excel 365 dynamic arrays).
 It never raises into Excel: every failure is one cell whose text starts with
@@ -24,15 +26,18 @@ from typing import Any
 import xlwings as xw
 from xlwings.conversion import ValueAccessor
 
-from .base.cells import clean, clean_rows
-from .base.errors import ConfigError, user_message
 from .config.settings import Settings, chosen_profile, load_settings
-from .domain.contacts import parse_count
-from .domain.kinds import parse_kind
 from .usecases import live_results
 from .usecases.fetch import fetch_contacts
+from .usecases.getcontacts import (
+    UNCALCULATED,
+    check_arguments,
+    error_cell,
+    parse_arguments,
+    spill,
+    table_rows,
+)
 
-ERROR_PREFIX = "#GETCONTACTS: "
 # One cache holds the resolved settings under this key and the rows of each query.
 _SETTINGS = "settings"
 
@@ -43,8 +48,6 @@ _SETTINGS = "settings"
 #   formula never yields Empty). Excel calls the function again once that cell
 #   is calculated, so nothing is fetched for the call that saw it empty.
 ARGUMENT = "xl_contacts.argument"
-UNCALCULATED = "\x00not calculated yet"  # no cell can hold NUL: never a real value
-CELL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 
 
 class _Argument(ValueAccessor):
@@ -81,48 +84,16 @@ def GETCONTACTS(count=None, header=True, only=None, profile=None):
     GREENAPI_* environment variables or `xl-contacts login`."""
     try:
         check_arguments(count=count, header=header, only=only, profile=profile)
-        # Excel sends numbers as floats (50.0); text in a count is a mistake.
-        n = parse_count(count, allow_text=False)
-        with_header = _excel_flag(header, "header")
-        kind = parse_kind(only)
+        asked = parse_arguments(count, header, only)
         name = chosen_profile(profile or None, env={})  # "" from an empty cell: none
         settings = live_results.cached((_SETTINGS, name), lambda: load_settings(profile=name))
+        n, kind = asked.count, asked.kind
         rows = live_results.cached((settings, n, kind), lambda: _load_rows(settings, n, kind))
-        return rows if with_header else rows[1:] or [[""]]
+        return spill(rows, asked.header)
     except Exception as error:  # ours or a bug: one cell, never a traceback, never the token
         return error_cell(error)
 
 
-def check_arguments(**arguments: Any) -> None:
-    """Refuse, before any fetch, an argument from a cell that is not calculated
-    yet or holds an error."""
-    for name, value in arguments.items():
-        if value == UNCALCULATED:
-            raise ConfigError(f"waiting for the {name} cell to be calculated")
-        if isinstance(value, str) and value in CELL_ERRORS:
-            raise ConfigError(f"{name} is {value} — fix the cell it comes from")
-
-
-def error_cell(error: BaseException) -> str:
-    """The one-cell answer for a failure."""
-    return clean(ERROR_PREFIX + user_message(error))
-
-
 def _load_rows(settings: Settings, count: int | None, kind: str) -> list[list[str]]:
     client = live_results.interactive_client(settings)
-    table = fetch_contacts(count, only=kind, settings=settings, client=client)
-    # UDF results are not parsed by Excel (no formulas, no number guessing), so
-    # values only need what any cell needs: no illegal characters, <= 32,767 long
-    # (the usual table is known to be so already: no second look at its text).
-    rows = [list(table.columns), *table.rows]
-    return rows if table.cells_clean else clean_rows(rows)
-
-
-def _excel_flag(value: Any, name: str) -> bool:
-    if value is None or value == "":
-        return True
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    raise ConfigError(f"{name} must be TRUE or FALSE")
+    return table_rows(fetch_contacts(count, only=kind, settings=settings, client=client))

@@ -147,3 +147,15 @@ def too_big(status: int, limit: int = MAX_BODY_BYTES) -> BadResponse:
         f"fewer contacts (count), or check {ENV_API_URL}",
         status,
     )
+
+
+def list_of(data: Any, method: str) -> list[Any]:
+    """``data``, the decoded answer of getContacts or getChats, which must be a list."""
+    if isinstance(data, list):
+        return data
+    what = "with a JSON" if method == "getContacts" else f"{method} with a JSON"
+    items = "contacts" if method == "getContacts" else "chats"
+    raise BadResponse(
+        f"GREEN-API answered {what} {type(data).__name__} instead of a list of {items} "
+        f"— check {ENV_API_URL}"
+    )

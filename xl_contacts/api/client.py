@@ -21,24 +21,21 @@ from typing import Any
 
 import requests
 
-from ..base.errors import BadResponse, GreenApiError
+from ..base.errors import BadResponse
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
 from . import throttle as throttling  # the module: RATE_LIMIT_INTERVAL is read at each call
-from .body import Reader, ReaderFailed, Streamed
+from .body import Reader, ReaderFailed, Streamed, list_of
 from .clock import SYSTEM_CLOCK, Clock
-from .retry import retry_pause
+from .retry import INTERACTIVE_BUDGET, INTERACTIVE_RETRIES, next_pause
 from .transport import Transport
 from .urls import contacts_params
 
 log = logging.getLogger(__name__)
 
-# A call a person waits on -- Excel frozen by =GETCONTACTS or a ribbon button
-# (xlwings' UDF server gives up after 90 s), login, doctor: 20 s at most, one
-# retry (the command line's fetches: 60 s, three). GreenApiClient.interactive.
+# A call a person waits on (retry.INTERACTIVE_*): a connection and each wait
+# for bytes shorter still. GreenApiClient.interactive.
 INTERACTIVE_TIMEOUT = (5.0, 15.0)
-INTERACTIVE_RETRIES = 1
-INTERACTIVE_BUDGET = 20.0
 
 
 class GreenApiClient:
@@ -115,24 +112,13 @@ class GreenApiClient:
         """
         params = contacts_params(count, group)
         data = self._get("getContacts", params, deadline, float_free=float_free)
-        if not isinstance(data, list):
-            raise self._bad(
-                f"GREEN-API answered with a JSON {type(data).__name__} instead of a list of "
-                f"contacts — check {ENV_API_URL}"
-            )
-        return data
+        return self._list_of(data, "getContacts")
 
     def get_chats(self, *, deadline: float | None = None) -> list[dict[str, Any]]:
         """The account's chats (getChats), sent without parameters: every flavour
         documents that form, and "chatted" needs every chat anyway. ``deadline``:
         as for ``get_contacts``."""
-        data = self._get("getChats", None, deadline)
-        if not isinstance(data, list):
-            raise self._bad(
-                f"GREEN-API answered getChats with a JSON {type(data).__name__} instead of a "
-                f"list of chats — check {ENV_API_URL}"
-            )
-        return data
+        return self._list_of(self._get("getChats", None, deadline), "getChats")
 
     def read_contacts(self, count: int | None, reader: Reader) -> Any:
         """getContacts (every contact, or ``count``) with the body handed to
@@ -156,14 +142,19 @@ class GreenApiClient:
         data = self._get("getStateInstance", None, deadline)
         state = data.get("stateInstance") if isinstance(data, dict) else None
         if not isinstance(state, str):
-            raise self._bad(
-                f"GREEN-API answered getStateInstance without a state — check {ENV_API_URL}"
+            raise self.settings.explain(
+                BadResponse(
+                    f"GREEN-API answered getStateInstance without a state — check {ENV_API_URL}"
+                )
             )
         return state
 
-    def _bad(self, message: str) -> GreenApiError:
-        """A BadResponse whose hint names the settings as this person gave them."""
-        return self.settings.explain(BadResponse(message))
+    def _list_of(self, data: Any, method: str) -> list[Any]:
+        """``body.list_of``, its hint naming the settings as this person gave them."""
+        try:
+            return list_of(data, method)
+        except BadResponse as error:
+            raise self.settings.explain(error) from None
 
     def query_deadline(self) -> float:
         """The end of one budget from now: pass it to every call of one query."""
@@ -189,8 +180,10 @@ class GreenApiClient:
             outcome = self.transport.attempt(method, params, deadline, reader, float_free)
             if outcome.error is None:
                 return outcome.data
-            pause = retry_pause(outcome, attempt, self.retries, self.backoff)
-            if pause is None or self.clock.monotonic() + pause >= deadline:
+            pause = next_pause(
+                outcome, attempt, self.retries, self.backoff, deadline, self.clock.monotonic()
+            )
+            if pause is None:
                 raise self.settings.explain(outcome.error)
             log.info(
                 "%s attempt %d failed (%s); retrying in %.1fs",

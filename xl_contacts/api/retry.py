@@ -15,6 +15,12 @@ from .status import RETRY_STATUSES
 # First pause before a retry; doubled on each further attempt.
 BACKOFF_SECONDS = 1.0
 
+# A call a person waits on -- Excel frozen by =GETCONTACTS or a ribbon button
+# (xlwings' UDF server gives up after 90 s), a cell of xlwings Lite, login,
+# doctor: 20 s at most, one retry (the command line's fetches: 60 s, three).
+INTERACTIVE_RETRIES = 1
+INTERACTIVE_BUDGET = 20.0
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -39,3 +45,22 @@ def retry_pause(
         return None
     first = BACKOFF_SECONDS if backoff is None else backoff
     return max(outcome.server_wait, first * 2 ** (attempt - 1) * random.uniform(0.8, 1.2))
+
+
+def next_pause(
+    outcome: Outcome, attempt: int, retries: int, backoff: float | None, deadline: float, now: float
+) -> float | None:
+    """``retry_pause``, or None as well when the pause would end at or after
+    ``deadline`` (both instants of ``time.monotonic()``, ``now`` being the current one):
+    the call then ends with this outcome's error at once."""
+    pause = retry_pause(outcome, attempt, retries, backoff)
+    if pause is None or now + pause >= deadline:
+        return None
+    return pause
+
+
+def budget_spent(host: str, budget: float) -> NetworkError:
+    """The error of a call whose budget ran out before a complete answer came."""
+    return NetworkError(
+        f"no complete answer from GREEN-API at {host} within {budget:.0f} s — try again later"
+    )

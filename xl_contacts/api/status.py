@@ -76,17 +76,22 @@ def error_for_status(status: int) -> GreenApiError:
     return ServerError(f"unexpected answer from GREEN-API (HTTP {status})", status)
 
 
-def redirect_error(status: int, location: str, host: str) -> ServerError:
+def redirect_error(status: int | None, location: str, host: str) -> ServerError:
     """A 3xx: never followed (the token is in the path), reported with the host
-    ``location`` pointed to -- never its path, which may repeat the token."""
+    ``location`` pointed to -- never its path, which may repeat the token.
+    ``status`` None: a redirect whose status and target were hidden (a browser's)."""
     try:
         parts = urlsplit(location)
         target = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
     except ValueError:
         target = "an invalid address"
-    where = echo(target) if target else "another address on the same host"
+    if status is None:
+        where = "another address"
+    else:
+        where = echo(target) if target else "another address on the same host"
+        where += f" (HTTP {status})"
     return ServerError(
-        f"GREEN-API at {host} redirected to {where} (HTTP {status}); GREEN-API does not "
+        f"GREEN-API at {host} redirected to {where}; GREEN-API does not "
         f"redirect, so it was not followed — check {ENV_API_URL}",
         status,
     )

@@ -48,12 +48,18 @@ class Throttle:
         self._next_allowed: dict[Key, float] = {}
 
     def wait(self, key: Key, interval: float, clock: Clock = SYSTEM_CLOCK) -> None:
+        pause = self.reserve(key, interval, clock)
+        if pause > 0:
+            clock.sleep(pause)
+
+    def reserve(self, key: Key, interval: float, clock: Clock = SYSTEM_CLOCK) -> float:
+        """Take the next turn of instance ``key``: the seconds to wait before
+        sending (the caller sleeps, or awaits where there are no threads)."""
         with self._lock:
             now = clock.monotonic()
             start = max(now, self._next_allowed.get(key, 0.0))
             self._next_allowed[key] = start + interval
-        if start > now:
-            clock.sleep(start - now)
+        return max(0.0, start - now)
 
     def reset(self) -> None:
         with self._lock:

@@ -26,7 +26,7 @@ from ..config.settings import Settings
 from .body import ACCEPT_ENCODING, BodyFailed, Read, Streamed, content_encoding, decode
 from .clock import Clock
 from .deadline import BoundedAdapter, Deadline
-from .retry import Outcome
+from .retry import Outcome, budget_spent
 from .status import echo, error_for_status, redirect_error, retry_after
 from .urls import method_url, shown_url
 
@@ -113,10 +113,7 @@ class Transport:
         return outcome
 
     def budget_spent(self) -> NetworkError:
-        return NetworkError(
-            f"no complete answer from GREEN-API at {self.settings.host} within "
-            f"{self.budget:.0f} s — try again later"
-        )
+        return budget_spent(self.settings.host, self.budget)
 
     def _send(
         self, method: str, params: dict[str, str] | None, timeout: tuple[float, float]

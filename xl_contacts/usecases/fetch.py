@@ -6,21 +6,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ..api.client import GreenApiClient
 from ..base.errors import XlContactsError
-from ..base.names import WHATSAPP
 from ..config.settings import Settings, load_settings
 from ..domain import kinds
-from ..domain.contacts import ContactTable, PlainLook, normalise, parse_count, select
+from ..domain.contacts import ContactTable, normalise, parse_count, select
 from ..domain.kinds import ALL, CHATTED, GROUPS, PERSONAL, SAVED
+from . import query
 
 _clients: dict[Settings, GreenApiClient] = {}
 _clients_lock = threading.Lock()
-# Instances whose answers showed they speak WhatsApp's API (and so take group=),
-# for instances whose flavour nobody set: (apiUrl, idInstance).
-_learned_whatsapp: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)
@@ -98,7 +94,7 @@ def close_clients() -> None:
     with _clients_lock:
         clients = list(_clients.values())
         _clients.clear()
-        _learned_whatsapp.clear()
+        query.forget()
     for client in clients:
         client.close()
 
@@ -134,22 +130,22 @@ def fetch_contacts(
         return select(table, kind, chats=chats, count=step.cut)
     if client is None:
         client = client_for(settings or load_settings(profile=profile))
-    s = client.settings
-    key = (s.api_url, s.id_instance)
-    flavour = s.flavour or (WHATSAPP if key in _learned_whatsapp else None)
-    step = kinds.plan(kind, count, flavour)
     # One budget for the whole query: "chatted" (getContacts, then getChats)
     # must not take two of them (two times 20 s in a cell that Excel waits for).
     deadline = client.query_deadline()
-    # The rows of the usual list are made as it is decoded: they prove it
-    # holds no float, which spares a scan of the body (json_stream.loads).
-    look = PlainLook()
-    raw = client.get_contacts(step.count, group=step.group, deadline=deadline, float_free=look)
-    if s.flavour is None and look.plain is None:  # a plain chatId list is not WhatsApp's
-        _learn(s, raw)
-    chats = kinds.chat_ids(client.get_chats(deadline=deadline)) if step.chats else None
-    table = normalise(raw, instance_id=s.id_instance, looked=look)
-    return select(table, kind, chats=chats, count=step.cut)
+    steps = query.steps(client.settings, count, kind)
+    answer = None
+    while True:
+        try:
+            ask = steps.send(answer)
+        except StopIteration as done:
+            return done.value
+        if ask.method == query.CHATS:
+            answer = client.get_chats(deadline=deadline)
+        else:
+            answer = client.get_contacts(
+                ask.count, group=ask.group, deadline=deadline, float_free=ask.look
+            )
 
 
 def fetch_target(
@@ -180,12 +176,5 @@ def probe_flavour(client: GreenApiClient, *, deadline: float | None = None) -> s
         probe = client.get_contacts(1, deadline=deadline)
     except XlContactsError:
         return None
-    return _learn(client.settings, probe)
+    return query.learn(client.settings, probe)
 
-
-def _learn(settings: Settings, raw: list[dict[str, Any]]) -> str | None:
-    """Remember an instance whose answers are WhatsApp's (it then takes group=)."""
-    if not kinds.whatsapp_shaped(raw):
-        return None
-    _learned_whatsapp.add((settings.api_url, settings.id_instance))
-    return WHATSAPP

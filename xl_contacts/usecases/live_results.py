@@ -13,18 +13,19 @@ much shorter budget than the command line's (``GreenApiClient.interactive``).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from ..api.client import GreenApiClient
-from ..base.cache import ResultCache
-from ..base.names import ENV_CACHE_SECONDS
-from ..config.settings import Settings
 
-DEFAULT_CACHE_SECONDS = 60.0  # contact data itself may take 5 minutes to update
-ERROR_CACHE_SECONDS = 5.0
+# The policy lives with the cache (the xlwings Lite function keeps results alike);
+# named here too, where the desktop's callers look for it.
+from ..base.cache import DEFAULT_CACHE_SECONDS as DEFAULT_CACHE_SECONDS
+from ..base.cache import ERROR_CACHE_SECONDS as ERROR_CACHE_SECONDS
+from ..base.cache import ResultCache, configured_cache
+from ..base.cache import cache_seconds as cache_seconds
+from ..config.settings import Settings
 
 _cache: ResultCache[Any] | None = None
 _clients: dict[Settings, GreenApiClient] = {}
@@ -36,7 +37,7 @@ def results_cache() -> ResultCache[Any]:
     global _cache
     with _lock:
         if _cache is None:
-            _cache = ResultCache(ttl=cache_seconds(), error_ttl=ERROR_CACHE_SECONDS)
+            _cache = configured_cache()
         return _cache
 
 
@@ -72,12 +73,3 @@ def reset(cache: ResultCache[Any] | None = None) -> None:
     for client in clients:
         client.close()
 
-
-def cache_seconds() -> float:
-    """``XL_CONTACTS_CACHE_SECONDS``, or 60 s when unset or not a number."""
-    raw = os.environ.get(ENV_CACHE_SECONDS, "")
-    try:
-        seconds = float(raw) if raw.strip() else DEFAULT_CACHE_SECONDS
-    except ValueError:
-        seconds = DEFAULT_CACHE_SECONDS
-    return max(0.0, seconds)

@@ -46,7 +46,10 @@ START_SHEET = "Start"
 EXAMPLE_FORMULA = "GETCONTACTS(50)"
 # What a GETCONTACTS cell says on macOS, where xlwings has no UDF server (the
 # call would show "File not found: xlwings32-<version>.dll"). VBA source: ASCII.
-MAC_NOTE = "#GETCONTACTS: needs Excel for Windows - on a Mac, use Contacts > Refresh contacts"
+MAC_NOTE = (
+    "#GETCONTACTS: needs Excel for Windows - on a Mac, use Contacts > Refresh contacts, "
+    "or xlwings Lite (README: Excel for Mac and on the web)"
+)
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_W3CDTF = "2026-01-01T00:00:00Z"
 
@@ -99,7 +102,8 @@ HOW_TO: tuple[tuple[str, str], ...] = (
         "then kept for a minute.",
     ),
     ("", "A problem shows as one cell starting with #GETCONTACTS: that says what to fix."),
-    ("", "On a Mac the example below shows a note: use the ribbon there."),
+    ("", "On a Mac the example below shows a note: use the ribbon there, or =GETCONTACTS"),
+    ("", "in xlwings Lite (Mac and Excel on the web: README, Excel for Mac and on the web)."),
     ("", ""),
     ("bold", "3. Ribbon: Contacts ▸ Refresh contacts"),
     ("", "Fills the sheet Contacts (created on first use) with the Excel table Contacts."),

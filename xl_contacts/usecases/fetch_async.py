@@ -1,0 +1,32 @@
+"""From settings to a ContactTable in a web page (xlwings Lite): the query of
+``fetch`` (``query.steps``), its requests awaited instead of blocking."""
+
+from __future__ import annotations
+
+from ..api.browser import BrowserClient
+from ..domain import kinds
+from ..domain.contacts import ContactTable, parse_count
+from . import query
+
+
+async def fetch_contacts_async(
+    count: int | None, *, only: str | None, client: BrowserClient
+) -> ContactTable:
+    """At most ``count`` contacts of kind ``only``, as ``fetch.fetch_contacts``;
+    every request of the query within one budget (the client's)."""
+    count = parse_count(count)
+    kind = kinds.parse_kind(only)
+    deadline = client.query_deadline()
+    steps = query.steps(client.settings, count, kind)
+    answer = None
+    while True:
+        try:
+            ask = steps.send(answer)
+        except StopIteration as done:
+            return done.value
+        if ask.method == query.CHATS:
+            answer = await client.get_chats(deadline=deadline)
+        else:
+            answer = await client.get_contacts(
+                ask.count, group=ask.group, deadline=deadline, float_free=ask.look
+            )

@@ -1,0 +1,71 @@
+"""One contacts query -- the requests it needs and the table they make -- stated
+once for every way of sending requests: the desktop client (``fetch``, which
+blocks) and the browser's fetch in xlwings Lite (``fetch_async``, which awaits).
+
+``steps`` is a generator that yields each request the query needs (an ``Ask``)
+and is sent the decoded answer; its return value is the table. Pure: no HTTP
+library, no threads, no waiting -- whoever drives it sends the requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+from ..base.names import WHATSAPP
+from ..config.settings import Settings
+from ..domain import kinds
+from ..domain.contacts import ContactTable, PlainLook, normalise, select
+
+CONTACTS, CHATS = "getContacts", "getChats"
+
+# Instances whose answers showed they speak WhatsApp's API (and so take group=),
+# for instances whose flavour nobody set: (apiUrl, idInstance).
+_learned_whatsapp: set[tuple[str, str]] = set()
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One request a query needs: getContacts (with ``count`` and ``group`` when
+    not None, ``look`` to pass as ``float_free``) or getChats."""
+
+    method: str
+    count: int | None = None
+    group: bool | None = None
+    look: PlainLook | None = None
+
+
+Steps = Generator[Ask, Any, ContactTable]
+
+
+def steps(settings: Settings, count: int | None, kind: str) -> Steps:
+    """The requests for at most ``count`` contacts of ``kind`` (both parsed), then
+    the table. The request is the cheapest documented one for the kind
+    (``kinds.plan``); ``chatted`` costs one getChats more."""
+    s = settings
+    key = (s.api_url, s.id_instance)
+    flavour = s.flavour or (WHATSAPP if key in _learned_whatsapp else None)
+    step = kinds.plan(kind, count, flavour)
+    # The rows of the usual list are made as it is decoded: they prove it
+    # holds no float, which spares a scan of the body (json_stream.loads).
+    look = PlainLook()
+    raw = yield Ask(CONTACTS, step.count, step.group, look)
+    if s.flavour is None and look.plain is None:  # a plain chatId list is not WhatsApp's
+        learn(s, raw)
+    chats = kinds.chat_ids((yield Ask(CHATS))) if step.chats else None
+    table = normalise(raw, instance_id=s.id_instance, looked=look)
+    return select(table, kind, chats=chats, count=step.cut)
+
+
+def learn(settings: Settings, raw: list[dict[str, Any]]) -> str | None:
+    """Remember an instance whose answers are WhatsApp's (it then takes group=)."""
+    if not kinds.whatsapp_shaped(raw):
+        return None
+    _learned_whatsapp.add((settings.api_url, settings.id_instance))
+    return WHATSAPP
+
+
+def forget() -> None:
+    """Forget what answers showed about instances (a new process's state)."""
+    _learned_whatsapp.clear()
