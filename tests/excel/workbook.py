@@ -1,0 +1,86 @@
+"""The workbook the real-Excel suite opens, where it lives, and what Excel shows
+when Python fails.
+
+The workbook is a personal copy of the template with test settings on its
+``xlwings.conf`` sheet (read by xlwings.bas ``GetConfig``, keys compared in
+upper case, values as text):
+
+* the interpreter running the tests, so Excel's Python is this checkout's;
+* ``PYTHONPATH``: this folder, so Excel's Python imports ``handoff``;
+* ``SHOW_ERROR_POPUPS`` = ``False``: xlwings.bas ``ShowError`` then writes
+  the error into a sheet named ``Error`` instead of a modal box (a
+  ``WScript.Popup`` with no time-out on Windows, a ``MsgBox`` on macOS) that
+  nobody would click;
+* the report folder, fixed for the whole run: no row is ever added and
+  cleared around a command (on macOS ``RunPython`` returns before Python has
+  read the settings);
+* no live example on the Start sheet: with no formula, opening the workbook
+  calls no Python -- nothing runs before the hand-off has isolated it.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from xl_contacts.base.names import KEY_REPORT_FOLDER
+from xl_contacts.usecases.template.build import DEFAULT_CONF, build_template
+
+HERE = Path(__file__).resolve().parent
+ERROR_SHEET = "Error"  # xlwings.bas ShowError, with SHOW_ERROR_POPUPS = False
+# Excel for Mac is sandboxed: a file outside its container needs a "Grant File
+# Access" click. xlwings.bas puts its own log here for that reason.
+MAC_CONTAINER = Path.home() / "Library" / "Containers" / "com.microsoft.Excel" / "Data"
+
+
+def conf_rows(reports: Path, platform: str = sys.platform) -> tuple[tuple[str, object], ...]:
+    key = "Interpreter_Win" if platform == "win32" else "Interpreter_Mac"
+    return (
+        *DEFAULT_CONF,
+        (key, sys.executable),
+        ("PYTHONPATH", str(HERE)),
+        ("SHOW_ERROR_POPUPS", "False"),
+        (KEY_REPORT_FOLDER, str(reports)),
+    )
+
+
+def build_test_workbook(folder: Path, platform: str = sys.platform) -> Path:
+    """``folder``/Contacts.xlsm, with its reports going to ``folder``/reports."""
+    reports = folder / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    conf = conf_rows(reports, platform)
+    return build_template(folder / "Contacts.xlsm", conf=conf, live_example=False)
+
+
+def run_folder(fallback: Path, platform: str = sys.platform) -> Path:
+    """A new folder for one run: inside Excel's container on macOS (no file
+    access prompt), ``fallback`` elsewhere."""
+    if platform == "darwin" and MAC_CONTAINER.is_dir():
+        folder = MAC_CONTAINER / f"xl-contacts-excel-test-{uuid.uuid4().hex[:8]}"
+        folder.mkdir()
+        return folder
+    return fallback
+
+
+def mac_log() -> Path:
+    """Where xlwings.bas ``ExecuteMac`` sends Python's stderr (Excel's $HOME)."""
+    return MAC_CONTAINER / "xlwings.log"
+
+
+def what_excel_showed(book: Any, platform: str = sys.platform) -> str:
+    """The error xlwings reported, if any: the Error sheet's text, and on macOS
+    the log of the last ``RunPython``. Empty when there is none."""
+    found = []
+    try:
+        if ERROR_SHEET in [sheet.name for sheet in book.sheets]:
+            found.append(f"Error sheet: {book.sheets[ERROR_SHEET]['A1'].value}")
+    except Exception as error:  # Excel busy or gone: say so instead
+        found.append(f"(could not read the workbook: {type(error).__name__})")
+    log = mac_log()
+    if platform == "darwin" and log.is_file():
+        text = log.read_text(encoding="utf-8", errors="replace").strip()
+        if text:
+            found.append(f"xlwings.log: {text[-2000:]}")
+    return "; ".join(found)
