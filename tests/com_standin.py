@@ -17,8 +17,9 @@ formulas are lists of UDF calls. Its calculation chain calls the wrapper the
 way Excel does -- a cell reference arrives as a Range object, a left-out
 argument as DISP_E_PARAMNOTFOUND, a cell error as the integer pywin32 makes of
 it -- and every write Python makes back (``Formula2`` and friends) is logged and
-makes the cell dirty again, as in Excel. Nothing of it stays installed after
-the ``with`` block.
+makes the cell dirty again, as in Excel. An answer of several cells spills
+(``HasSpill``, ``SpillingToRange`` and the values of the cells it covers).
+Nothing of it stays installed after the ``with`` block.
 
 What is *not* played: the formula language (a cell's formula is its text plus
 the UDF calls in it), dependencies beyond "reading an uncalculated cell gives

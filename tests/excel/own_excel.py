@@ -165,15 +165,13 @@ def quit_excel(app: Any) -> None:
 
 
 def end(process: psutil.Process, grace: float) -> str:
-    """``quit``: it exited within ``grace`` s; ``killed``: it did not and was
-    killed; ``gone``: it had exited (or its PID is another process's now)."""
+    """``quit``: it exited (within ``grace`` s); ``killed``: it did not and was
+    killed; ``gone``: its PID belongs to another process by now (left alone)."""
     try:
         process.wait(grace)
         return "quit"
     except psutil.TimeoutExpired:
         pass
-    except psutil.NoSuchProcess:
-        return "gone"
     try:
         process.kill()  # psutil checks first that the PID is still this process
         process.wait(10)
