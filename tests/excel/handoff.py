@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -149,6 +150,7 @@ def serve(request: str) -> None:
         from xl_contacts.config import credentials
 
         answer["config_path"] = str(credentials.config_path())
+        cleanup_only_this_excel()
         with captured_alerts() as shown:
             answer["alerts"] = shown
             exec(payload["command"], {"__name__": "__handoff__"})
@@ -203,6 +205,29 @@ class SealedKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         raise PasswordDeleteError("the real-Excel tests never delete a token")
+
+
+def cleanup_only_this_excel() -> None:
+    """macOS: xlwings' exit hook (``_xlmac.cleanup``) runs the ``CleanUp`` macro
+    -- status bar reset, xlwings.log shown -- in every Excel instance, the
+    tester's too; here it runs in the calling workbook's Excel only."""
+    if sys.platform != "darwin":
+        return
+    import atexit
+
+    import xlwings as xw
+    from xlwings import _xlmac
+
+    atexit.unregister(_xlmac.cleanup)
+    clean_up = xw.Book.caller().app.macro("CleanUp")
+
+    def hook() -> None:
+        try:
+            clean_up()
+        except Exception:  # as xlwings' own hook: Excel may be gone by now
+            pass
+
+    atexit.register(hook)
 
 
 @contextmanager

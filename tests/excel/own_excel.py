@@ -21,6 +21,7 @@ Facts from xlwings 0.37.8 this is built on:
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import subprocess
@@ -86,7 +87,12 @@ def mac_excel() -> str | None:
 
 def disarm_zombie_cleanup() -> None:
     """xlwings' Windows ``Apps.cleanup`` (see above) does nothing in this process
-    from now on: quit, kill and the exit hook all reach this record instead."""
+    from now on: quit, kill and the exit hook all reach this record instead.
+    The macOS exit hook (``_xlmac.cleanup``) runs the ``CleanUp`` macro in every
+    Excel instance, the tester's too: it is not run at all."""
+    xlmac = sys.modules.get("xlwings._xlmac")
+    if xlmac is not None:
+        atexit.unregister(xlmac.cleanup)
     xlwindows = sys.modules.get("xlwings._xlwindows")
     if xlwindows is None:
         return

@@ -36,7 +36,7 @@ from helpers import file_has_no_token
 from own_excel import OwnExcel, why_no_excel
 from spill import NoSpill, first_answer, read_spill
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
-from workbook import build_test_workbook, run_folder, what_excel_showed
+from workbook import BOOK_NAME, build_test_workbook, run_folder, what_excel_showed
 
 from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 from xl_contacts.domain.contacts import COLUMNS
@@ -188,11 +188,12 @@ def test_save_report_writes_a_workbook(
 ) -> None:
     green_api.answer(CONTACTS)
     reports = folder / "reports"  # the workbook's Contacts Report Folder (workbook.py)
-    before = set(reports.glob("Contacts contacts *.xlsx"))
+    pattern = f"{Path(BOOK_NAME).stem} contacts *.xlsx"  # macros.report_name
+    before = set(reports.glob(pattern))
     alerts = ribbon(book, handoff, "import xl_contacts.macros; xl_contacts.macros.export_report()")
     ((message, mode),) = alerts
     assert mode == "info" and message.startswith(f"Saved {len(CONTACTS)} contacts"), message
-    (report,) = set(reports.glob("Contacts contacts *.xlsx")) - before
+    (report,) = set(reports.glob(pattern)) - before
     sheet = openpyxl.load_workbook(report, read_only=True)["Contacts"]
     assert [c.value for c in next(sheet.iter_rows(max_row=1))][: len(COLUMNS)] == list(COLUMNS)
     file_has_no_token(report)  # every zip part inflated, not the compressed bytes
