@@ -47,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 ISOLATED_PREFIXES = ("GREENAPI_", "XL_CONTACTS_")
 # Characters that would end or expand the double-quoted shell string macOS runs
 # the command in (xlwings-0.37.8.applescript), or escape it on Windows.
-_UNSAFE = ('"', "$", "`", "\n", "\r")
+UNSAFE_IN_COMMAND = ('"', "$", "`", "\n", "\r")
 
 
 class PythonNeverRan(AssertionError):
@@ -100,7 +100,7 @@ class HandOff:
         result = result_path(request)
         result.unlink(missing_ok=True)
         text = f"import handoff; handoff.serve({str(request)!r})"
-        assert not any(c in text for c in _UNSAFE), f"unsafe for RunPython: {text!r}"
+        assert not any(c in text for c in UNSAFE_IN_COMMAND), f"unsafe for RunPython: {text!r}"
         return text, result
 
     def run(self, run_python: Callable[[str], object], command: str) -> Outcome:

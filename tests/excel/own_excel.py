@@ -140,11 +140,23 @@ class OwnExcel:
             f"{what} took over {seconds:.0f} s: ended Excel (pid {self.pid}) -- it was "
             "probably showing a dialog (run with Excel visible to see which)"
         )
+        started = self.children()
         end(self.process, grace=0)
+        for child in started:
+            end(child, grace=0)
+
+    def children(self) -> list[psutil.Process]:
+        """What this Excel started: on Windows the UDF server (``cmd.exe /K python``)."""
+        try:
+            return self.process.children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
 
     def close(self, grace: float = 30) -> str:
         """Quit this Excel through its own ``Quit`` (no ``Apps.cleanup``), wait
-        up to ``grace`` seconds, then end it by its saved PID. Returns how it ended."""
+        up to ``grace`` seconds, then end it by its saved PID, and what it
+        started with it. Returns how Excel ended."""
+        started = self.children()  # once Excel is gone, they are nobody's children
         if self.app is not None:
             try:
                 quit_excel(self.app)
@@ -153,6 +165,8 @@ class OwnExcel:
             self.app = None
             gc.collect()  # Windows: Excel exits only when no COM reference is left
         how = end(self.process, grace)
+        for child in started:
+            end(child, grace=5)
         if self._guard is not None:
             self._guard.kill()
             self._guard.wait(10)

@@ -27,6 +27,12 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
     yield started
     for process in started:
+        try:
+            children = psutil.Process(process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            children = []
+        for child in children:
+            child.kill()
         process.kill()
         process.wait(10)
 
@@ -64,10 +70,22 @@ def gone(process: subprocess.Popen[bytes], seconds: float = 15) -> bool:
     return True
 
 
+STARTS_PYTHON = (  # an Excel that started its UDF server (a child process), then sleeps
+    "import subprocess, sys, time; "
+    "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']); time.sleep(300)"
+)
+
+
 def test_an_excel_stuck_in_a_dialog_is_ended_by_its_own_pid_only(
     windows: WindowsXlwings, processes: list[subprocess.Popen[bytes]]
 ) -> None:
-    ours, testers = sleeper(processes), sleeper(processes)
+    ours = subprocess.Popen([sys.executable, "-c", STARTS_PYTHON])
+    processes.append(ours)
+    testers = sleeper(processes)
+    deadline = time.monotonic() + 30
+    while not psutil.Process(ours.pid).children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (udf_server,) = psutil.Process(ours.pid).children()
     excel = excel_of(windows, ours)
     asked: list[str] = []
     excel.Quit = lambda: asked.append("Quit")  # type: ignore[attr-defined]  # a dialog is open
@@ -75,6 +93,7 @@ def test_an_excel_stuck_in_a_dialog_is_ended_by_its_own_pid_only(
     assert own.pid == ours.pid
     assert own.close(grace=1) == "killed"
     assert asked == ["Quit"] and gone(ours)
+    assert not udf_server.is_running(), "what our Excel started went with it"
     assert testers.poll() is None, "the tester's Excel was touched"
 
 

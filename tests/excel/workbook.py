@@ -25,6 +25,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from handoff import UNSAFE_IN_COMMAND
+
 from xl_contacts.base.names import KEY_REPORT_FOLDER
 from xl_contacts.usecases.template.build import DEFAULT_CONF, build_template
 
@@ -40,6 +42,8 @@ MAC_CONTAINER = Path.home() / "Library" / "Containers" / "com.microsoft.Excel" /
 
 def conf_rows(reports: Path, platform: str = sys.platform) -> tuple[tuple[str, object], ...]:
     key = "Interpreter_Win" if platform == "win32" else "Interpreter_Mac"
+    for path in (sys.executable, str(HERE)):  # both go into RunPython's shell command
+        assert not any(c in path for c in UNSAFE_IN_COMMAND), f"move the checkout: {path!r}"
     return (
         *DEFAULT_CONF,
         (key, sys.executable),
