@@ -32,6 +32,7 @@ import os
 import sys
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,9 +93,12 @@ class HandOff:
         """Write a request for ``command``; return the ``RunPython`` text that
         serves it and the result file to wait for."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        # A name never used before: a late answer to an earlier request (a Python
+        # that outlived its test's deadline) can never pass for this one's.
+        name = f"{self._count + 1}-{uuid.uuid4().hex[:8]}"
         self._count += 1
-        request = self.folder / f"request-{self._count}.json"
-        home = self.folder / f"home-{self._count}"
+        request = self.folder / f"request-{name}.json"
+        home = self.folder / f"home-{name}"
         payload = {"command": command, "env": self.env, "home": str(home)}
         request.write_text(json.dumps(payload), encoding="utf-8")
         result = result_path(request)

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import remote_book
 from handoff import HandOff, PythonNeverRan
 from helpers import formulas_in
 from pytest_httpserver import HTTPServer
 from stand_in import ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
-from workbook import HERE, build_test_workbook
+from workbook import HERE, build_test_workbook, error_sheet, what_excel_showed
 
 from xl_contacts.base.names import (
     ENV_API_TOKEN,
@@ -230,3 +231,14 @@ def test_the_test_workbook_calls_no_python_when_it_opens(tmp_path: Path) -> None
     assert (Path(rows["PYTHONPATH"]) / "handoff.py").is_file()
     assert Path(rows["Contacts Report Folder"]).is_dir()
     assert rows["Use UDF Server"] is True  # RunPython and =GETCONTACTS share one Python
+
+
+def test_an_error_xlwings_reported_is_read_from_the_error_sheet() -> None:
+    """xlwings.bas ShowError with SHOW_ERROR_POPUPS = False: the text goes to
+    A1 of a sheet named Error (read here through xlwings' remote engine)."""
+    clean = remote_book.make_book({"Start": [[None]]})
+    assert error_sheet(clean) == what_excel_showed(clean, platform="win32") == ""
+    text = "Could not load xlwings64-0.37.8.dll from either of the following folders"
+    failed = remote_book.make_book({"Start": [[None]], "Error": [[text]]})
+    assert error_sheet(failed) == f"Error sheet: {text}"
+    assert text in what_excel_showed(failed, platform="win32")

@@ -36,7 +36,7 @@ from helpers import file_has_no_token
 from own_excel import OwnExcel, why_no_excel
 from spill import NoSpill, first_answer, read_spill
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
-from workbook import BOOK_NAME, build_test_workbook, run_folder, what_excel_showed
+from workbook import BOOK_NAME, build_test_workbook, error_sheet, run_folder, what_excel_showed
 
 from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 from xl_contacts.domain.contacts import COLUMNS
@@ -114,7 +114,7 @@ def _watched(excel: OwnExcel, book: Any, request: pytest.FixtureRequest) -> Iter
         yield
     if excel.ended:
         pytest.fail(excel.ended)
-    shown = what_excel_showed(book)
+    shown = error_sheet(book)
     assert not shown, f"xlwings reported an error: {shown}"
 
 

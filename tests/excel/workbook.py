@@ -76,18 +76,22 @@ def mac_log() -> Path:
     return MAC_CONTAINER / "xlwings.log"
 
 
-def what_excel_showed(book: Any, platform: str = sys.platform) -> str:
-    """The error xlwings reported, if any: the Error sheet's text, and on macOS
-    the log of the last ``RunPython``. Empty when there is none."""
-    found = []
+def error_sheet(book: Any) -> str:
+    """The error xlwings reported on the Error sheet, or an empty string."""
     try:
         if ERROR_SHEET in [sheet.name for sheet in book.sheets]:
-            found.append(f"Error sheet: {book.sheets[ERROR_SHEET]['A1'].value}")
+            return f"Error sheet: {book.sheets[ERROR_SHEET]['A1'].value}"
     except Exception as error:  # Excel busy or gone: say so instead
-        found.append(f"(could not read the workbook: {type(error).__name__})")
+        return f"(could not read the workbook: {type(error).__name__})"
+    return ""
+
+
+def what_excel_showed(book: Any, platform: str = sys.platform) -> str:
+    """Why Python may not have run: the Error sheet, and on macOS the stderr of
+    the last ``RunPython`` (xlwings.bas deletes it when the next one starts)."""
+    found = [error_sheet(book)]
     log = mac_log()
     if platform == "darwin" and log.is_file():
         text = log.read_text(encoding="utf-8", errors="replace").strip()
-        if text:
-            found.append(f"xlwings.log: {text[-2000:]}")
-    return "; ".join(found)
+        found.append(f"xlwings.log: {text[-2000:]}" if text else "")
+    return "; ".join(text for text in found if text)
