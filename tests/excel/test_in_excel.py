@@ -31,12 +31,13 @@ from typing import Any
 
 import openpyxl
 import pytest
+import xlwings as xw
 from handoff import HandOff
 from helpers import file_has_no_token
 from own_excel import OwnExcel, why_no_excel
 from spill import NoSpill, first_answer, read_spill
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
-from workbook import BOOK_NAME, build_test_workbook, error_sheet, run_folder, what_excel_showed
+from workbook import build_test_workbook, error_sheet, run_folder, what_excel_showed
 
 from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 from xl_contacts.domain.contacts import COLUMNS
@@ -64,8 +65,11 @@ HOSTILE = [
     for i, name in enumerate([*HOSTILE_NAMES[:4], ESCAPE_LOOKALIKE])
 ]
 CONTACTS = [*REFERENCE_CONTACTS, *HOSTILE]
+# Where `xlwings runpython install` copies it (xlwings/cli.py runpython_install).
 MACOS_APPLESCRIPT = (
-    Path.home() / "Library/Application Scripts/com.microsoft.Excel/xlwings-0.37.8.applescript"
+    Path.home()
+    / "Library/Application Scripts/com.microsoft.Excel"
+    / f"xlwings-{xw.__version__}.applescript"
 )
 
 
@@ -188,7 +192,7 @@ def test_save_report_writes_a_workbook(
 ) -> None:
     green_api.answer(CONTACTS)
     reports = folder / "reports"  # the workbook's Contacts Report Folder (workbook.py)
-    pattern = f"{Path(BOOK_NAME).stem} contacts *.xlsx"  # macros.report_name
+    pattern = f"{Path(book.name).stem} contacts *.xlsx"  # macros.report_name
     before = set(reports.glob(pattern))
     alerts = ribbon(book, handoff, "import xl_contacts.macros; xl_contacts.macros.export_report()")
     ((message, mode),) = alerts

@@ -31,9 +31,10 @@ from xl_contacts.base.names import KEY_REPORT_FOLDER
 from xl_contacts.usecases.template.build import DEFAULT_CONF, build_template
 
 HERE = Path(__file__).resolve().parent
-# Not "Contacts.xlsm": on macOS xw.Book.caller() finds the calling workbook by
-# name in any Excel instance, and a tester's own copy may be open.
-BOOK_NAME = "xl-contacts-excel-test.xlsm"
+# Not "Contacts.xlsm", and new for every run: on macOS xw.Book.caller() finds the
+# calling workbook by name in any Excel instance, and a tester's own copy (or the
+# workbook of another pytest worker) may be open.
+BOOK_PREFIX = "xl-contacts-excel-test"
 ERROR_SHEET = "Error"  # xlwings.bas ShowError, with SHOW_ERROR_POPUPS = False
 # Excel for Mac is sandboxed: a file outside its container needs a "Grant File
 # Access" click. xlwings.bas puts its own log here for that reason.
@@ -54,11 +55,12 @@ def conf_rows(reports: Path, platform: str = sys.platform) -> tuple[tuple[str, o
 
 
 def build_test_workbook(folder: Path, platform: str = sys.platform) -> Path:
-    """``folder``/``BOOK_NAME``, with its reports going to ``folder``/reports."""
+    """A workbook of a name used once, in ``folder``; its reports go to ``folder``/reports."""
     reports = folder / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     conf = conf_rows(reports, platform)
-    return build_template(folder / BOOK_NAME, conf=conf, live_example=False)
+    name = f"{BOOK_PREFIX}-{uuid.uuid4().hex[:8]}.xlsm"
+    return build_template(folder / name, conf=conf, live_example=False)
 
 
 def run_folder(fallback: Path, platform: str = sys.platform) -> Path:
