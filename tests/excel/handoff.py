@@ -87,7 +87,6 @@ class HandOff:
         self.env = env
         self.seconds = seconds
         self.why_not = why_not  # what Excel showed instead (Error sheet, xlwings.log)
-        self._count = 0
 
     def request(self, command: str) -> tuple[str, Path]:
         """Write a request for ``command``; return the ``RunPython`` text that
@@ -95,14 +94,12 @@ class HandOff:
         self.folder.mkdir(parents=True, exist_ok=True)
         # A name never used before: a late answer to an earlier request (a Python
         # that outlived its test's deadline) can never pass for this one's.
-        name = f"{self._count + 1}-{uuid.uuid4().hex[:8]}"
-        self._count += 1
+        name = uuid.uuid4().hex[:12]
         request = self.folder / f"request-{name}.json"
         home = self.folder / f"home-{name}"
         payload = {"command": command, "env": self.env, "home": str(home)}
         request.write_text(json.dumps(payload), encoding="utf-8")
         result = result_path(request)
-        result.unlink(missing_ok=True)
         text = f"import handoff; handoff.serve({str(request)!r})"
         assert not any(c in text for c in UNSAFE_IN_COMMAND), f"unsafe for RunPython: {text!r}"
         return text, result
