@@ -112,16 +112,14 @@ class OwnExcel:
         self.process = psutil.Process(self.pid)
         self.ended: str | None = None  # why the watchdog ended Excel, if it did
         self._guard = start_guard(os.getpid(), self.process) if guard else None
+        app.display_alerts = False  # no "save changes?", no link or repair prompts
 
     @classmethod
     def start(cls) -> OwnExcel:
         import xlwings as xw
 
         disarm_zombie_cleanup()
-        app = xw.App(visible=True, add_book=False)
-        own = cls(app)
-        app.display_alerts = False  # no "save changes?", no link or repair prompts
-        return own
+        return cls(xw.App(visible=True, add_book=False))
 
     @contextmanager
     def watchdog(self, seconds: float, what: str) -> Iterator[None]:
