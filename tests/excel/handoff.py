@@ -47,8 +47,9 @@ HERE = Path(__file__).resolve().parent
 # lifetime from starts with one of these (xl_contacts/base/names.py).
 ISOLATED_PREFIXES = ("GREENAPI_", "XL_CONTACTS_")
 # Characters that would end or expand the double-quoted shell string macOS runs
-# the command in (xlwings-0.37.8.applescript), or escape it on Windows.
-UNSAFE_IN_COMMAND = ('"', "$", "`", "\n", "\r")
+# the command in (xlwings-0.37.8.applescript), or split the "|"-separated
+# parameters xlwings.bas ExecuteMac hands to it.
+UNSAFE_IN_COMMAND = ('"', "$", "`", "|", "\n", "\r")
 
 
 class PythonNeverRan(AssertionError):

@@ -133,7 +133,7 @@ def test_a_python_that_never_runs_fails_clearly_at_the_deadline(tmp_path: Path) 
 
 def test_the_runpython_text_survives_the_macos_shell_string(tmp_path: Path) -> None:
     """xlwings-0.37.8.applescript runs the command inside "..." in a shell."""
-    for bad in ('quote"d', "dollar$HOME"):
+    for bad in ('quote"d', "dollar$HOME", "pipe|d"):
         with pytest.raises(AssertionError, match="unsafe for RunPython"):
             HandOff(tmp_path / bad, {}, seconds=1).request("pass")
 

@@ -44,7 +44,8 @@ MAC_CONTAINER = Path.home() / "Library" / "Containers" / "com.microsoft.Excel" /
 def conf_rows(reports: Path, platform: str = sys.platform) -> tuple[tuple[str, object], ...]:
     key = "Interpreter_Win" if platform == "win32" else "Interpreter_Mac"
     for path in (sys.executable, str(HERE)):  # both go into RunPython's shell command
-        assert not any(c in path for c in UNSAFE_IN_COMMAND), f"move the checkout: {path!r}"
+        # ";" separates PYTHONPATH entries (xlwings.utils.prepare_sys_path).
+        assert not any(c in path for c in (*UNSAFE_IN_COMMAND, ";")), f"move {path!r}"
     return (
         *DEFAULT_CONF,
         (key, sys.executable),
