@@ -166,7 +166,6 @@ def isolate(env: dict[str, str], home: Path) -> list[str]:
     """Replace every source of credentials and profiles in this process with the
     test's, and empty what the package keeps between calls. Returns the list
     that records any credential-store look-up from now on."""
-    from xl_contacts.api import client
     from xl_contacts.config import credentials
     from xl_contacts.usecases import fetch, live_results
 
@@ -182,8 +181,7 @@ def isolate(env: dict[str, str], home: Path) -> list[str]:
     # Not an environment variable: platformdirs (>=3, as pyproject allows) asks the
     # Windows shell for the folder, and macOS has no variable older versions read.
     credentials.config_path = lambda: settings_file
-    fetch.close_clients()
-    client.reset_throttle()
+    fetch.close_clients()  # pooled clients hold the settings they were made with
     live_results.reset()  # nothing an earlier call (or the tester's session) left
     return reads
 

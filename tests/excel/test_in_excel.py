@@ -55,6 +55,7 @@ STEP_SECONDS = 150  # the watchdog: one test, or opening the workbook
 TEST_SECONDS = 2 * STEP_SECONDS + 60
 pytestmark = [
     pytest.mark.excel,
+    pytest.mark.xdist_group("excel"),  # one Excel for the module: on one xdist worker
     pytest.mark.skipif(REASON is not None, reason=REASON or ""),
     pytest.mark.timeout(TEST_SECONDS),
 ]
@@ -65,6 +66,8 @@ HOSTILE = [
     for i, name in enumerate([*HOSTILE_NAMES[:4], ESCAPE_LOOKALIKE])
 ]
 CONTACTS = [*REFERENCE_CONTACTS, *HOSTILE]
+# Messages in English (README: language), not the tester's Excel's language.
+LANGUAGE = "XL_CONTACTS_LANG"
 # Where `xlwings runpython install` copies it (xlwings/cli.py runpython_install).
 MACOS_APPLESCRIPT = (
     Path.home()
@@ -125,6 +128,7 @@ def _watched(excel: OwnExcel, book: Any, request: pytest.FixtureRequest) -> Iter
 @pytest.fixture
 def handoff(book: Any, green_api: FakeGreenApi, folder: Path) -> HandOff:
     env = {ENV_API_URL: green_api.url, ENV_ID_INSTANCE: ID_INSTANCE, ENV_API_TOKEN: TOKEN}
+    env[LANGUAGE] = "en"  # the alerts checked below, whatever Excel's UI language
     return HandOff(folder / "handoff", env, ANSWER_SECONDS, why_not=lambda: what_excel_showed(book))
 
 
