@@ -38,6 +38,8 @@ from xl_contacts.config import credentials
 from xl_contacts.usecases.template.build import build_template
 
 TESTS = HERE.parent
+# handoff and the stand-ins, and the package under test first (as helpers.run_command).
+SUBPROCESS_PATH = os.pathsep.join([str(HERE), str(TESTS), str(TESTS.parent)])
 POISON_TOKEN = "poisoned-token-of-the-testers-real-account"
 REFRESH = "import xl_contacts.macros; xl_contacts.macros.refresh()"
 CALLER_BOOK = "import remote_book; remote_book.make_book({'Start': [[None]]}); "
@@ -68,7 +70,7 @@ def testers_machine(tripwire: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> di
         ENV_ID_INSTANCE: "7107000001",
         ENV_API_TOKEN: POISON_TOKEN,
         ENV_CACHE_SECONDS: "3600",
-        "PYTHONPATH": os.pathsep.join([str(HERE), str(TESTS)]),
+        "PYTHONPATH": SUBPROCESS_PATH,
     }
 
 
@@ -78,7 +80,7 @@ def stand_in_env(green_api: FakeGreenApi) -> dict[str, str]:
 
 def start(text: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """``RunPython`` on macOS: Python started in the background, nothing awaited."""
-    environment = env or {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(TESTS)])}
+    environment = env or {**os.environ, "PYTHONPATH": SUBPROCESS_PATH}
     return subprocess.Popen([sys.executable, "-c", text], env=environment, text=True)
 
 
