@@ -17,8 +17,9 @@ formulas are lists of UDF calls. Its calculation chain calls the wrapper the
 way Excel does -- a cell reference arrives as a Range object, a left-out
 argument as DISP_E_PARAMNOTFOUND, a cell error as the integer pywin32 makes of
 it -- and every write Python makes back (``Formula2`` and friends) is logged and
-makes the cell dirty again, as in Excel. Nothing of it stays installed after
-the ``with`` block.
+makes the cell dirty again, as in Excel. An answer of several cells spills
+(``HasSpill``, ``SpillingToRange`` and the values of the cells it covers).
+Nothing of it stays installed after the ``with`` block.
 
 What is *not* played: the formula language (a cell's formula is its text plus
 the UDF calls in it), dependencies beyond "reading an uncalculated cell gives
@@ -356,6 +357,22 @@ class Range:
     def HasFormula(self) -> bool:
         return bool(self.Worksheet.cell((self.Row, self.Column)).formula)
 
+    @property
+    def HasSpill(self) -> bool:
+        """Part of a spilled array (Excel 365), the anchor included."""
+        return self.Worksheet.spill_anchor((self.Row, self.Column)) is not None
+
+    @property
+    def SpillingToRange(self) -> Range:
+        """The anchor's spilled area (Excel raises on any other cell)."""
+        where = (self.Row, self.Column)
+        if self.Worksheet.spill_anchor(where) != where:
+            raise com_error(DISP_E_EXCEPTION, "Exception occurred.")
+        rows = self.Worksheet.cell(where).value
+        width = max(len(row) for row in rows)
+        bottom, right = self.Row + len(rows) - 1, self.Column + width - 1
+        return Range(self.Worksheet, self.Row, self.Column, bottom, right)
+
     def ClearContents(self) -> None:
         self.Worksheet.python_writes("ClearContents", self, None)
 
@@ -413,6 +430,18 @@ class Worksheet:
 
     def read(self, where: tuple[int, int]) -> Any:
         return self.Application.read_value(self, where)
+
+    def spill_anchor(self, where: tuple[int, int]) -> tuple[int, int] | None:
+        """The cell whose answer (a list of rows of more than one cell) spills over ``where``."""
+        for (top, left), cell in self._cells.items():
+            rows = cell.value
+            if not (isinstance(rows, list) and rows and isinstance(rows[0], list)):
+                continue
+            width = max(len(row) for row in rows)
+            if (len(rows), width) != (1, 1) and top <= where[0] < top + len(rows):
+                if left <= where[1] < left + width:
+                    return top, left
+        return None
 
     def python_writes(self, action: str, rng: Range, text: str | None) -> None:
         """A write from Python (the UDF server's background thread)."""
@@ -528,6 +557,11 @@ class StandInExcel:
             # again after it (fastexcel.wordpress.com, "UDFs calculated multiple times").
             self._reschedule = True
             return None
+        anchor = sheet.spill_anchor(where) if where not in sheet._cells else None
+        if anchor is not None:  # a cell the anchor's array spilled into
+            row = sheet.cell(anchor).value[where[0] - anchor[0]]
+            column = where[1] - anchor[1]
+            return row[column] if column < len(row) else None
         value = cell.value
         if isinstance(value, list):  # a spilled array: the anchor's own value
             value = value[0][0] if isinstance(value[0], list) else value[0]

@@ -129,10 +129,20 @@ _REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 _STYLE = {"": 0, "bold": 1, "title": 2}
 
 
-def build_template(path: str | Path, conf: Sequence[tuple[str, object]] = DEFAULT_CONF) -> Path:
-    """Write the macro-enabled template to ``path`` (atomically) and return it."""
+def build_template(
+    path: str | Path,
+    conf: Sequence[tuple[str, object]] = DEFAULT_CONF,
+    *,
+    live_example: bool = True,
+) -> Path:
+    """Write the macro-enabled template to ``path`` (atomically) and return it.
+
+    ``live_example=False`` leaves out the Start sheet's ``=GETCONTACTS(50)``:
+    a workbook with no formula calls no Python when Excel opens it (the
+    real-Excel tests need that: their credentials reach Excel's Python only later).
+    """
     target = output_path(path, ".xlsm", "template")
-    parts = _parts(vba_project(), conf)
+    parts = _parts(vba_project(), conf, live_example)
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w", zipfile.ZIP_STORED) as package:
         for name, content in parts.items():
@@ -257,7 +267,7 @@ def _crlf(text: str) -> str:
 # --- package parts -----------------------------------------------------------------
 
 
-def _parts(vba: bytes, conf: Sequence[tuple[str, object]]) -> dict[str, bytes]:
+def _parts(vba: bytes, conf: Sequence[tuple[str, object]], live_example: bool) -> dict[str, bytes]:
     import xlwings
 
     with zipfile.ZipFile(Path(xlwings.__file__).with_name(QUICKSTART)) as quickstart:
@@ -282,7 +292,7 @@ def _parts(vba: bytes, conf: Sequence[tuple[str, object]]) -> dict[str, bytes]:
             ("rId5", _REL_VBA, "vbaProject.bin"),
             ("rId6", f"{_NS_REL}/sheetMetadata", "metadata.xml"),
         ),
-        "xl/worksheets/sheet1.xml": _start_sheet(),
+        "xl/worksheets/sheet1.xml": _start_sheet(live_example),
         "xl/worksheets/sheet2.xml": _conf_sheet(conf),
         "xl/theme/theme1.xml": theme_xml,
         "xl/styles.xml": _styles_xml(),
@@ -389,7 +399,7 @@ def _worksheet(code_name: str, rows: str, cols: str, selected: bool) -> bytes:
     )
 
 
-def _start_sheet() -> bytes:
+def _start_sheet(live_example: bool) -> bytes:
     rows = [
         f'<row r="{n}">{_cell(f"A{n}", text, _STYLE[style])}</row>'
         for n, (style, text) in enumerate(HOW_TO, 1)
@@ -399,10 +409,11 @@ def _start_sheet() -> bytes:
     # cell points (cm="1") at the XLDAPR metadata, so it spills instead of
     # being shown as the legacy =@GETCONTACTS(50).
     n = int(EXAMPLE_CELL[1:])
-    rows.append(
-        f'<row r="{n}"><c r="{EXAMPLE_CELL}" cm="1">'
-        f'<f t="array" ref="{EXAMPLE_CELL}">{EXAMPLE_FORMULA}</f></c></row>'
-    )
+    if live_example:
+        rows.append(
+            f'<row r="{n}"><c r="{EXAMPLE_CELL}" cm="1">'
+            f'<f t="array" ref="{EXAMPLE_CELL}">{EXAMPLE_FORMULA}</f></c></row>'
+        )
     cols = '<cols><col min="1" max="1" width="14" customWidth="1"/></cols>'
     return _worksheet("Sheet1", "".join(rows), cols, selected=True)
 
