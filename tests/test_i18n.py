@@ -128,3 +128,11 @@ def test_speaking_sets_the_language_of_a_block_only() -> None:
             assert i18n.current() == "en"
         assert i18n.current() == "ru"
     assert i18n.current() == before
+
+
+def test_numbers_in_a_sentence_are_grouped_as_each_language_writes_them() -> None:
+    with i18n.speaking("en"):
+        assert i18n.number(1234567) == "1,234,567"
+    with i18n.speaking("ru"):
+        assert i18n.number(1234567) == "1\u00a0234\u00a0567"
+        assert i18n.number(12) == "12"

@@ -139,6 +139,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _catalog(current()).ngettext(singular, plural, n)
 
 
+def number(n: int) -> str:
+    """``n`` with the thousands grouped as the current language writes them in a
+    sentence: 1,234 in English, 1 234 in Russian (a no-break space, so the number
+    never splits across lines)."""
+    grouped = f"{n:,}"
+    return grouped.replace(",", "\u00a0") if current() == RUSSIAN else grouped
+
+
 def N_(message: str) -> str:
     """Marks a message for the catalog where it is defined; translated where used
     with ``_(constant)``, in the language of that moment."""
