@@ -261,11 +261,7 @@ class _RowReader:
         self.columns = 0
 
     def feed(self, piece: bytes) -> bool:
-        """Read ``piece``; False when it is not as this tool writes rows.
-        Never so: a raw CR (XML reads it as LF) or "_x" (calamine decodes
-        _xHHHH_, the escapes Excel writes, and row_xml writes none)."""
-        if b"\r" in piece or b"_x" in piece:
-            return False
+        """Read ``piece``; False when it is not as this tool writes rows."""
         try:
             text = piece.decode("utf-8")
         except UnicodeDecodeError:
@@ -285,6 +281,8 @@ class _RowReader:
             return False
         values = [value for _, value in cells[: self.width]]
         if "&" in xml and (_ENTITY.search(xml) or "&#13;" in xml):
+            return False
+        if _read_otherwise([values]):
             return False
         if self.width:
             self.rows.append([_unescape(value) for value in values])
@@ -309,10 +307,19 @@ class _RowReader:
             return False
         if self.width:
             rows = list(map(list, map(itemgetter(*range(1, self.width + 1)), found)))
+            if ("_x" in text or "\r" in text) and _read_otherwise(rows):
+                return False
             if amp:
                 rows = [[_unescape(v) for v in row] for row in rows]
             self.rows += rows
         return True
+
+
+def _read_otherwise(rows: list[list[str]]) -> bool:
+    """Whether a value read here holds what calamine reads otherwise: a raw CR
+    (XML reads it as LF) or "_x" (calamine decodes _xHHHH_, the escapes Excel
+    writes, and row_xml writes none). The columns not read may hold them."""
+    return any("_x" in value or "\r" in value for row in rows for value in row)
 
 
 def _unescape(value: str) -> str:

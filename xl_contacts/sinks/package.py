@@ -32,9 +32,13 @@ try:  # ISA-L inflates twice as fast as zlib; wheels for Windows, macOS and Linu
 except ImportError:  # pragma: no cover - depends on the platform's wheels
     _zlib = zlib  # type: ignore[assignment]
 
+# What a package may hold: time (parts are inflated a chunk at a time, never
+# held whole) bounded by sizes past any report of this tool's: 1,048,575 rows
+# of 10 columns are a 0.6 GiB sheet. A part is as big as a zip without ZIP64
+# can declare (4 GiB); the file itself is read into memory once.
 MAX_PARTS = 100
-MAX_PART_BYTES = 512 * 1024 * 1024
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+MAX_TOTAL_BYTES = 8 << 30
+MAX_FILE_BYTES = 2 << 30
 CHUNK = 1 << 20  # inflated bytes at a time
 # Compressed bytes handed to the inflater at a time: it copies what it has not
 # used yet on every call, so a small input keeps that copy small.
@@ -44,6 +48,7 @@ _CENTRAL = struct.Struct("<4s6H3L5H2L")
 _END = struct.Struct("<4s4H2LH")
 _DESCRIPTOR = struct.Struct("<3L")
 _ENCRYPTED, _DESCRIBED_AFTER = 0x1, 0x8
+_ZIP64 = 0xFFFFFFFF  # a size or offset in the ZIP64 extra field instead
 _STORED, _DEFLATED = 0, 8
 # A part name as writers of .xlsx make them: printable ASCII path segments,
 # "/" between them. No backslash (some readers take it for "/") and no "%"
@@ -145,11 +150,9 @@ def _central_entry(data: memoryview, at: int) -> tuple[Part, int]:
     name_length, extra_length, comment_length, disk, _, _, offset = fields[10:]
     if signature != b"PK\x01\x02" or disk or flags & _ENCRYPTED or method not in (0, 8):
         raise NotAPackage("an entry it cannot read")
-    if 0xFFFFFFFF in (compressed, size, offset):
-        raise NotAPackage("ZIP64 entries")  # never needed by a report's size
+    if _ZIP64 in (compressed, size, offset):
+        raise NotAPackage("ZIP64 entries")
     name = _name(bytes(data[at + _CENTRAL.size : at + _CENTRAL.size + name_length]))
-    if size > MAX_PART_BYTES:
-        raise NotAPackage("too big")
     end = at + _CENTRAL.size + name_length + extra_length + comment_length
     return Part(name, method, offset, compressed, size, crc), end
 

@@ -37,7 +37,7 @@ from ..base.names import (
 from ..domain.contacts import COLUMNS, cell_text, rows_text
 from .atomic import refuse_unless_regular
 from .own_report import check_plausible
-from .package import MAX_TOTAL_BYTES
+from .package import MAX_FILE_BYTES
 from .sandbox import read_sheets
 
 DEMO_SOURCE = "demo"
@@ -200,11 +200,11 @@ def _read_bytes(source: Path, label: str) -> bytes:
     refuse_unless_regular(source)  # a FIFO would block the reader for ever
     try:
         with source.open("rb") as file:
-            data = file.read(MAX_TOTAL_BYTES + 1)
+            data = file.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise ReportError(
             f"cannot read {label} ({error.strerror or type(error).__name__})"
         ) from None
-    if len(data) > MAX_TOTAL_BYTES:
+    if len(data) > MAX_FILE_BYTES:
         raise ReportError(f"{label} is too big to be a report of xl-contacts")
     return data
