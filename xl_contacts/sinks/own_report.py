@@ -16,10 +16,12 @@ hostile contacts): the sheet is the one the workbook names Contacts, found by
 reading the workbook's XML as XML (``package_xml``); every row numbered one
 after the other, every cell where its position says and in column order,
 nothing between them; what is around the rows is well-formed XML without a
-cell. Whatever is not so -- a report re-saved by Excel or LibreOffice,
-``_x000D_``-style escapes, a raw CR, an entity we do not write, white space at
-the edge of a value without xml:space="preserve" (calamine strips it), a row
-over 2 MiB -- gives None, and the caller has calamine read the sheet; the
+cell. What our writer writes is always read here, whatever the contacts (the
+``_x005F_`` that row_xml writes before an ``xHHHH_`` is undone, as calamine
+undoes it). Whatever is not so -- a report re-saved by Excel or LibreOffice,
+another ``_xHHHH_`` escape, a raw CR, an entity we do not write, white space
+at the edge of a value without xml:space="preserve" (calamine strips it), a
+row over 2 MiB -- gives None, and the caller has calamine read the sheet; the
 checks of the workbook are the same either way, so both ways refuse the same
 files with the same message.
 """
@@ -166,6 +168,8 @@ _HEADER = re.compile(
     r"[^<>\s][^<>]*(?<!\s)</t></is></c>)+)</row>"
 )
 _HEADER_CELL = re.compile(r'<c r="([A-Z]{1,3})1" s="[0-9]{1,5}" t="inlineStr"><is><t>([^<>]*)<')
+_X_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_")
+_OUR_ESCAPE = "_x005F_"
 # row_xml escapes with these four entities only; any other is not ours.
 _T_OPEN = '<t(?: xml:space="preserve")?>'
 _ENTITY = re.compile("&(?!(?:amp|lt|gt|#13);)")
@@ -282,10 +286,11 @@ class _RowReader:
         values = [value for _, value in cells[: self.width]]
         if "&" in xml and (_ENTITY.search(xml) or "&#13;" in xml):
             return False
-        if _read_otherwise([values]):
-            return False
         if self.width:
-            self.rows.append([_unescape(value) for value in values])
+            header = _decoded([values])
+            if header is None:
+                return False
+            self.rows.append([_unescape(value) for value in header[0]])
         self.count, self.columns = 1, len(cells)
         return True
 
@@ -307,19 +312,30 @@ class _RowReader:
             return False
         if self.width:
             rows = list(map(list, map(itemgetter(*range(1, self.width + 1)), found)))
-            if ("_x" in text or "\r" in text) and _read_otherwise(rows):
-                return False
+            if "_x" in text or "\r" in text:
+                decoded = _decoded(rows)
+                if decoded is None:
+                    return False
+                rows = decoded
             if amp:
                 rows = [[_unescape(v) for v in row] for row in rows]
             self.rows += rows
         return True
 
 
-def _read_otherwise(rows: list[list[str]]) -> bool:
-    """Whether a value read here holds what calamine reads otherwise: a raw CR
-    (XML reads it as LF) or "_x" (calamine decodes _xHHHH_, the escapes Excel
-    writes, and row_xml writes none). The columns not read may hold them."""
-    return any("_x" in value or "\r" in value for row in rows for value in row)
+def _decoded(rows: list[list[str]]) -> list[list[str]] | None:
+    """``rows`` with the one _xHHHH_ escape row_xml writes undone: calamine
+    decodes every _xHHHH_ (the escapes Excel writes), so row_xml writes the
+    "_" of a "_xHHHH_" in a value as _x005F_. None when a value holds another
+    escape or a raw CR (XML reads it as LF; row_xml writes &#13;): not ours,
+    calamine reads it. The columns not read may hold anything."""
+    decoded = []
+    for row in rows:
+        for value in row:
+            if "\r" in value or any(e != _OUR_ESCAPE for e in _X_ESCAPE.findall(value)):
+                return None
+        decoded.append([value.replace(_OUR_ESCAPE, "_") for value in row])
+    return decoded
 
 
 def _unescape(value: str) -> str:
