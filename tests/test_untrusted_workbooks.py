@@ -18,8 +18,12 @@ from pathlib import Path
 import pytest
 from helpers import run_command
 
+from xl_contacts.base.errors import ReportError
 from xl_contacts.cli import main
 from xl_contacts.domain.contacts import COLUMNS, rows_text
+from xl_contacts.domain.demo import DEMO_INSTANCE_ID
+from xl_contacts.sinks import sandbox
+from xl_contacts.sinks.previous_report import read_previous
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -133,7 +137,16 @@ def test_2_far_cell_in_the_summary_of_a_target(report: Path, tmp_path: Path) -> 
         tmp_path / "summary.xlsx",
         text_edit(SUMMARY, lambda x: before_sheet_data_end(x, FAR)),
     )
-    refused_both_ways(path, tmp_path)
+    # Inside Excel's grid: calamine reads it, in a child whose allocation fails.
+    assert "would take more than 4 GiB of memory" in refused_both_ways(path, tmp_path)
+
+
+def test_the_reader_child_has_a_time_limit(
+    report: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sandbox, "TIME_LIMIT", 0.001)
+    with pytest.raises(ReportError, match=r"reading it took over 0.001 s"):
+        read_previous(report, DEMO_INSTANCE_ID, demo=True)
 
 
 @pytest.mark.parametrize(

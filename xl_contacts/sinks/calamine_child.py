@@ -51,7 +51,9 @@ def read(data: bytes, widths: dict[str, int]) -> dict[str, Any]:
                 cut = slice(0, width or None)
                 sheet = book.get_sheet_by_name(name)
                 rows[name] = [[tagged(v) for v in row[cut]] for row in sheet.iter_rows()]
-    except (CalamineError, OSError, ValueError):
+    except MemoryError:
+        raise  # the parent says so
+    except (CalamineError, OSError, ValueError, BaseException):  # a Rust panic is a BaseException
         return {"error": NOT_READABLE}
     return {"sheets": names, "rows": rows}
 

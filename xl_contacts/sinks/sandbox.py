@@ -64,7 +64,7 @@ def read_sheets(
         raise ReportError(
             f"could not start Python to read {label} ({type(error).__name__})"
         ) from None
-    if done.returncode != 0:  # an abort, the memory limit, a crash: no report of ours
+    if done.returncode != 0:  # an abort (a failed allocation) or MemoryError: no report of ours
         raise ReportError(
             f"{label} is not a report of xl-contacts (reading it would take more than "
             f"{MEMORY_LIMIT >> 30} GiB of memory)"
