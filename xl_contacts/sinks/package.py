@@ -67,7 +67,7 @@ class NotAPackage(ValueError):
 class Part:
     name: str
     method: int
-    start: int  # where its entry starts, then (checked) where its compressed data starts
+    start: int  # where its compressed data starts (in the directory: where its entry starts)
     compressed: int
     size: int
     crc: int
@@ -107,7 +107,8 @@ class Package:
                 raise NotAPackage(f"{name!r} inflates past its declared size")
             crc = _zlib.crc32(chunk, crc)
             yield chunk
-        if produced != part.size or crc != part.crc:
+        unfinished = inflate is not None and not inflate.eof  # a stream cut short
+        if produced != part.size or crc != part.crc or unfinished:
             raise NotAPackage(f"{name!r} is damaged")
 
     def read(self, name: str, limit: int) -> bytes:
