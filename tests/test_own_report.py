@@ -193,7 +193,12 @@ TAMPERED: dict[str, Callable[[str], str]] = {
     "not UTF-8": lambda x: x.replace("<t>Bob", "<t>\udcff", 1),  # raises: see below
 }
 # What check_plausible refuses before calamine sees the file.
-REFUSED_BEFORE_CALAMINE = {"a declared extent", "a cell far away", "not UTF-8"}
+REFUSED_BEFORE_CALAMINE = {
+    "a declared extent",
+    "a cell far away",
+    "not UTF-8",
+    "a comment among the rows",
+}
 
 
 @pytest.mark.parametrize("how", TAMPERED)

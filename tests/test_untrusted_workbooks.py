@@ -286,10 +286,48 @@ def decoy_relationship_in_a_comment(found: dict[str, bytes]) -> dict[str, bytes]
 @pytest.mark.parametrize(
     "edit", [decoy_sheet_in_a_comment, decoy_relationship_in_a_comment], ids=["6", "7"]
 )
-def test_6_7_a_decoy_in_a_comment_is_not_read(
+def test_6_7_a_decoy_in_a_comment_is_refused(
     report: Path, tmp_path: Path, edit: Callable[[dict[str, bytes]], dict[str, bytes]]
 ) -> None:
+    # No writer of workbooks writes comments; a parser skips them, but holds a
+    # comment whole in memory: refused, like any other comment.
     path = crafted(report, tmp_path / "decoy.xlsx", edit)
+    assert "a comment, CDATA or document type" in refused_both_ways(path, tmp_path)
+
+
+def quoted_otherwise(found: dict[str, bytes]) -> dict[str, bytes]:
+    """The decoy sheet listed after the real one, and every attribute of the
+    workbook and its relationships in single quotes, with tabs and line feeds
+    between them: readers that read XML as XML read the real sheet."""
+    found = with_decoy(found)
+    rels = (
+        found[RELS]
+        .decode()
+        .replace(
+            "</Relationships>",
+            f'<Relationship Type="{REL}/worksheet" Target="/xl/worksheets/decoy.xml" Id="rId90" />'
+            "</Relationships>",
+        )
+    )
+    workbook = (
+        found[WORKBOOK]
+        .decode()
+        .replace(
+            "</sheets>", '<sheet name="Decoy" sheetId="9" state="hidden" r:id="rId90" /></sheets>'
+        )
+    )
+
+    def requote(xml: str) -> str:
+        return re.sub(r' ([\w:]+)="([^"]*)"', "\t\n\\1 = '\\2'", xml)
+
+    return {**found, RELS: requote(rels).encode(), WORKBOOK: requote(workbook).encode()}
+
+
+def test_quoting_and_white_space_read_the_sheet_calamine_reads(
+    report: Path, tmp_path: Path
+) -> None:
+    path = crafted(report, tmp_path / "quoted.xlsx", quoted_otherwise)
+    assert "'" in parts(path)[WORKBOOK].decode() and "\t" in parts(path)[RELS].decode()
     assert calamine_rows(path) == calamine_rows(report)  # the real sheet, for calamine too
     assert "0 added, 0 removed, 0 changed" in since_says(path, tmp_path)
 
@@ -444,6 +482,16 @@ XML_CASES: dict[str, tuple[str, Callable[[str], str], str]] = {
         CONTACTS,
         lambda x: x.replace("<sheetData>", '<dimension ref="A1:XFD1048576"/><sheetData>'),
         "cells right of its header",
+    ),
+    "a tag of 5 MiB": (
+        CONTACTS,
+        rows_added('<row r="9"><c r="A9" x="' + ">" * (5 << 20) + '"/></row>'),
+        "over 4 MiB without a tag",
+    ),
+    "an instruction": (
+        WORKBOOK,
+        lambda x: x.replace("<sheets>", "<?decoy sheet='Contacts'?><sheets>"),
+        "an instruction",
     ),
     "latin-1": (
         SUMMARY,

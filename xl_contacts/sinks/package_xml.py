@@ -11,12 +11,15 @@ with ``x`` bound to the main namespace is a cell like ``<c r=...>``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
 
 from ..base.bounds import SHEET_COLUMNS, SHEET_ROWS
 
+# The most bytes without a "<": a cell holds 32,767 characters (under 1 MiB escaped).
+_MAX_GAP = 4 << 20
+_BOM = b"\xef\xbb\xbf"
 # A cell's position: column letters, then a row number (calamine reads no other).
 _POSITION = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 
@@ -50,11 +53,37 @@ def _parser() -> expat.XMLParserType:
 
 def _parse(parser: expat.XMLParserType, chunks: Iterable[bytes]) -> None:
     try:
-        for chunk in chunks:
+        for chunk in _bounded(chunks):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError as error:
         raise NotWorkbookXml(f"not well-formed XML ({expat.ErrorString(error.code)})") from None
+
+
+def _bounded(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks, as long as every token expat must hold whole stays small.
+    expat holds a tag, a comment or a processing instruction in memory until
+    its end: 4 GiB inflated from a few MB of zip would be held at once. No
+    writer of workbooks writes comments, CDATA or instructions (but the XML
+    declaration), nor 4 MiB without a "<": refused, every token is bounded."""
+    gap, offset, last, declared_at = 0, 0, b"", 0
+    for chunk in chunks:
+        if offset == 0 and chunk.startswith(_BOM):
+            declared_at = len(_BOM)  # the declaration's place, after a byte order mark
+        seam = last + chunk  # "<!" or "<?" may straddle two chunks
+        at = seam.find(b"<?")
+        while at >= 0:
+            if offset - len(last) + at != declared_at:
+                raise NotWorkbookXml("an instruction")
+            at = seam.find(b"<?", at + 1)
+        if b"<!" in seam:
+            raise NotWorkbookXml("a comment, CDATA or document type")
+        cut = chunk.rfind(b"<")
+        gap = gap + len(chunk) if cut < 0 else len(chunk) - cut - 1
+        if gap > _MAX_GAP:
+            raise NotWorkbookXml(f"over {_MAX_GAP >> 20} MiB without a tag")
+        offset, last = offset + len(chunk), chunk[-1:]
+        yield chunk
 
 
 def local_name(name: str) -> str:
