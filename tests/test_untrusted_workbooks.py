@@ -394,7 +394,8 @@ class _nothing:
 @pytest.mark.parametrize(
     "target",
     ["../xl/worksheets/sheet1.xml", "/worksheets/sheet1.xml", "worksheets/./sheet1.xml",
-     "worksheets/sheet%31.xml", "http://example.invalid/sheet1.xml"],
+     "worksheets/sheet%31.xml", "http://example.invalid/sheet1.xml",
+     "/xl/worksheets/sheet1.xml#x", "worksheets/sheet1.xml?x"],
 )  # fmt: skip
 def test_a_relationship_target_read_differently_by_readers(
     report: Path, tmp_path: Path, target: str

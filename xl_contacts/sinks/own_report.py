@@ -109,17 +109,19 @@ def sheet_parts(package: Package) -> dict[str, str]:
     id twice, a sheet outside the sheet list or with another kind of id, two
     sheets of one name (in any case), a relationship to a part the package
     does not hold under exactly that name, or by a path a reader could resolve
-    otherwise (``..``, ``%``)."""
+    otherwise (``..``, ``%``, ``#``)."""
     relationships = _workbook_relationships(package)
     listed = elements(package.read(WORKBOOK, _MAX_SMALL_PART), {"sheets", "sheet"})
     sheets: dict[str, str] = {}
+    folded: set[str] = set()
     for sheet in listed[1:]:
         ids = [key for key in sheet.attributes if local_name(key) == "id"]
         name = sheet.attributes.get("name", "")
         if sheet.local != "sheet" or sheet.parent != "sheets" or ids != ["r:id"]:
             raise NotWorkbookXml("a sheet listed as no workbook lists one")
-        if name.lower() in map(str.lower, sheets):
+        if name.lower() in folded:
             raise NotWorkbookXml("two sheets of one name")
+        folded.add(name.lower())
         rel = relationships.get(sheet.attributes["r:id"], {})
         if not rel.get("Type", "").endswith("/worksheet") or "TargetMode" in rel:
             raise NotWorkbookXml(f"sheet {name!r} without its part")
@@ -143,7 +145,9 @@ def _workbook_relationships(package: Package) -> dict[str, dict[str, str]]:
         raise NotWorkbookXml(f"its workbook is not {WORKBOOK}")
     relationships: dict[str, dict[str, str]] = {}
     for rel in elements(package.read(WORKBOOK_RELS, _MAX_SMALL_PART), {"Relationship"}):
-        if rel.attributes.get("Id") in relationships or rel.parent != "Relationships":
+        if rel.parent != "Relationships":
+            raise NotWorkbookXml("a relationship outside the list")
+        if rel.attributes.get("Id") in relationships:
             raise NotWorkbookXml("relationships of one id")
         relationships[rel.attributes.get("Id", "")] = rel.attributes
     return relationships
@@ -153,7 +157,8 @@ def _target(package: Package, folder: str, relationship: dict[str, str]) -> str:
     """The part a relationship of a part in ``folder`` points to."""
     target = relationship.get("Target", "")
     part = target[1:] if target.startswith("/") else folder + target
-    if part not in package.parts or "%" in target:
+    # "%", "#" and "?" mean something in a URI: a reader may decode or cut them.
+    if part not in package.parts or any(c in target for c in "%#?"):
         raise NotWorkbookXml(f"a relationship to {target!r}, a part it does not hold")
     return part
 
