@@ -21,7 +21,7 @@ from xl_contacts.base.bounds import MAX_EXTRA_COLUMNS, MAX_TABLE_ROWS, SHEET_ROW
 from xl_contacts.base.errors import ReportError
 from xl_contacts.base.names import PHONE_COLUMNS, TELEGRAM, WHATSAPP
 from xl_contacts.domain.contacts import COLUMNS, normalise
-from xl_contacts.sinks.previous_report import is_report, read_previous
+from xl_contacts.sinks.previous_report import read_previous
 from xl_contacts.sinks.report_facts import check_rows
 from xl_contacts.sinks.xlsx_report import write_report
 
@@ -73,11 +73,12 @@ def test_the_largest_report_is_read_and_replaced(
     took = time.perf_counter() - started
     assert len(previous.rows) == MAX_TABLE_ROWS
     assert previous.rows[-1][0] == f"{70000000000 + MAX_TABLE_ROWS + 1}@c.us"
-    assert is_report(big)
+    size = big.stat().st_size
     green_api_env.answer()
-    code, out, err = cli(capsys, "export", "-o", str(big))  # the daily run, replacing it
+    # The daily run: the target is looked at (a report of ours?) and replaced.
+    code, out, err = cli(capsys, "export", "-o", str(big))
     assert code == 0, err
-    assert "saved" in out and len(openpyxl.load_workbook(big, read_only=True).sheetnames) >= 2
+    assert "saved" in out and big.stat().st_size < size  # the stand-in's few contacts now
     print(f"read {MAX_TABLE_ROWS:,} rows in {took:.1f} s")
 
 
