@@ -494,6 +494,11 @@ XML_CASES: dict[str, tuple[str, Callable[[str], str], str]] = {
         lambda x: x.replace("<sheets>", "<?decoy sheet='Contacts'?><sheets>"),
         "an instruction",
     ),
+    "a reference in a relationship": (
+        RELS,
+        lambda x: x.replace("/xl/worksheets/sheet1.xml", "/xl/worksheets/&#115;heet1.xml"),
+        "a reference in its relationships",
+    ),
     "latin-1": (
         SUMMARY,
         lambda x: '<?xml version="1.0" encoding="ISO-8859-1"?>' + x,
@@ -515,3 +520,80 @@ def test_a_sheet_related_as_something_else(report: Path, tmp_path: Path) -> None
     edit = text_edit(RELS, lambda x: x.replace(f'/worksheet" {summary}', f'/image" {summary}'))
     line = refused_both_ways(crafted(report, tmp_path / "kind.xlsx", edit), tmp_path)
     assert "without its part" in line
+
+
+# --- the sheet read is calamine's, however the workbook lists it ------------------------------
+
+# How the workbook lists its sheets, and what then happens: read (as calamine
+# reads it: the real sheet) or refused, where calamine reads otherwise or fails.
+SHEET_LISTS = {
+    "attributes reordered": (
+        '<sheet r:id="rId1" state="visible" sheetId="1" name="Contacts"/>',
+        None,
+    ),
+    "a character reference in a name": (
+        '<sheet name="&#67;ontacts" sheetId="1" r:id="rId1"/>',
+        None,
+    ),
+    "prefixed elements": (
+        '<x:sheet xmlns:x="{main}" name="Contacts" sheetId="1" r:id="rId1"/>',
+        None,
+    ),
+    "the decoy first": (
+        '<sheet name="Decoy" sheetId="9" r:id="rId90"/><sheet name="Contacts" sheetId="1" '
+        'r:id="rId1"/>',
+        None,
+    ),
+    "the decoy named in another case": (
+        '<sheet name="contacts" sheetId="9" r:id="rId90"/><sheet name="Contacts" sheetId="1" '
+        'r:id="rId1"/>',
+        "two sheets of one name",
+    ),
+    "another prefix for the id": (
+        '<sheet xmlns:q="{rel}" name="Contacts" sheetId="1" q:id="rId1"/>',
+        "a sheet listed as no workbook lists one",
+    ),
+    "a reference in the id (calamine does not decode it)": (
+        '<sheet name="Contacts" sheetId="1" r:id="&#114;Id1"/>',
+        "a sheet whose id readers read otherwise",
+    ),
+    "two ids (calamine takes the decoy's)": (
+        '<sheet name="Contacts" sheetId="1" r:id="rId1" q:id="rId90" xmlns:q="{rel}"/>',
+        "a sheet listed as no workbook lists one",
+    ),
+}
+
+
+@pytest.mark.parametrize("listing", SHEET_LISTS)
+def test_the_sheet_read_is_the_one_calamine_reads(
+    report: Path, tmp_path: Path, listing: str
+) -> None:
+    """Read as calamine reads it, or refused: never another sheet than calamine's."""
+    entries, refused = SHEET_LISTS[listing]
+    entries = entries.format(main=MAIN, rel=REL)
+
+    def listed(found: dict[str, bytes]) -> dict[str, bytes]:
+        found = with_decoy(found)
+        rels = (
+            found[RELS]
+            .decode()
+            .replace(
+                "</Relationships>",
+                f'<Relationship Type="{REL}/worksheet" Target="/xl/worksheets/decoy.xml" '
+                'Id="rId90" /></Relationships>',
+            )
+        )
+        summary = '<sheet name="Summary" sheetId="2" state="visible" r:id="rId2" />'
+        workbook = re.sub(
+            "<sheets>.*</sheets>", f"<sheets>{entries}{summary}</sheets>", found[WORKBOOK].decode()
+        )
+        return {**found, RELS: rels.encode(), WORKBOOK: workbook.encode()}
+
+    path = crafted(report, tmp_path / "listed.xlsx", listed)
+    result = run_cli("export", "--demo", "-o", str(tmp_path / "n.xlsx"), "--since", str(path))
+    if refused is None:
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert calamine_rows(path) == calamine_rows(report)  # the real sheet for calamine too
+        assert "0 added, 0 removed, 0 changed" in result.stdout
+    else:
+        assert refused in assert_refused(result, path.name)

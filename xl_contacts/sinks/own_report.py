@@ -111,7 +111,8 @@ def sheet_parts(package: Package) -> dict[str, str]:
     does not hold under exactly that name, or by a path a reader could resolve
     otherwise (``..``, ``%``, ``#``)."""
     relationships = _workbook_relationships(package)
-    listed = elements(package.read(WORKBOOK, _MAX_SMALL_PART), {"sheets", "sheet"})
+    workbook = package.read(WORKBOOK, _MAX_SMALL_PART)
+    listed = elements(workbook, {"sheets", "sheet"})
     sheets: dict[str, str] = {}
     folded: set[str] = set()
     for sheet in listed[1:]:
@@ -122,6 +123,10 @@ def sheet_parts(package: Package) -> dict[str, str]:
         if name.lower() in folded:
             raise NotWorkbookXml("two sheets of one name")
         folded.add(name.lower())
+        # calamine takes an id as written (an XML reader decodes &#114;Id1 to rId1).
+        written = rb"r:id\s*=\s*([\"'])" + re.escape(sheet.attributes["r:id"].encode()) + rb"\1"
+        if not re.search(written, workbook):
+            raise NotWorkbookXml("a sheet whose id readers read otherwise")
         rel = relationships.get(sheet.attributes["r:id"], {})
         if not rel.get("Type", "").endswith("/worksheet") or "TargetMode" in rel:
             raise NotWorkbookXml(f"sheet {name!r} without its part")
@@ -136,15 +141,22 @@ def _workbook_relationships(package: Package) -> dict[str, dict[str, str]]:
     for name in (PACKAGE_RELS, WORKBOOK, WORKBOOK_RELS):
         if name not in package.parts:
             raise NotWorkbookXml(f"no {name}")
+    package_rels, workbook_rels = (
+        package.read(name, _MAX_SMALL_PART) for name in (PACKAGE_RELS, WORKBOOK_RELS)
+    )
+    # calamine takes ids and targets as written, an XML reader decodes
+    # references in them; no writer writes one there.
+    if b"&" in package_rels or b"&" in workbook_rels:
+        raise NotWorkbookXml("a reference in its relationships")
     office = [
         rel
-        for rel in elements(package.read(PACKAGE_RELS, _MAX_SMALL_PART), {"Relationship"})
+        for rel in elements(package_rels, {"Relationship"})
         if rel.attributes.get("Type", "").endswith("/officeDocument")
     ]
     if len(office) != 1 or _target(package, "", office[0].attributes) != WORKBOOK:
         raise NotWorkbookXml(f"its workbook is not {WORKBOOK}")
     relationships: dict[str, dict[str, str]] = {}
-    for rel in elements(package.read(WORKBOOK_RELS, _MAX_SMALL_PART), {"Relationship"}):
+    for rel in elements(workbook_rels, {"Relationship"}):
         if rel.parent != "Relationships":
             raise NotWorkbookXml("a relationship outside the list")
         if rel.attributes.get("Id") in relationships:
