@@ -327,3 +327,42 @@ def test_file_names_reach_the_terminal_without_control_characters(
     text = "".join(shown)
     assert "saved" in text and "since r" in text and "built" in text
     assert text.replace("\n", "").isprintable(), repr(text)
+
+
+# --- a corrupt settings file (issue 23) --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"[" * 100_000, b'{"profiles": {' * 50_000, b'{"version": 2, "profiles": {', b"\xff\xfe"],
+    ids=["100,000 brackets", "deep objects", "cut short", "not UTF-8"],
+)
+def test_a_corrupt_settings_file_is_one_clear_line_and_the_environment_still_works(
+    content: bytes, hostile: HostileServer, tmp_path: Path
+) -> None:
+    from xl_contacts.config.credentials import config_path
+
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    listed = run_command("profiles")
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    (line,) = listed.stderr.strip().splitlines()
+    assert "settings.json" in line and "fix it or delete it" in line
+    hostile.play(json_answer(REFERENCE_CONTACTS))
+    env = {ENV_API_URL: hostile.url, ENV_ID_INSTANCE: ID_INSTANCE, ENV_API_TOKEN: TOKEN}
+    fetched = run_command("contacts", "--format", "csv", env=env)
+    assert fetched.returncode == 0, fetched.stderr[-2000:]
+    assert "internal error" not in fetched.stderr and "Traceback" not in fetched.stderr
+    assert fetched.stdout.lstrip("\ufeff").startswith("chatId,")
+    assert fetched.stderr.count("fix it or delete it") == 1
+
+
+def test_a_settings_file_too_big_for_one_is_not_read(tmp_path: Path) -> None:
+    from xl_contacts.config.credentials import MAX_FILE_BYTES, config_path
+
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"profiles": {}, "pad": "' + "x" * MAX_FILE_BYTES + '"}')
+    listed = run_command("profiles")
+    assert listed.returncode == 0 and "fix it or delete it" in listed.stderr

@@ -19,7 +19,7 @@ from xl_contacts.base.errors import ReportError
 from xl_contacts.cli import main
 from xl_contacts.domain.contacts import COLUMNS
 from xl_contacts.domain.demo import DEMO_INSTANCE_ID
-from xl_contacts.sinks.previous_report import MAX_CELLS, is_report, read_previous
+from xl_contacts.sinks.previous_report import is_report, read_previous
 
 # A header row as the report writes it, so only the size makes the file wrong.
 HEADER = (
@@ -127,7 +127,6 @@ def test_million_rows_of_32_cells_is_refused_before_reading(report: Path, tmp_pa
     # The corners of a million rows × 32 columns: what calamine would allocate.
     rows = '<row r="1000000"><c r="AF1000000"><v>1</v></c></row>'
     hostile = tampered(report, tmp_path / "wide.xlsx", sheet_xml(rows, "A1:AF1000000"))
-    assert 1_000_000 * 32 > MAX_CELLS
     with pytest.raises(ReportError, match=r"too big|cells"):
         read_previous(hostile, DEMO_INSTANCE_ID)
 
@@ -172,10 +171,28 @@ def contacts_part(path: Path) -> str:
         return part_of_sheet(package, "Contacts")
 
 
-def test_sheet_part_declaring_700_mb_is_refused(report: Path, tmp_path: Path) -> None:
+def test_sheet_part_declaring_700_mb_in_its_directory_only_is_refused(
+    report: Path, tmp_path: Path
+) -> None:
     hostile = tampered(report, tmp_path / "bomb.xlsx", sheet_xml(""))
     declare_size(hostile, contacts_part(hostile), 700 * 1024 * 1024)
-    with pytest.raises(ReportError, match=r"too big|large"):
+    with pytest.raises(ReportError, match=r"disagree with its directory"):
+        read_previous(hostile, DEMO_INSTANCE_ID)
+
+
+def test_parts_declaring_more_than_any_report_has_are_refused_before_inflating(
+    report: Path, tmp_path: Path
+) -> None:
+    # Three parts of almost 4 GiB each, declared alike in both headers: 12 GiB.
+    data = bytearray(report.read_bytes())
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = -1
+        for _ in range(3):
+            at = data.index(signature, at + 1)
+            data[at + size_at : at + size_at + 4] = (0xFFFFFFFE).to_bytes(4, "little")
+    hostile = tmp_path / "huge.xlsx"
+    hostile.write_bytes(bytes(data))
+    with pytest.raises(ReportError, match=r"too big to be a report"):
         read_previous(hostile, DEMO_INSTANCE_ID)
 
 

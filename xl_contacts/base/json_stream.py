@@ -124,6 +124,7 @@ class ArrayItems:
         self._mode = "start"  # then "stream", "whole" (never streamed) or "rest"
         self._cut_once = False  # a comma was consumed: one more item must follow
         self._begun = False  # the first bytes were looked at (a byte order mark)
+        self._head = b""  # what was dropped before "[": kept, should no "[" come
 
     def feed(self, chunk: bytes) -> list[Any]:
         """The items completed by ``chunk`` (often none). ``ValueError`` once more
@@ -148,11 +149,12 @@ class ArrayItems:
             self._begun = True
             start = start.lstrip(_WHITESPACE)
             if not start:
+                self._head += pending
                 self._pending = b""
                 return []
-            if start[:1] != b"[":
+            if start[:1] != b"[":  # decoded whole as it came, dropping nothing
                 self._mode, self._pending = "whole", b""
-                self._whole += start
+                self._whole += self._head + pending
                 self._bound()
                 return []
             self._mode, pending = "stream", start[1:]

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "xl-contacts GREEN-API"
 CONFIG_FILE = "settings.json"
+MAX_FILE_BYTES = 1 << 20  # a few profiles take a few hundred bytes
 
 
 # A profile name goes into messages, a settings file and an Excel cell: a word.
@@ -211,13 +212,22 @@ def _delete_unused_token(id_instance: str, remaining: dict[str, StoredProfile]) 
 
 
 def _read_file() -> dict[str, Any]:
+    """The file's settings; none (and one warning) when it is unreadable or
+    corrupt -- the environment variables still work then."""
     path = config_path()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ValueError(f"over {MAX_FILE_BYTES >> 10} KiB, no settings file is that big")
+        data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return {}
+    except RecursionError:  # brackets nested deeper than the decoder goes
+        log.warning("ignoring corrupt %s: nested too deeply — fix it or delete it", path)
+        return {}
     except (OSError, ValueError) as error:
-        log.warning("ignoring unreadable %s: %s", path, error)
+        log.warning("ignoring unreadable %s: %s — fix it or delete it", path, error)
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -19,6 +19,7 @@ from itertools import compress, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from ..base.bounds import MAX_EXTRA_COLUMNS
 from ..base.cells import MAX_CELL_CHARS
 from ..base.errors import BadResponse, ConfigError
 from ..base.json_stream import gc_paused_promoting
@@ -39,10 +40,6 @@ COLUMNS: tuple[str, ...] = ("chatId", "name", "contactName", "type", "phoneNumbe
 PHONE_COLUMN = COLUMNS.index("phoneNumber")
 TYPE_COLUMN = COLUMNS.index("type")
 DEFAULT_TYPE = "user"
-# Fields beyond the contract become extra columns, the first ones seen only: a
-# handful of records with thousands of distinct keys would otherwise make a
-# sheet wider than Excel's 16,384 columns and take gigabytes to build.
-MAX_EXTRA_COLUMNS = 50
 # Names the outputs give columns of their own (a report's phone columns, the
 # profile column of several instances): an extra field so named is renamed
 # (``instance_2``), so no output has two columns of one name or shows the

@@ -1,24 +1,29 @@
 """Is a workbook plausibly a report of this tool -- and, when its Contacts sheet
 is exactly as this tool writes it, that sheet's contract columns, read here.
 
-``check_plausible`` looks at a workbook before any reader touches it (see the
-section below). While it inflates the Contacts sheet anyway, it can read it:
-that sheet's rows are written by ``row_xml`` alone, so a report nobody re-saved
-has one shape -- every cell an inline string with its position, values escaped
-with ``&amp; &lt; &gt; &#13;`` only, no shared strings, no dimension. Reading
-that shape with a few regular expressions is several times faster than
-calamine, which parses everything: a report of 100,000 contacts took 2.3 s
-(calamine and a separate look), it takes about 0.3 s here.
+``check_plausible`` looks at a workbook's bytes before any other reader does
+(see the section below). While it inflates the Contacts sheet anyway, it can
+read it: that sheet's rows are written by ``row_xml`` alone, so a report nobody
+re-saved has one shape -- every cell an inline string with its position,
+values escaped with ``&amp; &lt; &gt; &#13;`` only, no shared strings, no
+dimension. Reading that shape with a few regular expressions is several times
+faster than calamine, which parses everything: a report of 100,000 contacts
+took 2.3 s (calamine and a separate look), it takes about 0.3 s here.
 
-The shape is checked exactly, so the rows are the ones calamine would give
-(tests/test_own_report.py compares both on reports of hostile contacts): every
-row numbered one after the other, every cell where its position says and in
-column order, nothing between them. Whatever is not so -- a report re-saved by
-Excel or LibreOffice, ``_x000D_``-style escapes, a raw CR, an entity we do not
-write, white space at the edge of a value without xml:space="preserve"
-(calamine strips it), a row over 2 MiB -- gives None, and the caller reads the sheet with
-calamine; the checks of the workbook are the same either way, so both ways
-refuse the same files with the same message.
+The shape is proved before the shortcut is taken, so the rows are the ones
+calamine would give (tests/test_own_report.py compares both on reports of
+hostile contacts): the sheet is the one the workbook names Contacts, found by
+reading the workbook's XML as XML (``package_xml``); every row numbered one
+after the other, every cell where its position says and in column order,
+nothing between them; what is around the rows is well-formed XML without a
+cell. What our writer writes is always read here, whatever the contacts (the
+``_x005F_`` that row_xml writes before an ``xHHHH_`` is undone, as calamine
+undoes it). Whatever is not so -- a report re-saved by Excel or LibreOffice,
+another ``_xHHHH_`` escape, a raw CR, an entity we do not write, white space
+at the edge of a value without xml:space="preserve" (calamine strips it), a
+row over 2 MiB -- gives None, and the caller has calamine read the sheet; the
+checks of the workbook are the same either way, so both ways refuse the same
+files with the same message.
 """
 
 from __future__ import annotations
@@ -26,245 +31,176 @@ from __future__ import annotations
 import queue
 import re
 import threading
-import zipfile
-import zlib
 from collections.abc import Iterator
 from functools import lru_cache
 from operator import itemgetter
-from pathlib import Path
-from typing import BinaryIO
 
+from ..base.bounds import SHEET_ROWS
 from ..base.errors import ReportError
 from ..base.json_stream import gc_paused
-from ..domain.contacts import COLUMNS, MAX_EXTRA_COLUMNS
+from ..base.names import CONTACTS_SHEET
+from .package import BROKEN, NotAPackage, Package, open_package
+from .package_xml import NotWorkbookXml, elements, extent, local_name
 
-try:  # ISA-L inflates twice as fast as zlib; wheels for Windows, macOS and Linux
-    from isal import isal_zlib as _zlib
-except ImportError:  # pragma: no cover - depends on the platform's wheels
-    _zlib = zlib  # type: ignore[assignment]
-
-# --- is it plausibly a report of ours? Looked at before any reader touches it ------------
+# --- is it plausibly a report of ours? Looked at before any other reader ----------------
 #
-# calamine allocates a sheet as one dense block from its first to its last cell:
-# one cell at A1 and one at XFD1048576 ask for 549 GB and abort the process
-# (there is no exception to catch). So before calamine sees a workbook, the zip
-# is read here at a bounded cost: the number and declared sizes of its parts;
-# every part inflated from the raw zip data (a part that inflates to more than
-# it declares is refused: a reader trusting the declaration would be fooled);
-# and in every worksheet the position of every cell, which must be written the
-# way this tool (and openpyxl) writes it: ``<c r="B2" ...``.
+# The package is read once (``package``: one unambiguous zip), and what decides
+# which part is which sheet is read as XML. Every part any reader may take for
+# a sheet -- every .xml and .rels part, whatever its folder or letter case, and
+# every part the workbook lists as a sheet -- must be well-formed XML whose
+# cells all have a plain position inside Excel's grid. calamine still may
+# allocate more than a machine has for a sheet inside that grid (one cell at A1
+# and one at XFD1048576 ask for 549 GB): it reads only in a child process with
+# a memory limit (``sandbox``).
 
-MAX_PARTS = 100
-MAX_PART_BYTES = 512 * 1024 * 1024
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024
-MAX_CELLS = 10_000_000  # the dense block calamine may allocate for one sheet
-MAX_ROWS = 1_048_576  # Excel's, and so the report writer's
-# No sheet of a report is wider: the contract columns, the extra fields kept, and
-# the columns the report itself adds (instance, the readable phone columns), with room.
-MAX_COLUMNS = len(COLUMNS) + MAX_EXTRA_COLUMNS + 10
-_CHUNK = 1 << 20  # inflated bytes at a time
-# Compressed bytes read at a time: the inflater copies what it has not used yet
-# on every call, so a small input keeps that copy small.
-_READ = 1 << 16
-_MAX_TAG_BYTES = 4 << 20  # a tag and the text after it, carried between chunks
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,9})"')
-# A cell whose position is missing, not first, or not plain: calamine would place
-# it somewhere this scan cannot see.
-_ODD_CELL = re.compile(rb'<c(?:[>/\t\r\n]| (?!r="[A-Z]{1,3}[0-9]{1,9}"))')
-# The declared extent (calamine may size its storage from it): its last cell.
-_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]{1,3}[0-9]{1,9}:)?([A-Z]{1,3})([0-9]{1,9})"')
-# What a broken package raises while it is read.
-_BROKEN = (zipfile.BadZipFile, zlib.error, _zlib.error, OSError, EOFError, ValueError)
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+PACKAGE_RELS = "_rels/.rels"
+_MAX_SMALL_PART = 1 << 20
+# The letters of the columns of the widest header read here; a wider sheet
+# (no report of a few instances is) is left to the general way.
+_MAX_FAST_COLUMNS = 1000
 
 
-def check_plausible(source: Path, read_width: int = 0) -> list[list[str]] | None:
-    """Raise ReportError unless ``source`` is a zip whose parts and sheets have
-    a size and shape a report of this tool can have.
+def check_plausible(data: bytes, label: str, read_width: int = 0) -> list[list[str]] | None:
+    """Raise ReportError (naming ``label``) unless ``data`` is a zip package
+    whose parts and sheets have a size and shape a report of this tool can have.
 
     With ``read_width``, also the Contacts sheet's first ``read_width`` columns
     (its header row first) when that sheet has exactly the shape this tool
     writes; None when it has not (then calamine reads it)."""
-    name = repr(str(source))
+    package = open_package(data, label)
+    part = WORKBOOK
     try:
-        with zipfile.ZipFile(source) as package, source.open("rb") as raw:
-            infos = package.infolist()
-            if len(infos) > MAX_PARTS:
-                raise ReportError(f"{name} is not a report of xl-contacts ({len(infos)} parts)")
-            if any(i.file_size > MAX_PART_BYTES or i.flag_bits & 1 for i in infos) or (
-                sum(i.file_size for i in infos) > MAX_TOTAL_BYTES
-            ):
-                raise ReportError(f"{name} is too big to be a report of xl-contacts")
-            contacts = _contacts_part(raw, infos) if read_width else None
-            rows = None
-            for info in infos:
-                chunks = _inflated(raw, info)
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    if info is contacts:
-                        read = _read_contacts(raw, info, read_width)
-                        if read is not None:  # our shape: its extent is known
-                            rows, columns = read
-                            _check_extent(name, info.filename, len(rows), columns)
-                            continue
-                        chunks = _inflated(raw, info)  # not ours: the general look, from the start
-                    _check_cells(name, info.filename, chunks)
-                else:
-                    for _ in chunks:  # inflate to check the size, keep nothing
-                        pass
-            return rows
-    except _BROKEN:
+        sheets = sheet_parts(package)
+        contacts = sheets.get(CONTACTS_SHEET)
+        rows = None
+        for part in package.parts:
+            if part == contacts:
+                read = _read_contacts(package, part, read_width)
+                if read is not None:  # our shape, checked as it was read
+                    rows = read if read_width else None
+                    continue
+            if part in sheets.values() or part.lower().endswith((".xml", ".rels")):
+                reach = extent(package.inflated(part))
+                # Every row of a report is as wide as its header, at most: a
+                # cell further right is no report's (calamine would allocate
+                # every row up to it).
+                if part == contacts and reach.columns > reach.header_columns:
+                    raise NotWorkbookXml("cells right of its header")
+            else:
+                for _ in package.inflated(part):  # its size and checksum
+                    pass
+        return rows
+    except NotWorkbookXml as error:
+        raise ReportError(f"{label} is not a report of xl-contacts ({error} in {part!r})") from None
+    except NotAPackage as error:
+        raise ReportError(f"{label} is not a report of xl-contacts ({error})") from None
+    except BROKEN:
         raise ReportError(
-            f"{name} is not a report of xl-contacts (not a readable .xlsx workbook)"
+            f"{label} is not a report of xl-contacts (not a readable .xlsx workbook)"
         ) from None
 
 
-def _check_cells(name: str, part: str, chunks: Iterator[bytes]) -> None:
-    rows = columns = 0
-    carry = b""
-    for chunk in chunks:
-        data = carry + chunk
-        # Only whole tags are looked at: text and attribute values hold no "<".
-        cut = data.rfind(b"<")
-        data, carry = data[:cut], data[cut:]
-        if len(carry) > _MAX_TAG_BYTES:
-            raise zipfile.BadZipFile
-        if not rows and (declared := _DIMENSION.search(data)):  # before the first cell
-            _check_extent(name, part, int(declared[2]), _column_number(declared[1]))
-        if _ODD_CELL.search(data):
-            raise ReportError(f"{name} is not a report of xl-contacts (cells in {part!r})")
-        cells = _CELL.findall(data)
-        if cells:
-            columns = max(columns, *map(_column_number, set(map(itemgetter(0), cells))))
-            rows = max(rows, *map(int, map(itemgetter(1), cells)))
-    if _ODD_CELL.search(carry + b" "):
-        raise ReportError(f"{name} is not a report of xl-contacts (cells in {part!r})")
-    _check_extent(name, part, rows, columns)
+def sheet_parts(package: Package) -> dict[str, str]:
+    """Sheet name -> the part holding it, read from the workbook's XML the way
+    calamine and every other reader read it -- or NotWorkbookXml where readers
+    could differ: the workbook elsewhere than xl/workbook.xml, a relationship
+    id twice, a sheet outside the sheet list or with another kind of id, two
+    sheets of one name (in any case), a relationship to a part the package
+    does not hold under exactly that name, or by a path a reader could resolve
+    otherwise (``..``, ``%``, ``#``)."""
+    relationships = _workbook_relationships(package)
+    workbook = package.read(WORKBOOK, _MAX_SMALL_PART)
+    listed = elements(workbook, {"sheets", "sheet"})
+    sheets: dict[str, str] = {}
+    folded: set[str] = set()
+    for sheet in listed[1:]:
+        ids = [key for key in sheet.attributes if local_name(key) == "id"]
+        name = sheet.attributes.get("name", "")
+        if sheet.local != "sheet" or sheet.parent != "sheets" or ids != ["r:id"]:
+            raise NotWorkbookXml("a sheet listed as no workbook lists one")
+        if name.lower() in folded:
+            raise NotWorkbookXml("two sheets of one name")
+        folded.add(name.lower())
+        # calamine takes an id as written (an XML reader decodes &#114;Id1 to rId1).
+        written = rb"r:id\s*=\s*([\"'])" + re.escape(sheet.attributes["r:id"].encode()) + rb"\1"
+        if not re.search(written, workbook):
+            raise NotWorkbookXml("a sheet whose id readers read otherwise")
+        rel = relationships.get(sheet.attributes["r:id"], {})
+        if not rel.get("Type", "").endswith("/worksheet") or "TargetMode" in rel:
+            raise NotWorkbookXml(f"sheet {name!r} without its part")
+        sheets[name] = _target(package, "xl/", rel)
+    if not listed or listed[0].local != "sheets" or listed[0].parent != "workbook":
+        raise NotWorkbookXml("no sheet list")
+    return sheets
 
 
-def _check_extent(name: str, part: str, rows: int, columns: int) -> None:
-    """Refuse a sheet reaching beyond what a report has, or costing too much to read."""
-    if rows > MAX_ROWS or columns > MAX_COLUMNS:
-        raise ReportError(
-            f"{name} is not a report of xl-contacts (cells beyond its rows and columns in {part!r})"
-        )
-    if rows * columns > MAX_CELLS:
-        raise ReportError(
-            f"{name} is too big to compare: {rows:,} rows × {columns:,} columns "
-            f"(at most {MAX_CELLS:,} cells)"
-        )
+def _workbook_relationships(package: Package) -> dict[str, dict[str, str]]:
+    """The workbook's relationships by id, once it is known to be xl/workbook.xml."""
+    for name in (PACKAGE_RELS, WORKBOOK, WORKBOOK_RELS):
+        if name not in package.parts:
+            raise NotWorkbookXml(f"no {name}")
+    package_rels, workbook_rels = (
+        package.read(name, _MAX_SMALL_PART) for name in (PACKAGE_RELS, WORKBOOK_RELS)
+    )
+    # calamine takes ids and targets as written, an XML reader decodes
+    # references in them; no writer writes one there.
+    if b"&" in package_rels or b"&" in workbook_rels:
+        raise NotWorkbookXml("a reference in its relationships")
+    office = [
+        rel
+        for rel in elements(package_rels, {"Relationship"})
+        if rel.attributes.get("Type", "").endswith("/officeDocument")
+    ]
+    if len(office) != 1 or _target(package, "", office[0].attributes) != WORKBOOK:
+        raise NotWorkbookXml(f"its workbook is not {WORKBOOK}")
+    relationships: dict[str, dict[str, str]] = {}
+    for rel in elements(workbook_rels, {"Relationship"}):
+        if rel.parent != "Relationships":
+            raise NotWorkbookXml("a relationship outside the list")
+        if rel.attributes.get("Id") in relationships:
+            raise NotWorkbookXml("relationships of one id")
+        relationships[rel.attributes.get("Id", "")] = rel.attributes
+    return relationships
 
 
-def _column_number(letters: bytes | str) -> int:
-    number = 0
-    for letter in letters.encode() if isinstance(letters, str) else letters:
-        number = number * 26 + letter - 64
-    return number
-
-
-def _inflated(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The part's bytes, inflated here from the raw zip data; more (or fewer)
-    bytes than the part declares is a broken or hostile package."""
-    raw.seek(info.header_offset)
-    header = raw.read(30)
-    if header[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile
-    raw.seek(int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little"), 1)
-    if info.compress_type == zipfile.ZIP_DEFLATED:
-        inflate = _zlib.decompressobj(-15)
-    elif info.compress_type != zipfile.ZIP_STORED:
-        raise zipfile.BadZipFile
-    left, produced, pending = info.compress_size, 0, b""
-    while left > 0 or pending:
-        if not pending:
-            pending = raw.read(min(left, _READ))
-            if not pending:
-                raise zipfile.BadZipFile
-            left -= len(pending)
-        if info.compress_type == zipfile.ZIP_DEFLATED:
-            # At most a chunk of output per step: a bomb never inflates at once.
-            data = inflate.decompress(pending, _CHUNK)
-            pending = inflate.unconsumed_tail
-        else:
-            data, pending = pending, b""
-        produced += len(data)
-        if produced > info.file_size:
-            raise zipfile.BadZipFile
-        yield data
-    if produced != info.file_size:
-        raise zipfile.BadZipFile
+def _target(package: Package, folder: str, relationship: dict[str, str]) -> str:
+    """The part a relationship of a part in ``folder`` points to."""
+    target = relationship.get("Target", "")
+    part = target[1:] if target.startswith("/") else folder + target
+    # "%", "#" and "?" mean something in a URI: a reader may decode or cut them.
+    if part not in package.parts or any(c in target for c in "%#?"):
+        raise NotWorkbookXml(f"a relationship to {target!r}, a part it does not hold")
+    return part
 
 
 # --- the Contacts sheet as this tool writes it ---------------------------------------
 
-# The workbook's sheet list and relationships as openpyxl writes them: the part
-# calamine opens for "Contacts" is then known for sure.
-_SHEETS = re.compile(r"<sheets>(.*?)</sheets>")
-_SHEET = re.compile(
-    r'<sheet name="([^"&<]*)" sheetId="[0-9]+" state="visible" r:id="(rId[0-9]+)" />'
-)
-_RELATIONSHIP = re.compile(
-    r'<Relationship Type="[^"]*/worksheet" Target="([^"&<]*)" Id="(rId[0-9]+)" />'
-)
-_PREFIXED = re.compile(r"<[A-Za-z_][^\s>/:]*:(?:sheet|Relationship)[\s>/]")
-_MAX_SMALL_PART = 1 << 20
 _MAX_HEAD = 1 << 20  # a sheet's XML before its rows: widths, panes, ~1 kB
-# Longest row read here: then no stretch between two "<" reaches check_plausible's
-# carry limit (a row is cut after at most one more chunk), so the general look
-# would not refuse what is read here. A report's rows are far shorter.
+# Longest row read here; a report's rows are far shorter.
 _MAX_ROW_BYTES = 2 << 20
-# Around the rows: nothing a reader could take for cells, rows, another
-# sheetData or a declared extent; no declaration (of another encoding), DTD
-# (entities) or comment.
-_NOT_AROUND = re.compile(rb"<[!?]|<(?:[^\s>/:]+:)?(?:c|row|dimension)[\s>/]|sheetData")
 _HEADER = re.compile(
     r'<row r="1">((?:<c r="[A-Z]{1,3}1" s="[0-9]{1,5}" t="inlineStr"><is><t>'
     r"[^<>\s][^<>]*(?<!\s)</t></is></c>)+)</row>"
 )
 _HEADER_CELL = re.compile(r'<c r="([A-Z]{1,3})1" s="[0-9]{1,5}" t="inlineStr"><is><t>([^<>]*)<')
+_X_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_")
+_OUR_ESCAPE = "_x005F_"
 # row_xml escapes with these four entities only; any other is not ours.
 _T_OPEN = '<t(?: xml:space="preserve")?>'
 _ENTITY = re.compile("&(?!(?:amp|lt|gt|#13);)")
 
 
-def _contacts_part(raw: BinaryIO, infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
-    """The part calamine reads as the Contacts sheet, when the workbook names it
-    the way openpyxl does; else None."""
-    by_name = {info.filename: info for info in infos}
-    if len(by_name) != len(infos) or WORKBOOK not in by_name or WORKBOOK_RELS not in by_name:
-        return None  # two parts of one name: which one a reader takes is its choice
-    try:
-        workbook, rels = (_small_text(raw, by_name[name]) for name in (WORKBOOK, WORKBOOK_RELS))
-    except _BROKEN:
-        return None  # the general look says what is wrong, where it would
-    sheets = _SHEETS.findall(workbook)
-    if len(sheets) != 1 or _PREFIXED.search(workbook) or _PREFIXED.search(rels):
-        return None
-    listed = _SHEET.findall(sheets[0])
-    ids = [rel for name, rel in listed if name == "Contacts"]
-    if workbook.count("<sheet ") != len(listed) or len(ids) != 1:
-        return None
-    targets = {rel: target for target, rel in _RELATIONSHIP.findall(rels)}
-    if rels.count(f'Id="{ids[0]}"') != 1 or ids[0] not in targets:
-        return None
-    target = targets[ids[0]]
-    part = by_name.get(target[1:] if target.startswith("/") else f"xl/{target}")
-    return part if part is not None and part.filename.startswith("xl/worksheets/") else None
-
-
-def _read_contacts(
-    raw: BinaryIO, info: zipfile.ZipInfo, width: int
-) -> tuple[list[list[str]], int] | None:
+def _read_contacts(package: Package, part: str, width: int) -> list[list[str]] | None:
     """``_read_own`` of the part, inflated in a second thread (inflating lets
     go of the GIL: it overlaps with reading the rows)."""
-    chunks = _Ahead(_inflated(raw, info))
+    chunks = _Ahead(package.inflated(part))
     try:
         with gc_paused():  # 100,000s of new rows, no cycles: no sweeps
-            return _read_own(chunks, info, width)
-    except _BROKEN:
-        return None  # the general look says what is wrong, as it would
+            return _read_own(chunks, width)
     finally:
-        chunks.close()  # the thread is done with ``raw`` before it is read again
+        chunks.close()
 
 
 class _Ahead:
@@ -304,22 +240,14 @@ class _Ahead:
         self._thread.join()
 
 
-def _small_text(raw: BinaryIO, info: zipfile.ZipInfo) -> str:
-    if info.file_size > _MAX_SMALL_PART:
-        raise zipfile.BadZipFile
-    return b"".join(_inflated(raw, info)).decode("utf-8")
-
-
-def _read_own(
-    chunks: Iterator[bytes], info: zipfile.ZipInfo, width: int
-) -> tuple[list[list[str]], int] | None:
+def _read_own(chunks: Iterator[bytes], width: int) -> list[list[str]] | None:
     """The header and rows (first ``width`` columns) of a Contacts sheet in
-    exactly the shape this tool writes, and its number of columns; None if it
-    is not so (or its CRC is wrong: calamine would refuse it)."""
+    exactly the shape this tool writes; None if it is not so. Around the rows
+    (read by patterns) only well-formed XML without a cell may be: checked by
+    the XML parser, as every other part is."""
     reader = _RowReader(width)
-    crc, pending, head = 0, b"", None
+    pending, head = b"", None
     for chunk in chunks:
-        crc = _zlib.crc32(chunk, crc)
         pending += chunk
         if head is None:
             at = pending.find(b"<sheetData>")
@@ -328,8 +256,6 @@ def _read_own(
                     return None
                 continue
             head, pending = pending[:at], pending[at + len(b"<sheetData>") :]
-            if _NOT_AROUND.search(head):
-                return None
         cut = pending.rfind(b"</row>") + len(b"</row>")
         if cut < len(b"</row>"):
             if len(pending) > _MAX_ROW_BYTES:
@@ -339,14 +265,11 @@ def _read_own(
             return None
         pending = pending[cut:]
     end = b"</sheetData>"
-    if (
-        crc != info.CRC
-        or not reader.rows
-        or not pending.startswith(end)
-        or _NOT_AROUND.search(pending, len(end))
-    ):
+    if head is None or not reader.count or not pending.startswith(end):
         return None
-    return reader.rows, reader.columns
+    if extent([head, b"<sheetData/>", pending[len(end) :]]).columns:
+        return None  # a cell or a declared extent outside the rows: not ours
+    return reader.rows
 
 
 class _RowReader:
@@ -354,20 +277,17 @@ class _RowReader:
 
     def __init__(self, width: int) -> None:
         self.width = width
-        self.rows: list[list[str]] = []  # the header row first
+        self.rows: list[list[str]] = []  # the header row first (none kept when width is 0)
+        self.count = 0  # rows read, the header row included
         self.columns = 0
 
     def feed(self, piece: bytes) -> bool:
-        """Read ``piece``; False when it is not as this tool writes rows.
-        Never so: a raw CR (XML reads it as LF) or "_x" (calamine decodes
-        _xHHHH_, the escapes Excel writes, and row_xml writes none)."""
-        if b"\r" in piece or b"_x" in piece:
-            return False
+        """Read ``piece``; False when it is not as this tool writes rows."""
         try:
             text = piece.decode("utf-8")
         except UnicodeDecodeError:
             return False
-        if not self.rows:
+        if not self.count:
             header = _HEADER.match(text)
             if not header or not self._header(header[1]):
                 return False
@@ -376,15 +296,19 @@ class _RowReader:
 
     def _header(self, xml: str) -> bool:
         cells = _HEADER_CELL.findall(xml)
-        if not self.width <= len(cells) <= MAX_COLUMNS:
+        if not self.width <= len(cells) <= _MAX_FAST_COLUMNS:
             return False
         if [letter for letter, _ in cells] != _letters(len(cells)):
             return False
         values = [value for _, value in cells[: self.width]]
         if "&" in xml and (_ENTITY.search(xml) or "&#13;" in xml):
             return False
-        self.rows.append([_unescape(value) for value in values])
-        self.columns = len(cells)
+        if self.width:
+            header = _decoded([values])
+            if header is None:
+                return False
+            self.rows.append([_unescape(value) for value in header[0]])
+        self.count, self.columns = 1, len(cells)
         return True
 
     def _data_rows(self, text: str) -> bool:
@@ -394,20 +318,41 @@ class _RowReader:
         found = _row_pattern(self.width, self.columns).findall(text)
         if found[-1][-1]:  # something that is not a row of ours
             return False
-        first = len(self.rows) + 1
+        first = self.count + 1
         numbers = list(map(itemgetter(0), found))
         if numbers != list(map(str, range(first, first + len(found)))):
             return False
-        # Past a report's extent: not ours, and holding such rows costs memory
+        # Past Excel's last row: not ours, and holding such rows costs memory
         # without bound (a 14 MB zip of 3,000,000 one-cell rows took 350 MB).
-        total = len(self.rows) + len(found)
-        if total > MAX_ROWS or total * self.columns > MAX_CELLS:
+        self.count += len(found)
+        if self.count > SHEET_ROWS:
             return False
-        rows = list(map(list, map(itemgetter(*range(1, self.width + 1)), found)))
-        if amp:
-            rows = [[_unescape(v) for v in row] for row in rows]
-        self.rows += rows
+        if self.width:
+            rows = list(map(list, map(itemgetter(*range(1, self.width + 1)), found)))
+            if "_x" in text or "\r" in text:
+                decoded = _decoded(rows)
+                if decoded is None:
+                    return False
+                rows = decoded
+            if amp:
+                rows = [[_unescape(v) for v in row] for row in rows]
+            self.rows += rows
         return True
+
+
+def _decoded(rows: list[list[str]]) -> list[list[str]] | None:
+    """``rows`` with the one _xHHHH_ escape row_xml writes undone: calamine
+    decodes every _xHHHH_ (the escapes Excel writes), so row_xml writes the
+    "_" of a "_xHHHH_" in a value as _x005F_. None when a value holds another
+    escape or a raw CR (XML reads it as LF; row_xml writes &#13;): not ours,
+    calamine reads it. The columns not read may hold anything."""
+    decoded = []
+    for row in rows:
+        for value in row:
+            if "\r" in value or any(e != _OUR_ESCAPE for e in _X_ESCAPE.findall(value)):
+                return None
+        decoded.append([value.replace(_OUR_ESCAPE, "_") for value in row])
+    return decoded
 
 
 def _unescape(value: str) -> str:

@@ -1,20 +1,21 @@
 """Reading a previous report of this tool back: for "changes since".
 
 The report is validated: it must be a report of this tool, of the same
-instance. Before anything reads a file, ``check_plausible`` (own_report) looks
-at its declared size and parts (calamine aborts the whole process -- no
-exception -- on a sheet whose cells span more memory than there is); a
-Contacts sheet exactly as this tool writes it is read right there, several
-times faster than any general reader. Anything else (a report re-saved by
-Excel or LibreOffice...) is read with python-calamine (a Rust reader, many
-times faster than openpyxl on big sheets). The Summary is always calamine's.
-Only the contract columns of the Contacts sheet are kept in memory.
+instance. The file is read once; ``check_plausible`` (own_report) looks at
+those bytes before any other reader does -- one unambiguous zip, the workbook's
+XML read as XML, every sheet's cells inside Excel's grid -- and reads a
+Contacts sheet exactly as this tool writes it right there, several times faster
+than any general reader. Anything else (a report re-saved by Excel or
+LibreOffice...) is read with python-calamine (a Rust reader, many times faster
+than openpyxl on big sheets) from the same bytes, in a child process with a
+memory and a time limit (``sandbox``: calamine aborts the process when an
+allocation fails). The Summary is always calamine's. Only the contract columns
+of the Contacts sheet are kept in memory.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,10 +36,9 @@ from ..base.names import (
 )
 from ..domain.contacts import COLUMNS, cell_text, rows_text
 from .atomic import refuse_unless_regular
-
-# Where the checks of a workbook live now; MAX_CELLS is still imported from here.
-from .own_report import MAX_CELLS as MAX_CELLS
 from .own_report import check_plausible
+from .package import MAX_FILE_BYTES
+from .sandbox import read_sheets
 
 DEMO_SOURCE = "demo"
 
@@ -60,7 +60,7 @@ def read_previous(
     report of the built-in demo only compares with demo data, ``demo=True``; a
     report of one kind of contacts only with the same kind)."""
     width = len(COLUMNS)
-    source, book, labels, own = _open_comparable(path, demo, kind, width)
+    source, labels, contacts, own = _open_comparable(path, demo, kind, width)
     previous_instance = cell_text(labels.get(LABEL_INSTANCE))
     if previous_instance != instance_id:
         if "," in previous_instance:  # a report of several instances lists them all
@@ -73,22 +73,18 @@ def read_previous(
             f"{str(source)!r} is a report of instance {previous_instance or '?'}, not of "
             f"{instance_id} — compare reports of the same instance"
         )
-    if own is not None:  # read already, as this tool wrote it
-        contacts: Iterator[list[Any]] = iter(own)
-    else:  # row by row, keeping only the contract columns: extra columns cost nothing here
-        contacts = (row[:width] for row in _contacts_sheet(source, book).iter_rows())
-    header = [cell_text(v) for v in next(contacts, [])]
+    header = [cell_text(v) for v in contacts[0]] if contacts else []
     if header != list(COLUMNS):
         raise ReportError(
             f"{str(source)!r} is not a report of xl-contacts "
             f"(its Contacts sheet does not start with {COLUMNS[0]}…)"
         )
-    if own is not None:
-        rows = own[1:]  # never an empty row
+    if own:
+        rows = contacts[1:]  # text already, never an empty row
     else:
         # No cycles among 600,000 new strings: the collector sweeping them cost a third.
         with gc_paused():
-            rows = rows_text(contacts)
+            rows = rows_text(contacts[1:])
         rows = [row for row in rows if any(row)]  # the one empty row of an empty table
     fetched = labels.get(LABEL_FETCHED)
     return PreviousReport(
@@ -107,8 +103,7 @@ def read_previous_instances(
     ``instances`` (profile -> idInstance): a profile both reports name must be
     the same instance in both."""
     width = len(COLUMNS) + 1
-    source, book, labels, own = _open_comparable(path, demo, kind, width)
-    contacts = own if own is not None else _contacts_sheet(source, book).to_python()
+    source, labels, contacts, _ = _open_comparable(path, demo, kind, width)
     header = [cell_text(v) for v in contacts[0]] if contacts else []
     if header[: len(COLUMNS) + 1] != [INSTANCE_COLUMN, *COLUMNS]:
         raise ReportError(
@@ -138,31 +133,17 @@ def read_previous_instances(
 
 def _open_comparable(
     path: str | os.PathLike[str], demo: bool, kind: str, width: int
-) -> tuple[Path, Any, dict[str, Any], list[list[str]] | None]:
+) -> tuple[Path, dict[str, Any], list[list[Any]], bool]:
     """A report of this tool to compare with: the same demo-or-live and kind;
-    with its Contacts sheet's first ``width`` columns when they could be read
-    without calamine (see ``own_report``)."""
+    with its Contacts sheet's first ``width`` columns (header first), and
+    whether they are text already (read without calamine: ``own_report``)."""
     source = Path(path)
     if not source.exists():  # anything else that exists (a FIFO...) is refused by name
         raise ReportError(f"previous report {str(source)!r} does not exist")
-    book, labels, own = _open_report(source, width)
+    labels, contacts, own = _open_report(source, width)
     _check_demo(source, labels, demo)
     _check_kind(source, labels, kind)
-    return source, book, labels, own
-
-
-def _contacts_sheet(source: Path, book: Any) -> Any:
-    """The Contacts sheet as calamine reads it. calamine reads a sheet when it is
-    asked for: a broken one (a wrong checksum, a string index with no table,
-    bytes that are not UTF-8) fails here, not when the workbook is opened."""
-    from python_calamine import CalamineError
-
-    try:
-        return book.get_sheet_by_name(CONTACTS_SHEET)
-    except (CalamineError, OSError, ValueError):
-        raise ReportError(
-            f"{str(source)!r} is not a report of xl-contacts (not a readable .xlsx workbook)"
-        ) from None
+    return source, labels, contacts, own
 
 
 def _check_kind(source: Path, labels: dict[str, Any], kind: str) -> None:
@@ -193,28 +174,43 @@ def is_report(path: str | os.PathLike[str]) -> bool:
     return True
 
 
-def _open_report(
-    source: Path, width: int = 0
-) -> tuple[Any, dict[str, Any], list[list[str]] | None]:
-    """The calamine workbook of a report of this tool, its Summary (label ->
-    value), and (``width``) the first columns of its Contacts sheet when that
-    sheet is as this tool wrote it (None: calamine reads it)."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    not_ours = f"{str(source)!r} is not a report of xl-contacts"
-    refuse_unless_regular(source)  # a FIFO would block the reader for ever
-    own = check_plausible(source, width)
-    try:
-        book = CalamineWorkbook.from_path(str(source))
-        if CONTACTS_SHEET not in book.sheet_names or SUMMARY_SHEET not in book.sheet_names:
-            raise ReportError(f"{not_ours} (it has no {CONTACTS_SHEET} and {SUMMARY_SHEET} sheet)")
-        summary = book.get_sheet_by_name(SUMMARY_SHEET).to_python()
-    except (CalamineError, OSError, ValueError):
-        raise ReportError(f"{not_ours} (not a readable .xlsx workbook)") from None
+def _open_report(source: Path, width: int = 0) -> tuple[dict[str, Any], list[list[Any]], bool]:
+    """The Summary of a report of this tool (label -> value), (``width``) the
+    first columns of its Contacts sheet, and whether those are text already
+    (the sheet is as this tool wrote it: read by ``own_report``)."""
+    label = repr(str(source))
+    not_ours = f"{label} is not a report of xl-contacts"
+    data = _read_bytes(source, label)
+    own = check_plausible(data, label, width)
+    widths = (
+        {SUMMARY_SHEET: 0}
+        if own is not None or not width
+        else {SUMMARY_SHEET: 0, CONTACTS_SHEET: width}
+    )
+    sheets, read = read_sheets(data, label, widths)
+    if CONTACTS_SHEET not in sheets or SUMMARY_SHEET not in sheets:
+        raise ReportError(f"{not_ours} (it has no {CONTACTS_SHEET} and {SUMMARY_SHEET} sheet)")
+    summary = read[SUMMARY_SHEET]
     if not summary or cell_text(summary[0][0]) != SUMMARY_TITLE:
         raise ReportError(f"{not_ours} (its Summary sheet is not ours)")
     labels: dict[str, Any] = {}
     for row in summary:  # the first of a label: a contact type below cannot pose as one
         if len(row) > 1:
             labels.setdefault(cell_text(row[0]), row[1])
-    return book, labels, own
+    return labels, own if own is not None else read.get(CONTACTS_SHEET, []), own is not None
+
+
+def _read_bytes(source: Path, label: str) -> bytes:
+    """The file's bytes, read once: every check and every reader looks at
+    these, never at the file again (which might have changed meanwhile)."""
+    refuse_unless_regular(source)  # a FIFO would block the reader for ever
+    try:
+        with source.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise ReportError(
+            f"cannot read {label} ({error.strerror or type(error).__name__})"
+        ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ReportError(f"{label} is too big to be a report of xl-contacts")
+    return data

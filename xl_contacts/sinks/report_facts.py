@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from ..base.bounds import MAX_TABLE_ROWS as MAX_ROWS
 from ..base.errors import ReportError
 from ..base.names import PHONE_COLUMNS
 from ..domain.phones import PhoneFormatter
@@ -17,7 +18,6 @@ from ..domain.phones import PhoneFormatter
 # Added after the table's columns (the contract's, then the API's extras): every
 # column keeps the position =GETCONTACTS and Refresh give it.
 UNKNOWN_COUNTRY = "unknown"
-MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
 
 
 def check_rows(title: str, n_rows: int) -> None:
