@@ -18,7 +18,8 @@ import pytest
 import xlwings
 
 from xl_contacts.usecases.doctor import FAIL, OK, SKIP, WARN, Check, Machine, run_checks
-from xl_contacts.usecases.doctor.excel_setup import probe, windows_interpreter
+from xl_contacts.usecases.doctor.excel_setup import windows_interpreter
+from xl_contacts.usecases.doctor.workbook_python import probe
 from xl_contacts.usecases.doctor.xlwings_conf import expand_windows, read_conf
 from xl_contacts.usecases.template.build import DEFAULT_CONF, build_template
 
