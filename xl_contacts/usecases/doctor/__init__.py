@@ -215,7 +215,7 @@ def _compare_vba(name: str, path: Path) -> Check:
                 "make a new copy with `xl-contacts workbook -o FILE`"
             ).format(path=path, version=version, python=xlwings.__version__),
         )
-    return Check(name, OK, _("{path}: xlwings VBA {version}").format(path=path, version=version))
+    return Check(name, OK, f"{path}: xlwings VBA {version}")
 
 
 # What Excel opens with macros (the rest, .xlsx among them, cannot hold any).
