@@ -17,9 +17,12 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from doctor_machines import DLL, HEALTHY, VERSION, fake_python, mac, venv, windows, workbook
 from helpers import run_command
-from stand_in import FakeGreenApi
+from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 
 from xl_contacts.base import i18n
+from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from xl_contacts.config import credentials
+from xl_contacts.config.settings import load_settings
 from xl_contacts.usecases.doctor import (
     FAIL,
     OK,
@@ -366,3 +369,22 @@ def test_doctor_in_russian_on_the_command_line(green_api_env: FakeGreenApi) -> N
     assert result.returncode == 1, result.stderr
     assert_russian(result.stdout.splitlines(), "ОШИБКА    GREEN-API", "ок        xlwings  ")
     assert "найдена 1 проблема" in result.stderr and "problem" not in result.stderr
+
+
+def test_variables_a_named_profile_does_not_use_are_named(green_api_env: FakeGreenApi) -> None:
+    green_api_env.answer_state()
+    green_api_env.answer([])
+    credentials.save(green_api_env.url, ID_INSTANCE, TOKEN, profile="sales")
+    variables = f"{ENV_API_URL}, {ENV_ID_INSTANCE}, {ENV_API_TOKEN}"
+    with i18n.speaking("en"):
+        english = run_checks(profiles=["sales"])[0]
+    with i18n.speaking("ru"):
+        russian = run_checks(profiles=["sales"])[0]
+    assert english.status == russian.status == OK
+    assert english.detail.endswith(f"; {variables} in the environment not used for a named profile")
+    assert russian.detail.endswith(
+        f"; переменные окружения {variables} не используются, когда профиль указан по имени"
+    )
+    assert run_checks(profiles=[None])[0].detail == (load_settings().describe()), (
+        "without a profile named, the variables are the ones used"
+    )
