@@ -15,13 +15,31 @@ from pathlib import Path
 
 from ...api.client import GreenApiClient
 from ...base.errors import XlContactsError, user_message
+from ...base.i18n import N_, _
 from ...base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
-from ...config.settings import NO_PROFILES, Settings, load_settings
-from .check import FAIL, OK, SKIP, WARN, Check
+from ...config.settings import NO_PROFILES, Settings, chosen_profile, load_settings
+from .check import FAIL, OK, SKIP, WARN, Check, problems_found, report_lines
 from .excel_setup import setup_checks
 from .machine import Machine
+from .workbook_python import UDF_MODULE
 
-__all__ = ["FAIL", "OK", "SKIP", "WARN", "Check", "Machine", "run_checks"]
+__all__ = [
+    "FAIL",
+    "OK",
+    "SKIP",
+    "WARN",
+    "Check",
+    "Machine",
+    "problems_found",
+    "report_lines",
+    "run_checks",
+]
+
+# Check names a person reads (GREEN-API, getContacts, xlwings, Excel are names
+# of things, the same in every language).
+SETTINGS, WORKBOOK = N_("settings"), N_("workbook")
+XLWINGS_SETTINGS, ADDIN = N_("xlwings settings"), N_("xlwings add-in")
+UDFS = N_("UDF module")
 
 
 def run_checks(
@@ -39,12 +57,12 @@ def run_checks(
     for profile in profiles:
         checks.extend(_instance_checks(profile, api_url, id_instance, len(profiles) > 1))
     if not profiles:  # every profile asked for, and none is stored
-        checks.append(Check("settings", FAIL, NO_PROFILES))
+        checks.append(Check(_(SETTINGS), FAIL, NO_PROFILES))
     checks.append(_xlwings_check())
     vba = _vba_check(workbook)
     checks.append(vba)
     if workbook is not None and workbook.is_file() and _has_macros(workbook):
-        if not vba.detail.endswith(_UNREADABLE):  # said once is enough
+        if vba.detail != _unreadable(workbook):  # said once is enough
             checks.extend(_setup_checks(workbook, machine or Machine.this()))
     checks.append(_addin_check())
     checks.append(_udf_check())
@@ -60,21 +78,26 @@ def _instance_checks(
         settings = load_settings(api_url, id_instance, profile=profile)
         detail = settings.describe()
         ignored = [n for n in (ENV_API_URL, ENV_ID_INSTANCE, ENV_API_TOKEN) if os.environ.get(n)]
-        if ignored and settings.origins.get(ENV_ID_INSTANCE, "").startswith("profile "):
-            detail += f"; {', '.join(ignored)} in the environment not used for a named profile"
-        first = Check("settings", OK, detail)
+        if ignored and chosen_profile(profile) is not None:
+            detail = _(
+                "{settings}; {variables} in the environment not used for a named profile"
+            ).format(settings=detail, variables=", ".join(ignored))
+        first = Check(_(SETTINGS), OK, detail)
     except XlContactsError as error:
-        first = Check("settings", FAIL, user_message(error))
+        first = Check(_(SETTINGS), FAIL, user_message(error))
     checks = [first, *_api_checks(settings)]
     if not named:
         return checks
     # Several profiles: every check line says which one it is about.
-    return [Check(f"{c.name} {profile}", c.status, c.detail) for c in checks]
+    return [
+        Check(_("{check} {profile}").format(check=c.name, profile=profile), c.status, c.detail)
+        for c in checks
+    ]
 
 
 def _api_checks(settings: Settings | None) -> list[Check]:
     if settings is None:
-        reason = "needs the settings above"
+        reason = _("needs the settings above")
         return [Check("GREEN-API", SKIP, reason), Check("getContacts", SKIP, reason)]
     with GreenApiClient.interactive(settings) as client:
         try:
@@ -82,17 +105,23 @@ def _api_checks(settings: Settings | None) -> list[Check]:
         except XlContactsError as error:
             return [
                 Check("GREEN-API", FAIL, user_message(error)),
-                Check("getContacts", SKIP, "needs GREEN-API above"),
+                Check("getContacts", SKIP, _("needs GREEN-API above")),
             ]
         if state != "authorized":
             api = Check(
                 "GREEN-API",
                 FAIL,
-                f"reachable, but the instance is {state!r}, not 'authorized' — authorise it "
-                "in the GREEN-API console (scan the QR code)",
+                _(
+                    "reachable, but the instance is {state}, not 'authorized' — authorise it "
+                    "in the GREEN-API console (scan the QR code)"
+                ).format(state=repr(state)),
             )
         else:
-            api = Check("GREEN-API", OK, f"reachable at {settings.host}, instance authorized")
+            api = Check(
+                "GREEN-API",
+                OK,
+                _("reachable at {host}, instance authorized").format(host=settings.host),
+            )
         try:
             contacts = client.get_contacts(1)
         except XlContactsError as error:
@@ -103,11 +132,13 @@ def _api_checks(settings: Settings | None) -> list[Check]:
             Check(
                 "getContacts",
                 OK,
-                "answers, but with no contacts yet (they can "
-                "take 5 minutes to appear after authorisation)",
+                _(
+                    "answers, but with no contacts yet (they can "
+                    "take 5 minutes to appear after authorisation)"
+                ),
             ),
         ]
-    return [api, Check("getContacts", OK, "answers")]
+    return [api, Check("getContacts", OK, _("answers"))]
 
 
 def required_xlwings() -> str | None:
@@ -131,8 +162,11 @@ def _xlwings_check() -> Check:
         return Check(
             "xlwings",
             FAIL,
-            f"{xlwings.__version__} is installed but xl-contacts needs {pinned} — "
-            f"pip install xlwings=={pinned}",
+            _("{installed} is installed but xl-contacts needs {pinned} — {command}").format(
+                installed=xlwings.__version__,
+                pinned=pinned,
+                command=f"pip install xlwings=={pinned}",
+            ),
         )
     return Check("xlwings", OK, f"{xlwings.__version__}")
 
@@ -155,35 +189,44 @@ def _compare_vba(name: str, path: Path) -> Check:
         return Check(
             name,
             FAIL,
-            f"{path} is a {path.suffix or 'file'} file, which holds no macros — check the "
-            ".xlsm workbook made by `xl-contacts workbook -o FILE`",
+            _(
+                "{path} is a {suffix} file, which holds no macros — check the "
+                ".xlsm workbook made by `xl-contacts workbook -o FILE`"
+            ).format(path=path, suffix=path.suffix or _("file")),
         )
     try:
         version = vba_xlwings_version(path)
     except Exception:  # a file pyOpenVBA cannot read is reported, not raised
-        return Check(name, FAIL, f"{path} {_UNREADABLE}")
+        return Check(name, FAIL, _unreadable(path))
     if version is None:
         return Check(
             name,
             FAIL,
-            f"{path} has no xlwings VBA module — rebuild it with `xl-contacts workbook -o FILE`",
+            _(
+                "{path} has no xlwings VBA module — rebuild it with `xl-contacts workbook -o FILE`"
+            ).format(path=path),
         )
     if version != xlwings.__version__:
         return Check(
             name,
             FAIL,
-            f"{path} carries xlwings VBA {version}, Python has {xlwings.__version__} — "
-            "make a new copy with `xl-contacts workbook -o FILE`",
+            _(
+                "{path} carries xlwings VBA {version}, Python has {python} — "
+                "make a new copy with `xl-contacts workbook -o FILE`"
+            ).format(path=path, version=version, python=xlwings.__version__),
         )
     return Check(name, OK, f"{path}: xlwings VBA {version}")
 
 
 # What Excel opens with macros (the rest, .xlsx among them, cannot hold any).
 MACRO_SUFFIXES = (".xlsm", ".xlsb", ".xltm", ".xlam", ".xls", ".xla", ".xlt")
-_UNREADABLE = (
-    "cannot be read as an Excel workbook (damaged, or not a workbook at all) — make a "
-    "new copy with `xl-contacts workbook -o FILE`"
-)
+
+
+def _unreadable(path: Path) -> str:
+    return _(
+        "{path} cannot be read as an Excel workbook (damaged, or not a workbook at all) — "
+        "make a new copy with `xl-contacts workbook -o FILE`"
+    ).format(path=path)
 
 
 def _has_macros(path: Path) -> bool:
@@ -192,10 +235,10 @@ def _has_macros(path: Path) -> bool:
 
 def _vba_check(workbook: Path | None) -> Check:
     if workbook is None:
-        return Check("workbook", SKIP, "pass --workbook FILE to check a workbook's VBA")
+        return Check(_(WORKBOOK), SKIP, _("pass --workbook FILE to check a workbook's VBA"))
     if not workbook.is_file():
-        return Check("workbook", FAIL, f"{workbook} does not exist")
-    return _compare_vba("workbook", workbook)
+        return Check(_(WORKBOOK), FAIL, _("{path} does not exist").format(path=workbook))
+    return _compare_vba(_(WORKBOOK), workbook)
 
 
 def _setup_checks(workbook: Path, machine: Machine) -> list[Check]:
@@ -206,7 +249,7 @@ def _setup_checks(workbook: Path, machine: Machine) -> list[Check]:
     try:
         return setup_checks(workbook, version, machine)
     except Exception:  # not a workbook openpyxl can read: one line, no traceback
-        return [Check("xlwings settings", FAIL, f"{workbook} {_UNREADABLE}")]
+        return [Check(_(XLWINGS_SETTINGS), FAIL, _unreadable(workbook))]
 
 
 def addin_path() -> Path | None:
@@ -234,18 +277,20 @@ def addin_path() -> Path | None:
 def _addin_check() -> Check:
     path = addin_path()
     if path is None or not path.is_file():
-        return Check("xlwings add-in", SKIP, "not installed (the template does not need it)")
-    return _compare_vba("xlwings add-in", path)
+        return Check(_(ADDIN), SKIP, _("not installed (the template does not need it)"))
+    return _compare_vba(_(ADDIN), path)
 
 
 def _udf_check() -> Check:
     try:
-        udfs = importlib.import_module("xl_contacts.udfs")
+        udfs = importlib.import_module(UDF_MODULE)
     except Exception as error:
-        return Check("UDF module", FAIL, f"xl_contacts.udfs does not import ({error})")
+        detail = _("{module} does not import ({error})").format(module=UDF_MODULE, error=error)
+        return Check(_(UDFS), FAIL, detail)
     if not callable(getattr(udfs, "GETCONTACTS", None)):
-        return Check("UDF module", FAIL, "xl_contacts.udfs has no GETCONTACTS")
-    return Check("UDF module", OK, "xl_contacts.udfs imports and defines GETCONTACTS")
+        return Check(_(UDFS), FAIL, _("{module} has no GETCONTACTS").format(module=UDF_MODULE))
+    detail = _("{module} imports and defines GETCONTACTS").format(module=UDF_MODULE)
+    return Check(_(UDFS), OK, detail)
 
 
 def _excel_check() -> Check:
@@ -253,8 +298,10 @@ def _excel_check() -> Check:
         try:
             importlib.import_module("win32com.client")
         except ImportError:
-            return Check("Excel", FAIL, "pywin32 is missing — pip install pywin32")
-        return Check("Excel", OK, "Windows: =GETCONTACTS() and the ribbon can run")
+            detail = _("pywin32 is missing — {command}").format(command="pip install pywin32")
+            return Check("Excel", FAIL, detail)
+        return Check("Excel", OK, _("Windows: =GETCONTACTS() and the ribbon can run"))
     if sys.platform == "darwin":
-        return Check("Excel", OK, "macOS: the ribbon runs; =GETCONTACTS() needs Windows Excel")
-    return Check("Excel", SKIP, "no desktop Excel on this OS: use `xl-contacts export`")
+        detail = _("macOS: the ribbon runs; =GETCONTACTS() needs Windows Excel")
+        return Check("Excel", OK, detail)
+    return Check("Excel", SKIP, _("no desktop Excel on this OS: use `xl-contacts export`"))

@@ -20,8 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...base.i18n import N_, _
 from ...base.names import CONF_SHEET
 
+# The xlwings.conf sheet as a person names it: a check's name, where a setting came from.
+SHEET = N_("{sheet} sheet")
 _PERCENT_VAR = re.compile(r"%([^%]+)%")
 
 
@@ -43,7 +46,7 @@ class XlwingsConf:
         """``GetConfig(key)`` without the default: sheet, directory file, user file."""
         key = key.upper()
         if key in self.sheet:
-            return Setting(self.sheet[key], f"{CONF_SHEET} sheet")
+            return Setting(self.sheet[key], _(SHEET).format(sheet=CONF_SHEET))
         for path, values in self.files:
             if key in values:
                 return Setting(values[key], str(path))
