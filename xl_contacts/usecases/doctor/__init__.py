@@ -189,10 +189,17 @@ def _compare_vba(name: str, path: Path) -> Check:
         return Check(
             name,
             FAIL,
-            _(
-                "{path} is a {suffix} file, which holds no macros — check the "
-                ".xlsm workbook made by `xl-contacts workbook -o FILE`"
-            ).format(path=path, suffix=path.suffix or _("file")),
+            (
+                _(
+                    "{path} is a {suffix} file, which holds no macros — check the "
+                    ".xlsm workbook made by `xl-contacts workbook -o FILE`"
+                )
+                if path.suffix
+                else _(
+                    "{path} has no file extension and holds no macros — check the "
+                    ".xlsm workbook made by `xl-contacts workbook -o FILE`"
+                )
+            ).format(path=path, suffix=path.suffix),
         )
     try:
         version = vba_xlwings_version(path)
