@@ -148,9 +148,7 @@ def _buffered(
     if changes is not None and previous is not None:
         extra.append(changes_sheet(changes, previous, by_instance=labelled))
         summary += changes_summary(changes, previous)
-    write_report(
-        table, target, progress=request.progress, extra_tables=extra, summary_rows=summary
-    )
+    write_report(table, target, progress=request.progress, extra_tables=extra, summary_rows=summary)
     return ExportResult(
         target,
         len(table),

@@ -177,4 +177,3 @@ def probe_flavour(client: GreenApiClient, *, deadline: float | None = None) -> s
     except XlContactsError:
         return None
     return query.learn(client.settings, probe)
-

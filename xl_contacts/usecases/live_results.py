@@ -72,4 +72,3 @@ def reset(cache: ResultCache[Any] | None = None) -> None:
         _clients.clear()
     for client in clients:
         client.close()
-

@@ -67,9 +67,7 @@ DEFAULT_CONF: tuple[tuple[str, object], ...] = (
 INTERPRETER_KEYS = {"win32": "Interpreter_Win", "darwin": "Interpreter_Mac"}
 
 
-def personal_conf(
-    platform: str, python: str
-) -> tuple[tuple[tuple[str, object], ...], str | None]:
+def personal_conf(platform: str, python: str) -> tuple[tuple[tuple[str, object], ...], str | None]:
     """The xlwings.conf rows of a personal copy made on ``platform`` (a
     ``sys.platform``) with interpreter ``python``, and the key written (None
     where no desktop Excel runs: a path of this machine would mislead Excel on
@@ -188,7 +186,7 @@ def mac_note(wrapper: str) -> str:
     def guard(match: re.Match[str]) -> str:
         name = match.group(1)
         return (
-            f"{match.group(0)}\n    #If Mac Then\n        {name} = \"{MAC_NOTE}\"\n"
+            f'{match.group(0)}\n    #If Mac Then\n        {name} = "{MAC_NOTE}"\n'
             "        Exit Function\n    #End If"
         )
 
