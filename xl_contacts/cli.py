@@ -387,7 +387,8 @@ def _profiles(args: argparse.Namespace) -> int:
     if not rows:
         print(_(NO_PROFILES))
         return 0
-    cells = [[for_terminal(v) for v in row] for row in [list(LISTING_HEADERS), *rows]]
+    headers = [_(h) if h else h for h in LISTING_HEADERS]
+    cells = [[for_terminal(v) for v in row] for row in [headers, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     for row in cells:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
