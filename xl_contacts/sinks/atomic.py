@@ -94,7 +94,7 @@ def _create_temporary(folder: Path) -> tuple[Path, int]:
     Created with 0666 so that the kernel applies the umask, which is read back
     from the file -- ``os.umask`` cannot be read without setting it, which races
     with other threads creating files."""
-    for _ in range(100):
+    for _attempt in range(100):
         temporary = folder / f".xlc-{secrets.token_hex(4)}.tmp"
         try:
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
