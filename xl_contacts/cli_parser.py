@@ -94,7 +94,13 @@ def build_parser(
             "Try `contacts --demo` and `export --demo` first: no credentials, no network."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{PROG} {__version__}",
+        # Python 3.11's argparse does not translate this default help.
+        help=_("show program's version number and exit"),
+    )
     _common_options(parser, "")
     # Every command also takes -v and --lang after its name (`xl-contacts contacts -v`).
     common = argparse.ArgumentParser(add_help=False)
