@@ -63,17 +63,19 @@ def choose_language(argv: Sequence[str]) -> str:
     """The language of this run, made the process's; a ``--lang`` this program
     does not speak is a usage error (ValueError, with the one line to print)."""
     asked = requested_language(argv)
-    if asked is not None and i18n.language_of(asked) is None:
+    unknown = asked is not None and i18n.language_of(asked) is None
+    # A --lang we do not speak is refused in the language the rest would choose.
+    language = i18n.choose(None if unknown else asked)
+    i18n.set_default(language)
+    # argparse looks these two names up in its module when it speaks.
+    argparse._ = i18n.translate  # type: ignore[attr-defined]
+    argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+    if unknown:
         raise ValueError(
             _("unknown language {value!r} for --lang — choose one of: {choices}").format(
                 value=asked, choices=", ".join(i18n.LANGUAGES)
             )
         )
-    language = i18n.choose(asked)
-    i18n.set_default(language)
-    # argparse looks these two names up in its module when it speaks.
-    argparse._ = i18n.translate  # type: ignore[attr-defined]
-    argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
     return language
 
 
