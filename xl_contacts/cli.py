@@ -9,24 +9,23 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING
 
 from . import cli_parser
 from .base.cells import for_terminal
 from .base.errors import ConfigError, ReportError, XlContactsError, user_message
-from .base.i18n import _, number
+from .base.i18n import _
 from .base.names import (
     DEFAULT_API_URL,
     DEFAULT_PROFILE,
     ENV_API_TOKEN,
     ENV_PROFILE,
-    PROG,
 )
 from .base.redaction import one_line_tracebacks
+from .cli_output import WatchedOutput, fail, progress, say, silence_stdout, status
 from .config.settings import (
     NO_PROFILES,
     Settings,
@@ -47,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cli_parser.choose_language(argv)  # before the parser: its help is in it
     except ValueError as error:
-        _fail(str(error))
+        fail(str(error))
         return 2
     args = build_parser().parse_args(argv)  # usage errors exit 2 with argparse's message
     verbose = args.verbose + args.verbose_here  # -v before or after the command
@@ -60,68 +59,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             format="%(name)s: %(message)s",
         )
     if sys.stdout is None:  # started with standard output closed (`>&-`)
-        _fail(_("standard output is closed — redirect it to a file or to /dev/null instead"))
+        fail(_("standard output is closed — redirect it to a file or to /dev/null instead"))
         return 1
-    out = sys.stdout = _WatchedOutput(sys.stdout)
+    out = sys.stdout = WatchedOutput(sys.stdout)
     try:
         return _run(args, out)
     finally:
         sys.stdout = out.stream
 
 
-def _run(args: argparse.Namespace, out: _WatchedOutput) -> int:
+def _run(args: argparse.Namespace, out: WatchedOutput) -> int:
     try:
         code: int = args.run(args)
         out.flush()  # a full disk shows here, not as a traceback at exit
         return code
     except KeyboardInterrupt:
-        _fail(_("interrupted"))
+        fail(_("interrupted"))
         return 130
     except BrokenPipeError:  # `xl-contacts contacts | head`: the reader had enough
-        _silence_stdout()
+        silence_stdout()
         return 0
     except Exception as error:  # ours or a bug: one line, never a traceback, never the token
         if out.failed and isinstance(error, OSError):  # `>/dev/full`, a vanished disk
-            _silence_stdout()
-            _fail(_("cannot write the output: {reason}").format(reason=error.strerror or error))
+            silence_stdout()
+            fail(_("cannot write the output: {reason}").format(reason=error.strerror or error))
             return 1
-        _fail(user_message(error))
+        fail(user_message(error))
         return error.exit_code if isinstance(error, XlContactsError) else 1
-
-
-class _WatchedOutput:
-    """Standard output that remembers whether writing to it failed, so that a
-    full disk is told apart from any other OSError."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.failed = False
-
-    def write(self, text: str) -> int:
-        try:
-            return self.stream.write(text)
-        except OSError:
-            self.failed = True
-            raise
-
-    def flush(self) -> None:
-        try:
-            self.stream.flush()
-        except OSError:
-            self.failed = True
-            raise
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.stream, name)
-
-
-def _silence_stdout() -> None:
-    """Point standard output at the null device, so that the interpreter's own
-    flush at exit does not fail a second time."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # not a real file (e.g. captured): nothing to point
-        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,7 +102,7 @@ def _several(args: argparse.Namespace) -> bool:
             _("--api-url and --id-instance name one instance: use them without --profile")
         )
     if args.keep_going and not several:  # a script's flag, kept; but no silent no-op
-        _status(
+        status(
             _(
                 "note: --keep-going applies to several profiles; "
                 "with one instance an error ends the command"
@@ -213,7 +177,7 @@ def _fetch_several(args: argparse.Namespace) -> tuple[ContactTable, int]:
 
 def _fetching(what: str) -> None:
     """The line saying what is being fetched (``describe_fetch``: the one wording)."""
-    _status(_("fetching {what}…").format(what=what))
+    status(_("fetching {what}…").format(what=what))
 
 
 def _report(
@@ -223,11 +187,11 @@ def _report(
     after an error, its notes, and why it is empty."""
     log.info("fetched %s contacts (kind: %s)", contacts, kind)
     for failed in failures:
-        _status(_("left out after an error: {error}").format(error=user_message(failed)))
+        status(_("left out after an error: {error}").format(error=user_message(failed)))
     for note in notes:
-        _status(_("note: {note}").format(note=note))
+        status(_("note: {note}").format(note=note))
     if not contacts:
-        _status(_(EMPTY_HINT) if kind == "all" else _("no {kind} contacts found").format(kind=kind))
+        status(_(EMPTY_HINT) if kind == "all" else _("no {kind} contacts found").format(kind=kind))
 
 
 def _contacts(args: argparse.Namespace) -> int:
@@ -262,14 +226,14 @@ def _export(args: argparse.Namespace) -> int:
             force=args.force,
             keep_going=args.keep_going,
             fetching=_fetching,
-            progress=_progress,
+            progress=progress,
         )
     )
     _report(result.notes, result.contacts, result.kind, result.failures)
     log.info("wrote %s (%s bytes)", result.path.resolve(), f"{result.path.stat().st_size:,}")
-    _say(_("saved {what} to {path}").format(what=result.what(), path=result.path))
+    say(_("saved {what} to {path}").format(what=result.what(), path=result.path))
     if compared := result.compared():
-        _say(compared)
+        say(compared)
     return 1 if result.failures else 0
 
 
@@ -277,7 +241,7 @@ def _template(args: argparse.Namespace) -> int:
     from .usecases.template.build import build_template
 
     path = build_template(_new_file(args.output, ".xlsm", "template", args.force))
-    _say(_("built {path}").format(path=path))
+    say(_("built {path}").format(path=path))
     return 0
 
 
@@ -285,7 +249,7 @@ def _lite(args: argparse.Namespace) -> int:
     from .usecases.lite_files import write_lite_files
 
     for path in write_lite_files(args.output):
-        _say(_("wrote {path}").format(path=path))
+        say(_("wrote {path}").format(path=path))
     return 0
 
 
@@ -312,12 +276,12 @@ def _login(args: argparse.Namespace) -> int:
         api_url, id_instance, token = _ask_credentials(args)
     except (EOFError, KeyboardInterrupt):  # Ctrl-D / Ctrl-C at a prompt: the user said no
         print(file=sys.stderr)
-        _status(_("login cancelled — nothing was stored"))
+        status(_("login cancelled — nothing was stored"))
         return 130
     done = login(api_url, id_instance, token, profile=name, flavour=flavour, store=store)
-    _say(done.summary)
+    say(done.summary)
     for note in done.notes:
-        _status(note)
+        status(note)
     return 0
 
 
@@ -367,12 +331,12 @@ def _logout(args: argparse.Namespace) -> int:
             )
         removed = credentials.forget(name)
     if removed:
-        _say(_("removed {what}").format(what="; ".join(removed)))
+        say(_("removed {what}").format(what="; ".join(removed)))
     else:
-        _say(_("nothing was stored"))
+        say(_("nothing was stored"))
     remaining = sorted(credentials.read_profiles())
     if remaining:
-        _status(
+        status(
             _("still stored: {names} (`xl-contacts logout --all` removes them)").format(
                 names=", ".join(remaining)
             )
@@ -392,7 +356,7 @@ def _profiles(args: argparse.Namespace) -> int:
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     for row in cells:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-    _status(
+    status(
         _("* = used when no profile is named (${env}, else {default})").format(
             env=ENV_PROFILE, default=DEFAULT_PROFILE
         )
@@ -418,7 +382,7 @@ def _doctor(args: argparse.Namespace) -> int:
     for line in report_lines(checks):
         print(line)
     if summary := problems_found(checks):
-        _status(summary)
+        status(summary)
         return 1
     return 0
 
@@ -430,43 +394,20 @@ def _personal_copy(args: argparse.Namespace) -> int:
     conf, key = personal_conf(sys.platform, sys.executable)
     path = build_template(target, conf=conf)
     if key is None:
-        _say(_("built {path} (no interpreter: no desktop Excel runs on this OS)").format(path=path))
-        _status(
+        say(_("built {path} (no interpreter: no desktop Excel runs on this OS)").format(path=path))
+        status(
             _(
                 "note: for Excel on Windows or macOS, run `xl-contacts workbook -o FILE` on that "
                 "computer (it writes that Python's path), or add Interpreter_Win there by hand"
             )
         )
     else:
-        _say(
+        say(
             _("built {path} ({key}: {interpreter})").format(
                 path=path, key=key, interpreter=sys.executable
             )
         )
     return 0
-
-
-def _say(message: str) -> None:
-    """A line of the command's result on standard output: file and store names
-    can hold anything (a name with an escape sequence retitles the terminal)."""
-    print(for_terminal(message))
-
-
-def _status(message: str) -> None:
-    print(for_terminal(message), file=sys.stderr)
-
-
-def _progress(done: int, total: int) -> None:
-    if sys.stderr.isatty() and total:
-        end = "\n" if done == total else ""
-        line = _("writing contacts: {done}/{total}").format(done=number(done), total=number(total))
-        print("\r" + line, end=end, file=sys.stderr, flush=True)
-
-
-def _fail(message: str) -> None:
-    # One line, whatever a server or a file name put into the message.
-    line = _("{prog}: error: {message}").format(prog=PROG, message=for_terminal(message))
-    print(line, file=sys.stderr)
 
 
 # What each command runs (the parser and its help: cli_parser.py).
