@@ -60,10 +60,10 @@ def requested_language(argv: Sequence[str]) -> str | None:
 
 
 def choose_language(argv: Sequence[str]) -> str:
-    """The language of this run, made the process's; a ``--lang`` this program
-    does not speak is a usage error (ValueError, with the one line to print)."""
+    """The language of this run, made the process's; a ``--lang`` other than
+    en or ru is a usage error (ValueError, with the one line to print)."""
     asked = requested_language(argv)
-    unknown = asked is not None and i18n.language_of(asked) is None
+    unknown = asked is not None and asked.strip().lower() not in i18n.LANGUAGES
     # A --lang we do not speak is refused in the language the rest would choose.
     language = i18n.choose(None if unknown else asked)
     i18n.set_default(language)
