@@ -34,11 +34,12 @@ tests/test_phones.py checks the results against ``phonenumbers`` itself.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from itertools import compress, repeat
-from operator import attrgetter, call, getitem, is_, itemgetter, mod
+from operator import attrgetter, getitem, is_, itemgetter
 from typing import Any
 
 import phonenumbers  # its core: ~15 ms to import (its geocoder, not used, takes 0.3 s)
@@ -64,10 +65,40 @@ _RUNS = re.compile(r"(\d+)|(\D+)")
 # list of random numbers from everywhere cannot grow memory without end.
 _KNOWN_MAX = 1 << 16
 
-# What numbers sharing a decision share: the international format as a
-# %-template, what of their digits fills it, and the country.
-_Known = tuple[str, Callable[[str], Any], str]
-_EMPTY = ("", "")
+_ALIKE = 16  # numbers of one layout in a batch worth filling in together
+
+
+@dataclass(eq=False)  # one object per layout (see PhoneFormatter._layouts)
+class _Layout:
+    """A way of writing numbers: ``template % fill(digits)``."""
+
+    template: str
+    slices: tuple[slice, ...] = ()  # of the digits, one per %s
+
+    def __post_init__(self) -> None:
+        self.fill: Callable[[str], Any] = itemgetter(*self.slices) if self.slices else _no_digits
+        # Where each digit goes in one output record (constants in place, a
+        # newline after), when the template is ASCII: see fill_all.
+        pieces = self.template.split("%s")
+        record, self.places = pieces[0].replace("%%", "%"), []
+        for cut, piece in zip(self.slices, pieces[1:], strict=True):
+            self.places += [(len(record) + i, d) for i, d in enumerate(range(cut.start, cut.stop))]
+            record += "0" * (cut.stop - cut.start) + piece.replace("%%", "%")
+        self.record = (record + "\n").encode() if record.isascii() and self.slices else None
+        self.length = self.slices[-1].stop if self.slices else 0
+
+    def fill_all(self, numbers: Sequence[str]) -> list[str]:
+        """``template % fill(digits)`` of each of ``numbers``; for many at once:
+        their digits as one string, every output record put together in a
+        bytearray by strided copies (each digit of every record in one go)."""
+        if self.record is None or len(numbers) < _ALIKE:
+            return [self.template % self.fill(digits) for digits in numbers]
+        digits, width = "".join(numbers).encode("ascii"), len(self.record)
+        out = bytearray(self.record * len(numbers))
+        for place, index in self.places:
+            out[place::width] = digits[index :: self.length]
+        out.pop()  # the last newline
+        return out.decode("ascii").split("\n")
 
 
 def _no_digits(digits: str) -> tuple[()]:
@@ -75,7 +106,9 @@ def _no_digits(digits: str) -> tuple[()]:
     return ()
 
 
-_NOTHING: _Known = ("", _no_digits, "")
+# What numbers sharing a decision share: how they are written, and the country.
+_Known = tuple[_Layout, str]
+_NOTHING: _Known = (_Layout(""), "")
 _FIRST = slice(3)  # with the length, what tells a number's calling code
 _CUTS, _KNOWN = attrgetter("cuts"), attrgetter("known")
 _RANKS = 3 + _MAX_NATIONAL + 1  # prefix lengths a number can be known by, at most
@@ -158,6 +191,7 @@ class PhoneFormatter:
         self._codes: dict[int, tuple[str, ...]] = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
         self._classes: dict[tuple[str, int], _Class] = {}  # by first 3 digits and length
         self._by_code: dict[tuple[int, int], _Class] = {}  # by calling code and length
+        self._layouts: dict[tuple[Any, ...], _Layout] = {}  # one object per layout
         self._remembered = 0
 
     def describe(self, digits: str) -> tuple[str, str]:
@@ -186,22 +220,21 @@ class PhoneFormatter:
         kinds = list(map(self._classes.get, keys))
         for i in compress(rows, map(is_, kinds, repeat(None))):
             kinds[i] = self._classes.get(keys[i]) or self._class(numbers[i])
-        found = self._look_up(numbers, kinds)
-        templates, fills, countries = zip(*found, strict=True)
-        return list(map(mod, templates, map(call, fills, numbers))), list(countries)
+        layouts, countries = zip(*self._look_up(numbers, kinds), strict=True)
+        return _fill_all(numbers, layouts), list(countries)
 
     def _look_up(self, numbers: Sequence[str], kinds: list[_Class]) -> list[_Known]:
         """Each number's answer: looked up by its class's shortest prefix, then
         (for those not found) by the next one, and so on; learnt if unknown."""
-        found: list[Any] = [None] * len(numbers)
-        pending, ranks = list(range(len(numbers))), max(len(k.depths) for k in set(kinds))
-        for rank in range(ranks):
+        prefixes = map(getitem, numbers, map(itemgetter(0), map(_CUTS, kinds)))
+        found: list[Any] = list(map(dict.get, map(_KNOWN, kinds), prefixes))
+        pending = list(compress(range(len(numbers)), map(is_, found, repeat(None))))
+        for rank in range(1, max(len(k.depths) for k in set(kinds))):
             some_kinds = [kinds[i] for i in pending]
             cuts = map(itemgetter(rank), map(_CUTS, some_kinds))
             prefixes = map(getitem, [numbers[i] for i in pending], cuts)
             got = list(map(dict.get, map(_KNOWN, some_kinds), prefixes))
-            for i, answer in zip(pending, got, strict=True):
-                found[i] = answer
+            deque(map(found.__setitem__, pending, got), maxlen=0)
             pending = list(compress(pending, map(is_, got, repeat(None))))
         for i in pending:  # learnt, or learnt earlier in this batch
             found[i] = self._recall(kinds[i], numbers[i])
@@ -225,10 +258,10 @@ class PhoneFormatter:
             number = _number(kind.code, national)
             international = phonenumbers.format_number(number, _INTERNATIONAL)
             country = _name(phonenumbers.region_code_for_number(number))
-            layout = _layout(kind, digits, international)
+            layout = self._layout(kind, digits, international)
             if layout is None:  # this number's own answer: not kept
-                return international.replace("%", "%%"), _no_digits, country
-            found = (*layout, country)
+                return _Layout(international.replace("%", "%%")), country
+            found = (layout, country)
         depth = self._depth(kind, digits)
         if depth not in kind.depths:
             kind.depths = sorted([*kind.depths, depth])
@@ -239,6 +272,27 @@ class PhoneFormatter:
         kind.known[digits[:depth]] = found
         self._remembered += 1
         return found
+
+    def _layout(self, kind: _Class, digits: str, international: str) -> _Layout | None:
+        """``international`` as a layout for the digits of every number of its
+        decision, when the code's formats write them in order."""
+        prefix = f"+{kind.code} "
+        if not (kind.in_order and international.startswith(prefix)):
+            return None
+        template, slices, start = prefix, [], kind.skip
+        for run, separator in _RUNS.findall(international[len(prefix) :]):
+            if run:
+                slices.append(slice(start, start + len(run)))
+                start += len(run)
+                template += "%s"
+            else:
+                template += separator.replace("%", "%%")
+        if "".join(digits[s] for s in slices) != digits[kind.skip :]:
+            return None
+        key = (template, *((s.start, s.stop) for s in slices))
+        return self._layouts.get(key) or self._layouts.setdefault(
+            key, _Layout(template, (*slices,))
+        )
 
     def _depth(self, kind: _Class, digits: str) -> int:
         """How many first digits decide every membership for ``digits``."""
@@ -328,25 +382,6 @@ def _formats(code: int) -> tuple[tuple[phonenumbers.NumberFormat, ...], bool]:
     return formats, in_order
 
 
-def _layout(kind: _Class, digits: str, international: str) -> tuple[str, Any] | None:
-    """``international`` as a %-template and the slices of ``digits`` that fill
-    it, when every number of its decision is written the same way."""
-    prefix = f"+{kind.code} "
-    if not (kind.in_order and international.startswith(prefix)):
-        return None
-    template, slices, start = prefix, [], kind.skip
-    for run, separator in _RUNS.findall(international[len(prefix) :]):
-        if run:
-            slices.append(slice(start, start + len(run)))
-            start += len(run)
-            template += "%s"
-        else:
-            template += separator.replace("%", "%%")
-    if "".join(digits[s] for s in slices) != digits[kind.skip :]:
-        return None
-    return template, itemgetter(*slices)  # one slice: a str, as % takes it
-
-
 def _number(code: int, national: str) -> phonenumbers.PhoneNumber:
     number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
     zeros = len(national) - len(national.lstrip("0"))
@@ -360,3 +395,15 @@ def _name(region: str | None) -> str:
     if region == NON_GEOGRAPHIC:
         return INTERNATIONAL_SERVICES
     return COUNTRY_NAMES.get(region or "", "")
+
+
+def _fill_all(numbers: Sequence[str], layouts: Sequence[_Layout]) -> list[str]:
+    """Each number written in its layout: the numbers of each layout together."""
+    alike: dict[_Layout, list[int]] = {}
+    for i, layout in enumerate(layouts):
+        alike.setdefault(layout, []).append(i)
+    formatted = [""] * len(numbers)
+    for layout, rows in alike.items():
+        texts = layout.fill_all([numbers[i] for i in rows])
+        deque(map(formatted.__setitem__, rows, texts), maxlen=0)
+    return formatted
