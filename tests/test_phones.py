@@ -63,8 +63,8 @@ def test_every_example_number_as_phonenumbers_formats_it() -> None:
         if number is None:
             continue
         want = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-        assert formatter.international(digits) == want, digits
-        assert PhoneFormatter().country(digits) == _country(number), digits
+        assert formatter.describe(digits)[0] == want, digits
+        assert PhoneFormatter().describe(digits)[1] == _country(number), digits
         checked += 1
     assert checked > 1000
 
@@ -83,9 +83,9 @@ def test_numbers_near_the_examples_as_phonenumbers_formats_them(
     if number is None:
         return
     want = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    assert formatter.international(digits) == want
+    assert formatter.describe(digits)[0] == want
     if phonenumbers.is_valid_number(number):
-        assert formatter.country(digits) == _country(number)
+        assert formatter.describe(digits)[1] == _country(number)
 
 
 @pytest.mark.parametrize(
@@ -106,13 +106,13 @@ def test_shared_calling_codes_get_their_country(
     digits: str, international: str, country: str
 ) -> None:
     formatter = PhoneFormatter()
-    assert (formatter.international(digits), formatter.country(digits)) == (international, country)
+    assert formatter.describe(digits) == (international, country)
 
 
 @pytest.mark.parametrize("digits", ["", "0", "00791234567", "71", "999123456", "7" * 21])
 def test_what_is_not_a_phone_number_stays_empty(digits: str) -> None:
     formatter = PhoneFormatter()
-    assert (formatter.international(digits), formatter.country(digits)) == ("", "")
+    assert formatter.describe(digits) == ("", "")
 
 
 @pytest.mark.parametrize("junk", [[], ["79001234567x", "７９００１２３４５６７"]])
@@ -139,7 +139,7 @@ def test_many_numbers_at_once_as_each_alone(junk: list[str]) -> None:
 def test_one_formatter_gives_each_number_its_own_groups() -> None:
     """What is worked out once per calling code and length is only the layout."""
     formatter = PhoneFormatter()
-    got = [formatter.international(str(79_000_000_000 + i)) for i in range(0, 10_000, 997)]
+    got = [formatter.describe(str(79_000_000_000 + i))[0] for i in range(0, 10_000, 997)]
     want = [
         phonenumbers.format_number(
             phonenumbers.parse(f"+{79_000_000_000 + i}"),

@@ -84,7 +84,8 @@ class _Layout:
         for cut, piece in zip(self.slices, pieces[1:], strict=True):
             self.places += [(len(record) + i, d) for i, d in enumerate(range(cut.start, cut.stop))]
             record += "0" * (cut.stop - cut.start) + piece.replace("%%", "%")
-        self.record = (record + "\n").encode() if record.isascii() and self.slices else None
+        plain = record.isascii() and self.slices and "%%" not in self.template
+        self.record = (record + "\n").encode() if plain else None
         self.length = self.slices[-1].stop if self.slices else 0
 
     def fill_all(self, numbers: Sequence[str]) -> list[str]:
@@ -198,12 +199,6 @@ class PhoneFormatter:
         """E.g. '79876543210' -> ('+7 987 654-32-10', 'Russia')."""
         formatted, countries = self.describe_all([digits])
         return formatted[0], countries[0]
-
-    def international(self, digits: str) -> str:
-        return self.describe(digits)[0]
-
-    def country(self, digits: str) -> str:
-        return self.describe(digits)[1]
 
     def describe_all(self, numbers: Sequence[str]) -> tuple[list[str], list[str]]:
         """``describe`` of each of ``numbers`` ('' for '' and for what is not
