@@ -113,6 +113,7 @@ _NOTHING: _Known = (_Layout(""), "")
 _FIRST = slice(3)  # with the length, what tells a number's calling code
 _CUTS, _KNOWN = attrgetter("cuts"), attrgetter("known")
 _RANKS = 3 + _MAX_NATIONAL + 1  # prefix lengths a number can be known by, at most
+_CHUNK = 2048  # numbers looked up together (in C) before those unknown are learnt
 
 
 class _Membership:
@@ -215,7 +216,11 @@ class PhoneFormatter:
         kinds = list(map(self._classes.get, keys))
         for i in compress(rows, map(is_, kinds, repeat(None))):
             kinds[i] = self._classes.get(keys[i]) or self._class(numbers[i])
-        layouts, countries = zip(*self._look_up(numbers, kinds), strict=True)
+        found: list[_Known] = []
+        for start in range(0, len(numbers), _CHUNK):  # what one chunk learns, the next finds
+            part = slice(start, start + _CHUNK)
+            found += self._look_up(numbers[part], kinds[part])
+        layouts, countries = zip(*found, strict=True)
         return _fill_all(numbers, layouts), list(countries)
 
     def _look_up(self, numbers: Sequence[str], kinds: list[_Class]) -> list[_Known]:
