@@ -66,6 +66,9 @@ _RUNS = re.compile(r"(\d+)|(\D+)")
 _KNOWN_MAX = 1 << 16
 
 _ALIKE = 16  # numbers of one layout in a batch worth filling in together
+# Kept here, not only in re's cache: phonenumbers' patterns of every region
+# outnumber that cache, and recompiling is most of what a new region costs.
+_compiled = cache(re.compile)
 
 
 @dataclass(eq=False)  # one object per layout (see PhoneFormatter._layouts)
@@ -126,11 +129,11 @@ class _Membership:
 
     @cached_property
     def some(self) -> re.Pattern[str]:
-        return re.compile(_widened(self.text, _SOME))
+        return _compiled(_widened(self.text, _SOME))
 
     @cached_property
     def every(self) -> re.Pattern[str]:
-        return re.compile(_widened(self.text, _EVERY))
+        return _compiled(_widened(self.text, _EVERY))
 
     def decided(self, prefix: str, rest: int) -> bool:
         """True when every national number of ``prefix`` and ``rest`` more digits
@@ -236,7 +239,9 @@ class PhoneFormatter:
             got = list(map(dict.get, map(_KNOWN, some_kinds), prefixes))
             deque(map(found.__setitem__, pending, got), maxlen=0)
             pending = list(compress(pending, map(is_, got, repeat(None))))
-        for i in pending:  # learnt, or learnt earlier in this batch
+        # Learnt (or learnt earlier in this chunk) code by code: phonenumbers'
+        # patterns of one code are still in re's cache for the next number.
+        for i in sorted(pending, key=lambda i: kinds[i].code):
             found[i] = self._recall(kinds[i], numbers[i])
         return found
 
@@ -340,7 +345,7 @@ class PhoneFormatter:
         tests = [_ZEROS]
         example = "0" * (length - skip)  # the formats only count digits: any will do
         for f in formats:
-            if f.leading_digits_pattern and re.fullmatch(f.pattern, example):
+            if f.leading_digits_pattern and _compiled(f.pattern).fullmatch(example):
                 tests.append(_membership(f.leading_digits_pattern[-1], full=False))
         regions = self._codes[code]
         if len(regions) > 1:  # else its only region, whatever the number
