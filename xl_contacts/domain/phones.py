@@ -223,8 +223,8 @@ class PhoneFormatter:
         for start in range(0, len(numbers), _CHUNK):  # what one chunk learns, the next finds
             part = slice(start, start + _CHUNK)
             found += self._look_up(numbers[part], kinds[part])
-        layouts, countries = zip(*found, strict=True)
-        return _fill_all(numbers, layouts), list(countries)
+        layouts = list(map(itemgetter(0), found))
+        return _fill_all(numbers, layouts), list(map(itemgetter(1), found))
 
     def _look_up(self, numbers: Sequence[str], kinds: list[_Class]) -> list[_Known]:
         """Each number's answer: looked up by its class's shortest prefix, then
