@@ -233,6 +233,8 @@ class PhoneFormatter:
         found: list[Any] = list(map(dict.get, map(_KNOWN, kinds), prefixes))
         pending = list(compress(range(len(numbers)), map(is_, found, repeat(None))))
         for rank in range(1, max(len(k.depths) for k in set(kinds))):
+            if not pending:
+                break
             some_kinds = [kinds[i] for i in pending]
             cuts = map(itemgetter(rank), map(_CUTS, some_kinds))
             prefixes = map(getitem, [numbers[i] for i in pending], cuts)
@@ -353,7 +355,9 @@ class PhoneFormatter:
         return _Class(code, skip, tuple(tests), in_order)
 
 
-def _region_tests(regions: Sequence[str], national: int) -> list[_Membership]:
+@cache
+def _region_tests(regions: tuple[str, ...], national: int) -> tuple[_Membership, ...]:
+    """What region_code_for_number reads of national numbers of this length."""
     tests = []
     for region in regions:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
@@ -367,7 +371,7 @@ def _region_tests(regions: Sequence[str], national: int) -> list[_Membership]:
                 lengths = desc.possible_length or ()
                 if not lengths or national in lengths:  # else decided by the length
                     tests.append(_membership(desc.national_number_pattern, full=True))
-    return tests
+    return tuple(tests)
 
 
 @cache
