@@ -60,7 +60,6 @@ _SOME, _EVERY = "x", "y"  # wildcards: some digit, every digit, fits here
 # the layout of every number they format.
 _COUNTING = re.compile(r"(?:\(\\d(?:\{\d+(?:,\d+)?\})?\))+")
 _REFERENCE = re.compile(r"\\(\d)")
-_RUNS = re.compile(r"(\d+)|(\D+)")
 # Prefixes remembered, in all; past that all are forgotten and learnt again: a
 # list of random numbers from everywhere cannot grow memory without end.
 _KNOWN_MAX = 1 << 16
@@ -182,6 +181,9 @@ class _Class:
     skip: int = 0  # the calling code's digits
     tests: tuple[_Membership, ...] = ()
     in_order: bool = False  # its formats' output is its digits in order
+    # The formats that fit the length, in order, each with its last leading-digits
+    # pattern (None: none): what format_number chooses from.
+    formats: tuple[tuple[re.Pattern[str] | None, phonenumbers.NumberFormat], ...] = ()
     depths: list[int] = field(default_factory=list)  # prefix lengths answers are kept by
     # Slices of those lengths, shortest first, the last repeated up to _RANKS.
     cuts: tuple[slice, ...] = (slice(0),) * _RANKS
@@ -255,20 +257,19 @@ class PhoneFormatter:
         return self._learn(kind, digits)
 
     def _learn(self, kind: _Class, digits: str) -> _Known:
-        """phonenumbers' answer for ``digits`` as a template, what fills it and
-        the country; kept by the prefix that decides it."""
+        """The answer for ``digits``: its layout and country, kept by the prefix
+        that decides them."""
         if not kind.code:
             return _NOTHING
         national = digits[kind.skip :]
         found = _NOTHING  # phonenumbers formats no national number 0
         if national.strip("0"):
             number = _number(kind.code, national)
-            international = phonenumbers.format_number(number, _INTERNATIONAL)
             country = _name(phonenumbers.region_code_for_number(number))
-            layout = self._layout(kind, digits, international)
-            if layout is None:  # this number's own answer: not kept
+            if not kind.in_order:  # not seen in phonenumbers 9: the library, number by number
+                international = phonenumbers.format_number(number, _INTERNATIONAL)
                 return _Layout(international.replace("%", "%%")), country
-            found = (layout, country)
+            found = (self._layout(kind, national), country)
         depth = self._depth(kind, digits)
         if depth not in kind.depths:
             kind.depths = sorted([*kind.depths, depth])
@@ -280,26 +281,21 @@ class PhoneFormatter:
         self._remembered += 1
         return found
 
-    def _layout(self, kind: _Class, digits: str, international: str) -> _Layout | None:
-        """``international`` as a layout for the digits of every number of its
-        decision, when the code's formats write them in order."""
-        prefix = f"+{kind.code} "
-        if not (kind.in_order and international.startswith(prefix)):
-            return None
-        template, slices, start = prefix, [], kind.skip
-        for run, separator in _RUNS.findall(international[len(prefix) :]):
-            if run:
-                slices.append(slice(start, start + len(run)))
-                start += len(run)
-                template += "%s"
-            else:
-                template += separator.replace("%", "%%")
-        if "".join(digits[s] for s in slices) != digits[kind.skip :]:
-            return None
-        key = (template, *((s.start, s.stop) for s in slices))
-        return self._layouts.get(key) or self._layouts.setdefault(
-            key, _Layout(template, (*slices,))
-        )
+    def _layout(self, kind: _Class, national: str) -> _Layout:
+        """How format_number writes ``national`` in INTERNATIONAL format: by the
+        first format that fits it whose last leading-digits pattern matches its
+        start, its groups in order with the format's separators; by none, as it
+        is."""
+        template, spans = f"+{kind.code} %s", [(0, len(national))]
+        for leading, f in kind.formats:
+            if leading is None or leading.match(national):
+                groups = _compiled(f.pattern).fullmatch(national)
+                spans = [groups.span(i) for i in range(1, groups.re.groups + 1)]  # type: ignore[union-attr]
+                template = f"+{kind.code} " + _REFERENCE.sub("%s", f.format.replace("%", "%%"))
+                break
+        slices = tuple(slice(kind.skip + a, kind.skip + b) for a, b in spans)
+        key = (template, *spans)
+        return self._layouts.get(key) or self._layouts.setdefault(key, _Layout(template, slices))
 
     def _depth(self, kind: _Class, digits: str) -> int:
         """How many first digits decide every membership for ``digits``."""
@@ -344,15 +340,17 @@ class PhoneFormatter:
         only when the format fits), and for a shared code the regions' leading
         digits or number patterns. (Formats that are not in order: see _learn.)"""
         formats, in_order = _formats(code)
-        tests = [_ZEROS]
         example = "0" * (length - skip)  # the formats only count digits: any will do
-        for f in formats:
-            if f.leading_digits_pattern and _compiled(f.pattern).fullmatch(example):
-                tests.append(_membership(f.leading_digits_pattern[-1], full=False))
+        fitting = [f for f in formats if _compiled(f.pattern).fullmatch(example)]
+        leading = [
+            f.leading_digits_pattern[-1] if f.leading_digits_pattern else None for f in fitting
+        ]
+        tests = [_ZEROS, *(_membership(p, full=False) for p in leading if p is not None)]
         regions = self._codes[code]
         if len(regions) > 1:  # else its only region, whatever the number
             tests += _region_tests(regions, length - skip)
-        return _Class(code, skip, tuple(tests), in_order)
+        choices = tuple((p and _compiled(p), f) for p, f in zip(leading, fitting, strict=True))
+        return _Class(code, skip, tuple(tests), in_order, choices)
 
 
 @cache
