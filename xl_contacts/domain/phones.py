@@ -1,21 +1,24 @@
 """Phone numbers people can read: ``phoneNumber`` digits in international format,
-and the country they belong to -- phonenumbers' own answers, in time linear in
-the list.
+and the country they belong to -- phonenumbers' answers, in time linear in the
+list.
 
 ``phoneNumber`` holds E.164 digits: the country calling code, then the national
-number -- there is nothing to parse. The rule is phonenumbers':
-``format_number(number, INTERNATIONAL)`` and ``region_code_for_number(number)``.
-They take about 25 µs a number, longer than writing the whole report, so this
-module asks the library once per *decision* and fills the layout it answered
-with the digits of every other number that shares the decision.
+number -- there is nothing to parse. The answers are those of phonenumbers'
+``format_number(number, INTERNATIONAL)`` and ``region_code_for_number(number)``,
+which take about 25 µs a number, longer than writing the whole report. So the
+answer is worked out once per *decision* -- the country asked of the library,
+the layout read off the format that ``format_number`` would choose from the
+same metadata -- and every other number that shares the decision gets the same
+layout filled with its own digits.
 
-What phonenumbers' answer depends on, for numbers of one calling code and
-length, is whether the national number matches (at its start) the leading-digits
-patterns of the code's formats and regions, and (in full) the formats' patterns
-and, for calling codes shared by several countries, the regions' number
-patterns. Each such membership is *decided* by the first k digits when every
-number of that length starting with them gives the same answer -- checked with
-the pattern itself, made to accept a wildcard where it accepts a digit:
+What the answer depends on, for numbers of one calling code and length (the
+formats' patterns only count digits: which fit is a matter of length), is
+whether the national number matches, at its start, the leading-digits patterns
+of the formats that fit, and, for calling codes shared by several countries,
+the regions' leading digits or, in full, their number patterns. Each such
+membership is *decided* by the first k digits when every number of that length
+starting with them gives the same answer -- checked with the pattern itself,
+made to accept a wildcard where it accepts a digit:
 
 * some completion matches: the pattern, each digit it accepts widened to a
   wildcard too, matches the prefix followed by wildcards;
