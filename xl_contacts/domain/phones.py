@@ -352,7 +352,9 @@ class PhoneFormatter:
         regions = self._codes[code]
         if len(regions) > 1:  # else its only region, whatever the number
             tests += _region_tests(regions, length - skip)
-        choices = tuple((p and _compiled(p), f) for p, f in zip(leading, fitting, strict=True))
+        # On digits alone a membership's widened pattern is the pattern: one compile.
+        picks = [p and _membership(p, full=False).some for p in leading]
+        choices = tuple(zip(picks, fitting, strict=True))
         return _Class(code, skip, tuple(tests), in_order, choices)
 
 
