@@ -13,6 +13,8 @@ The lists (``--list`` of run.py):
 from __future__ import annotations
 
 import json
+import os
+import platform
 import resource
 import statistics
 import subprocess
@@ -123,3 +125,27 @@ def process_seconds(command: list[str], env: dict[str, str]) -> float:
         started = time.perf_counter()
         subprocess.run(command, stdout=out, stderr=subprocess.PIPE, env=env, check=True)
         return time.perf_counter() - started
+
+
+def machine() -> dict[str, str]:
+    import openpyxl
+    import pandas
+    import xlwings
+
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "openpyxl": openpyxl.__version__,
+        "pandas": pandas.__version__,
+        "xlwings": xlwings.__version__,
+    }

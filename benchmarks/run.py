@@ -40,7 +40,6 @@ import gc
 import io
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -60,6 +59,7 @@ from common import (
     LISTS,
     StandIn,
     contacts,
+    machine,
     paired,
     process_seconds,
 )
@@ -376,30 +376,6 @@ def bench_changes(kind: str, n: int, repeats: int = 5) -> dict[str, Any]:
         flush=True,
     )
     return result
-
-
-def machine() -> dict[str, str]:
-    import openpyxl
-    import pandas
-    import xlwings
-
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": str(os.cpu_count()),
-        "python": platform.python_version(),
-        "os": platform.platform(),
-        "openpyxl": openpyxl.__version__,
-        "pandas": pandas.__version__,
-        "xlwings": xlwings.__version__,
-    }
 
 
 def bench_list(kind: str, quick: bool) -> dict[str, Any]:
