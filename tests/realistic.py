@@ -1,6 +1,6 @@
-"""Contact books shaped like real ones, for the tests and for benchmarks/run.py
-(which imports this file, as it does tests/synthetic.py): the same seed gives
-the same book, byte for byte.
+"""Contact books shaped like real ones, for the tests and for the benchmarks
+(benchmarks/common.py imports this file, as it does tests/synthetic.py): the
+same seed gives the same book, byte for byte.
 
 What makes a book real, and tests/synthetic.py's list is not:
 
