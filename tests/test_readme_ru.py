@@ -21,12 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 RU = (ROOT / "README.ru.md").read_text(encoding="utf-8")
 EN = (ROOT / "README.md").read_text(encoding="utf-8")
 
-FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+FENCE = re.compile(r"^ *```[^\n]*\n(.*?)^ *```", re.MULTILINE | re.DOTALL)  # also in a list
 SPAN = re.compile(r"`([^`\n]+)`")
 PROGRAM = {"xl-contacts", "xl-contacts.exe"}
 # Where a shell line stops being the command's arguments (`|` is handled apart).
 SHELL_STOPS = {">", ">>", "<", "2>", "&&", ";"}
-ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
+# `NAME=value command` and `export NAME=value` in a shell block.
+ASSIGNMENT = re.compile(r"(?:^|\s)([A-Z][A-Z0-9_]*)=(?=\S)")
 # The package's own namespaces of environment variables.
 PACKAGE_VARIABLE = re.compile(r"\b(?:GREENAPI|XL_CONTACTS)_[A-Z0-9_]+\b")
 LANG_OPTION = "--lang"
@@ -178,14 +179,8 @@ def test_every_environment_variable_named_is_the_packages_own_and_each_is_named(
     named = set(PACKAGE_VARIABLE.findall(RU))
     assert named <= defined, f"README.ru.md names variables the package does not: {named - defined}"
     assert defined <= named, f"README.ru.md does not name: {defined - named}"
-    assigned = {
-        match.group(1)
-        for block in blocks(RU)
-        for line in block.splitlines()
-        for word in words(line.removeprefix("export "))
-        if (match := ASSIGNMENT.match(word))
-    }
-    assert assigned and assigned <= defined, assigned
+    assigned = {name for block in blocks(RU) for name in ASSIGNMENT.findall(block)}
+    assert {names.ENV_API_TOKEN, i18n.ENV_LANG} <= assigned <= defined, assigned
 
 
 SETTING = re.compile(r"`(Contacts(?: [A-Z][a-z]+)+)`")  # a row of the xlwings.conf sheet
