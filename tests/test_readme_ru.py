@@ -1,7 +1,9 @@
 """README.ru.md, the Russian README, keeps to the code and to README.md: every
-``xl-contacts …`` command line it shows parses with the CLI's own parser, every
-environment variable it names is one the package defines (and each of those is
-named), its install commands are README.md's, and README.md links to it."""
+``xl-contacts …`` command line it shows parses with the CLI's own parser and it
+shows every command and option README.md does; every environment variable and
+``xlwings.conf`` row it names is one the package defines (and each of those is
+named); the ribbon is called what Excel shows; its install commands are
+README.md's; its links find their headings, and README.md links to it."""
 
 from __future__ import annotations
 
