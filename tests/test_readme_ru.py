@@ -266,3 +266,18 @@ def test_the_ribbon_is_named_as_excel_shows_it_in_both_languages() -> None:
     assert all(re.search("[а-яё]", label, re.IGNORECASE) for label in russian), russian
     missing = [label for label in [*labels, *russian] if label not in RU]
     assert not missing, f"README.ru.md does not name the ribbon's {missing}"
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="the report's sheets named in the run's language come with the ru-report branch "
+    "(issue 24): drop this mark once it is merged",
+)
+def test_the_report_sheets_are_named_as_each_language_names_them() -> None:
+    sheets = [names.SUMMARY_SHEET, names.CHANGES_SHEET]
+    with i18n.speaking(i18n.RUSSIAN):
+        russian = [i18n.translate(sheet) for sheet in sheets]
+    assert all(re.search("[а-яё]", sheet, re.IGNORECASE) for sheet in russian), russian
+    missing = [sheet for sheet in [*sheets, *russian] if f"**{sheet}**" not in RU]
+    assert not missing, f"README.ru.md does not name the report's sheets {missing}"
+    assert f"`{names.CONTACTS_SHEET}`" in RU and f"`{names.CHANGES_TABLE}`" in RU
