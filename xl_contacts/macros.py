@@ -70,7 +70,7 @@ def _refresh(book: Any) -> None:
         status = refreshed(options, table)
 
         def progress(done: int, total: int) -> None:
-            show(rows_done(N_WRITING, done, total))
+            show(writing(done, total))
 
         with live_sheet.suspended_updates(book.app):
             live_sheet.write_contacts(book, table, status, progress)
@@ -112,19 +112,22 @@ def refreshed(options: LiveSettings, table: ContactTable) -> str:
     ).format(**facts, instance=table.instance_id)
 
 
-# The status bar while rows go to the sheet or the report (the form follows the total).
-N_WRITING = (
-    "{title}: writing contacts, {done} of {total} row…",
-    "{title}: writing contacts, {done} of {total} rows…",
-)
-N_SAVING = (
-    "{title}: saving contacts, {done} of {total} row…",
-    "{title}: saving contacts, {done} of {total} rows…",
-)
+def writing(done: int, total: int) -> str:
+    """The status bar while rows go to the Contacts sheet (the form follows the total)."""
+    return ngettext(
+        "{title}: writing contacts, {done} of {total} row…",
+        "{title}: writing contacts, {done} of {total} rows…",
+        total,
+    ).format(title=TITLE, done=number(done), total=number(total))
 
 
-def rows_done(forms: tuple[str, str], done: int, total: int) -> str:
-    return ngettext(*forms, total).format(title=TITLE, done=number(done), total=number(total))
+def saving(done: int, total: int) -> str:
+    """The status bar while rows go to the report."""
+    return ngettext(
+        "{title}: saving contacts, {done} of {total} row…",
+        "{title}: saving contacts, {done} of {total} rows…",
+        total,
+    ).format(title=TITLE, done=number(done), total=number(total))
 
 
 def _export_report(book: Any) -> None:
@@ -136,7 +139,7 @@ def _export_report(book: Any) -> None:
     with live_sheet.status_bar(book.app) as show:
 
         def progress(done: int, total: int) -> None:
-            show(rows_done(N_SAVING, done, total))
+            show(saving(done, total))
 
         result = export(
             ExportRequest(
