@@ -518,7 +518,8 @@ def test_officejs_culture_ru_gives_russian_error_cells(green_api: FakeGreenApi) 
     russian = _officejs(calls, _officejs_env(green_api), culture="ru-RU")["results"]
     english = _officejs(calls, _officejs_env(green_api), culture="en-US")["results"]
 
-    for (answer,), (sentence, words) in zip(russian[:2], (NOT_BOOLEAN, ERROR_ARGUMENT), strict=True):
+    expected = (NOT_BOOLEAN, ERROR_ARGUMENT)
+    for (answer,), (sentence, words) in zip(russian[:2], expected, strict=True):
         assert_error_cell(answer[0], words)
         assert sentence not in answer[0]
     assert russian[2][0] == list(COLUMNS), "identifiers stay: the header row is the same"
