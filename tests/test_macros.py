@@ -595,3 +595,15 @@ def test_a_russian_excel_alerts_in_russian_through_com(
     ((action, _, _, message),) = excel.python_actions()
     assert action == "MessageBox" and message.startswith("лист 'Contacts' защищён — снимите")
     assert "is protected" not in message and green_api_env.requests == []
+
+
+def test_the_ribbons_language_goes_along_with_the_button(green_api_env: FakeGreenApi) -> None:
+    """ContactsRibbon.bas runs refresh('ru') / export_report('ru'): the language
+    its labels speak, chosen by the VBA on Windows and macOS alike."""
+    green_api_env.answer(REFERENCE_CONTACTS)
+    book = make_book({"Contacts": [["my", "own"], ["data", 1]]})
+    macros.refresh("ru")
+    assert "другие данные" in alerts(book)[0][0]
+    book = make_book({"Contacts": [["my", "own"], ["data", 1]], "xlwings.conf": [RUSSIAN_CONF]})
+    macros.refresh("en")
+    assert "holds other data" in alerts(book)[0][0]

@@ -163,8 +163,11 @@ def test_ribbon_callbacks_exist(built: Path) -> None:
         assert len(names) == 1, getter
         signature = rf"^Sub {names.pop()}\(control As IRibbonControl, ByRef returnedVal\)"
         assert re.search(signature, vba, re.M), getter
-    assert 'RunPython "import xl_contacts.macros; xl_contacts.macros.refresh()"' in vba
-    assert 'RunPython "import xl_contacts.macros; xl_contacts.macros.export_report()"' in vba
+    language = "('\" & XlContactsLanguage() & \"')\""  # the ribbon's language goes along
+    assert f'RunPython "import xl_contacts.macros; xl_contacts.macros.refresh{language}' in vba
+    assert (
+        f'RunPython "import xl_contacts.macros; xl_contacts.macros.export_report{language}' in vba
+    )
 
 
 def test_sheets_and_settings(built: Path) -> None:

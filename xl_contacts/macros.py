@@ -10,8 +10,10 @@ UDF server and Excel is frozen until it returns: the fetch gets the short
 interactive budget, and the status bar -- the one thing Excel repaints
 meanwhile -- says what is happening.
 
-Each button speaks its workbook's language (``excel_language``): the status
-bar, the alerts and the status line above the table.
+Each button speaks the language the ribbon speaks, which its VBA passes
+(ContactsRibbon.bas: the same order on Windows and macOS); called without one
+(xlwings Server, a test), the workbook's (``excel_language``). The status bar,
+the alerts and the status line above the table follow it.
 """
 
 from __future__ import annotations
@@ -48,16 +50,16 @@ def asking(what: str) -> str:
     )
 
 
-def refresh() -> None:
+def refresh(language: str | None = None) -> None:
     """Ribbon "Refresh contacts": fetch, then replace the Contacts table."""
     book = xw.Book.caller()
-    _guarded(book, _refresh)
+    _guarded(book, _refresh, language)
 
 
-def export_report() -> None:
+def export_report(language: str | None = None) -> None:
     """Ribbon "Save report": fetch, then save a report workbook next to this one."""
     book = xw.Book.caller()
-    _guarded(book, _export_report)
+    _guarded(book, _export_report, language)
 
 
 def _refresh(book: Any) -> None:
@@ -214,8 +216,8 @@ def _report_prefix(book: Any) -> str:
     return f"{Path(book.name).stem or 'contacts'} contacts "
 
 
-def _guarded(book: Any, action: Any) -> None:
-    with i18n.speaking(excel_language.of_book(book)):
+def _guarded(book: Any, action: Any, language: str | None) -> None:
+    with i18n.speaking(i18n.language_of(language) or excel_language.of_book(book)):
         try:
             action(book)
         except Exception as error:  # ours or a bug: one alert, never a traceback, never the token

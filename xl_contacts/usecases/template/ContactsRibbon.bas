@@ -1,15 +1,15 @@
 Attribute VB_Name = "ContactsRibbon"
 ' Ribbon callbacks of customUI14.xml. Each button runs one Python macro of
 ' xl_contacts through xlwings' RunPython; the Python side shows its own
-' messages, in the language chosen as XlContactsLanguage chooses it here.
+' messages, in the language the ribbon speaks (XlContactsLanguage: "en" or "ru").
 Option Explicit
 
 Sub XlContactsRefresh(control As IRibbonControl)
-    RunPython "import xl_contacts.macros; xl_contacts.macros.refresh()"
+    RunPython "import xl_contacts.macros; xl_contacts.macros.refresh('" & XlContactsLanguage() & "')"
 End Sub
 
 Sub XlContactsSaveReport(control As IRibbonControl)
-    RunPython "import xl_contacts.macros; xl_contacts.macros.export_report()"
+    RunPython "import xl_contacts.macros; xl_contacts.macros.export_report('" & XlContactsLanguage() & "')"
 End Sub
 
 ' The ribbon's texts in the workbook's language (ContactsTexts holds them all).
