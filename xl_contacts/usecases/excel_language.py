@@ -6,7 +6,9 @@ language, then the operating system's, then English (``i18n.choose``).
 
 Excel's UI language, where each entry point can see it:
 
-* a ribbon button (``macros``) has the workbook: on the desktop
+* a ribbon button: its VBA passes the language its labels speak (the same
+  order, read in VBA: ContactsRibbon.bas). Without one (xlwings Server, a
+  direct call) ``macros`` reads the workbook: on the desktop
   ``Application.LanguageSettings.LanguageID(msoLanguageIDUI)`` (1049: Russian);
   an engine without it (the remote one, macOS' AppleScript) gives none;
 * ``=GETCONTACTS`` on the desktop: xlwings' UDF server calls the function from
