@@ -38,6 +38,7 @@ KEY_COUNT = "Contacts Count"
 KEY_REPORT_FOLDER = "Contacts Report Folder"
 KEY_ONLY = "Contacts Only"
 KEY_PROFILE = "Contacts Profile"
+KEY_LANGUAGE = "Contacts Language"  # en or ru: the workbook's language, before Excel's
 
 # Labels of the Summary sheet, also read back by "changes since".
 SUMMARY_TITLE = "xl-contacts report"
