@@ -122,5 +122,3 @@ class FakeGreenApi:
 
     def env(self) -> dict[str, str]:
         return {ENV_API_URL: self.url, ENV_ID_INSTANCE: ID_INSTANCE, ENV_API_TOKEN: TOKEN}
-
-

@@ -172,7 +172,7 @@ def test_extra_fields_never_take_a_name_the_outputs_reserve() -> None:
         [{"chatId": "1@c.us", "instance": "a", "COUNTRY": "b", "instance_2": "c", "x": "d"}]
     )
     assert table.columns == [*COLUMNS, "instance_3", "COUNTRY_2", "instance_2", "x"]
-    assert table.rows[0][len(COLUMNS):] == ["a", "b", "c", "d"]
+    assert table.rows[0][len(COLUMNS) :] == ["a", "b", "c", "d"]
 
 
 def test_count_is_bounded() -> None:

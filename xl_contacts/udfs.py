@@ -112,10 +112,9 @@ def _load_rows(settings: Settings, count: int | None, kind: str) -> list[list[st
     client = live_results.interactive_client(settings)
     table = fetch_contacts(count, only=kind, settings=settings, client=client)
     # UDF results are not parsed by Excel (no formulas, no number guessing), so
-    # values only need what any cell needs: no illegal characters, <= 32,767 long
-    # (the usual table is known to be so already: no second look at its text).
+    # values only need what any cell needs: no illegal characters, <= 32,767 long.
     rows = [list(table.columns), *table.rows]
-    return rows if table.cells_clean else clean_rows(rows)
+    return clean_rows(rows)
 
 
 def _excel_flag(value: Any, name: str) -> bool:

@@ -58,7 +58,7 @@ from ..base.errors import (
     ServerError,
     TokenRejected,
 )
-from ..base.json_stream import NotAList, gc_paused_promoting, loads
+from ..base.json_stream import NotAList, loads
 from ..base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE, MAX
 from ..base.redaction import REDACTED
 from ..config.settings import Settings
@@ -190,7 +190,6 @@ class GreenApiClient:
         *,
         group: bool | None = None,
         deadline: float | None = None,
-        float_free: Callable[[Any], bool] | None = None,
     ) -> list[dict[str, Any]]:
         """The raw contact list: a list of JSON objects as GREEN-API sent them.
 
@@ -199,11 +198,9 @@ class GreenApiClient:
         (``kinds.plan``) decides when it may be sent. ``deadline`` (a
         ``time.monotonic()`` instant) replaces this call's own budget, so that
         several calls answering one query share one (``query_deadline``).
-        ``float_free``: as for ``json_stream.loads`` (a look at the decoded
-        answer that proves it holds no float).
         """
         params = contacts_params(count, group)
-        data = self._get("getContacts", params, deadline, float_free=float_free)
+        data = self._get("getContacts", params, deadline)
         if not isinstance(data, list):
             raise BadResponse(
                 f"GREEN-API answered with a JSON {type(data).__name__} instead of a list of "
@@ -269,7 +266,6 @@ class GreenApiClient:
         deadline: float | None = None,
         *,
         reader: _Streamed | None = None,
-        float_free: Callable[[Any], bool] | None = None,
     ) -> Any:
         if deadline is None:
             deadline = self.query_deadline()
@@ -277,7 +273,7 @@ class GreenApiClient:
         key = (self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
             _throttle.wait(key, interval)
-            outcome = self._attempt(method, params, deadline, reader, float_free)
+            outcome = self._attempt(method, params, deadline, reader)
             if outcome.error is None:
                 return outcome.data
             pause = retry_pause(outcome, attempt, self.retries, self.backoff)
@@ -299,7 +295,6 @@ class GreenApiClient:
         params: dict[str, str] | None,
         deadline: float,
         reader: _Streamed | None = None,
-        float_free: Callable[[Any], bool] | None = None,
     ) -> Outcome:
         """One request and what came of it: the decoded JSON or an error (never raised
         here: whether to try again is ``retry_pause``'s decision)."""
@@ -316,7 +311,7 @@ class GreenApiClient:
             try:
                 response = self._send(method, params, timeout)
                 try:
-                    outcome = self._outcome(response, reader, float_free)
+                    outcome = self._outcome(response, reader)
                 finally:
                     response.close()
             except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
@@ -359,7 +354,6 @@ class GreenApiClient:
         self,
         response: requests.Response,
         reader: _Streamed | None,
-        float_free: Callable[[Any], bool] | None = None,
     ) -> Outcome:
         status = response.status_code
         if 300 <= status < 400:
@@ -368,10 +362,9 @@ class GreenApiClient:
             return Outcome(error=_error_for_status(status), server_wait=_retry_after(response))
         limit = MAX_BODY_BYTES if reader is None else MAX_STREAMED_BODY_BYTES
         try:
-            with gc_paused_promoting():  # decoding makes many objects and frees none
-                if reader is None:
-                    return Outcome(data=loads(_read_body(response), float_free))
-                return Outcome(data=reader(_body_chunks(response, limit)))
+            if reader is None:
+                return Outcome(data=loads(_read_body(response)))
+            return Outcome(data=reader(_body_chunks(response, limit)))
         except BadResponse as error:
             return Outcome(error=error)
         except NotAList as error:
@@ -460,8 +453,7 @@ def retry_pause(
 def _network_error(exc: requests.exceptions.RequestException, host: str) -> NetworkError:
     if isinstance(exc, requests.exceptions.Timeout):
         return NetworkError(
-            f"GREEN-API at {host} did not answer in time — try again later, "
-            f"or check {ENV_API_URL}"
+            f"GREEN-API at {host} did not answer in time — try again later, or check {ENV_API_URL}"
         )
     if isinstance(exc, requests.exceptions.SSLError):
         return NetworkError(

@@ -14,23 +14,15 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator, Sequence
+from itertools import chain, islice
 from typing import TextIO
 
-from ..base.cells import (
-    FORMULA_TRIGGERS,
-    ILLEGAL,
-    MAX_CELL_CHARS,
-    TERMINAL_UNSAFE,
-    for_csv_rows,
-    for_terminal,
-)
+from ..base.cells import TERMINAL_UNSAFE, for_csv_column, for_terminal
 from ..domain.contacts import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
 _CSV_ROWS_PER_WRITE = 4096
-# What a value may start with that makes a formula, CR and LF aside: those the
-# counts of line ends in plain_csv find wherever they are.
-_STARTS = tuple(t for t in FORMULA_TRIGGERS if t not in "\r\n")
 
 
 def prepare_stream(stream: TextIO, output_format: str) -> None:
@@ -60,57 +52,28 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # with "\r\n" that is every field with a CR or a LF. (With "\n" a bare CR went
     # out unquoted, and Excel, LibreOffice and Python's own reader start a new row
     # there, where the text after it -- "=1+1" -- is no longer protected.)
-    rows = [table.columns, *table.rows]
-    text = None if _is_terminal(out) else plain_csv(rows, clean=table.cells_clean)
-    if text is not None:
-        out.write(text)
-        return
-    rows = for_csv_rows(rows)
-    if _is_terminal(out):
-        rows = [[for_terminal(v) for v in row] for row in rows]  # a terminal: no hurry
-    # Written to ``out`` a few thousand rows at a time, not row by row: 100,000
-    # writes through the output's wrappers cost more than making the CSV.
+    # Every value at once, one look at all, then back into rows.
+    values = iter(for_csv_column(list(chain(table.columns, *table.rows))))
+    widths = {len(table.columns), *map(len, table.rows)}
+    rows: Iterator[Sequence[str]]
+    if len(widths) == 1 and widths != {0}:  # the usual table: rows of one width
+        rows = zip(*[values] * widths.pop(), strict=True)
+    else:
+        rows = (list(islice(values, len(row))) for row in [table.columns, *table.rows])
+    if _is_terminal(out):  # a terminal: no hurry
+        rows = ([for_terminal(v) for v in row] for row in rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for start in range(0, len(rows), _CSV_ROWS_PER_WRITE):
-        writer.writerows(rows[start : start + _CSV_ROWS_PER_WRITE])
-        out.write(buffer.getvalue())
+    # Written to ``out`` a few thousand rows at a time, not row by row: 100,000
+    # writes through the output's wrappers cost more than making the CSV.
+    while True:
+        writer.writerows(islice(rows, _CSV_ROWS_PER_WRITE))
+        text = buffer.getvalue()
+        if not text:
+            break
+        out.write(text)
         buffer.seek(0)
         buffer.truncate()
-
-
-def plain_csv(rows: list[list[str]], *, clean: bool = False) -> str | None:
-    """The CSV of ``rows`` when no value needs anything -- none starts a
-    formula, none holds what clean() removes or is longer than it keeps, none
-    holds what the csv module quotes (a comma, a quote, CR, LF) -- as the csv
-    module writes it then: each row's values joined by commas, each row ended
-    by CRLF. Else None (then the general way). One look at the whole text;
-    ``clean``: every value is known to be printable text that clean() keeps
-    (ContactTable.cells_clean): not looked at, nor counted for line breaks."""
-    if min(map(len, rows), default=2) < 2:
-        return None  # the csv module writes a lone empty value as ""
-    try:
-        lines = list(map(",".join, rows))
-    except TypeError:  # a value that is not text
-        return None
-    text = "\r\n".join(lines) + "\r\n"
-    if (
-        text.count(",") != sum(map(len, rows)) - len(rows)
-        or not (clean or text.count("\n") == text.count("\r") == len(rows))
-        or '"' in text
-        or text.startswith(FORMULA_TRIGGERS)
-        # (one character is found much faster than two: those first)
-        or any(t in text and (f",{t}" in text or f"\n{t}" in text) for t in _STARTS)
-    ):
-        return None
-    if clean:
-        return text
-    # Printable lines hold no illegal character; only others are searched.
-    if max(map(len, lines)) > MAX_CELL_CHARS or (
-        not all(map(str.isprintable, lines)) and ILLEGAL.search(text)
-    ):
-        return None
-    return text
 
 
 def write_json(table: ContactTable, out: TextIO) -> None:

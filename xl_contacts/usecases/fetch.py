@@ -11,7 +11,7 @@ from ..base.errors import XlContactsError
 from ..base.names import WHATSAPP
 from ..config.settings import Settings, load_settings
 from ..domain import kinds
-from ..domain.contacts import ContactTable, PlainLook, normalise, parse_count, select
+from ..domain.contacts import ContactTable, normalise, parse_count, select
 
 _clients: dict[Settings, GreenApiClient] = {}
 _clients_lock = threading.Lock()
@@ -77,14 +77,11 @@ def fetch_contacts(
     # One budget for the whole query: "chatted" (getContacts, then getChats)
     # must not take two of them (two times 20 s in a cell that Excel waits for).
     deadline = client.query_deadline()
-    # The rows of the usual list are made as it is decoded: they prove it
-    # holds no float, which spares a scan of the body (json_stream.loads).
-    look = PlainLook()
-    raw = client.get_contacts(step.count, group=step.group, deadline=deadline, float_free=look)
-    if s.flavour is None and look.plain is None:  # a plain chatId list is not WhatsApp's
+    raw = client.get_contacts(step.count, group=step.group, deadline=deadline)
+    if s.flavour is None:
         _learn(s, raw)
     chats = kinds.chat_ids(client.get_chats(deadline=deadline)) if step.chats else None
-    table = normalise(raw, instance_id=s.id_instance, looked=look)
+    table = normalise(raw, instance_id=s.id_instance)
     return select(table, kind, chats=chats, count=step.cut)
 
 

@@ -156,7 +156,7 @@ def mac_note(wrapper: str) -> str:
     def guard(match: re.Match[str]) -> str:
         name = match.group(1)
         return (
-            f"{match.group(0)}\n    #If Mac Then\n        {name} = \"{MAC_NOTE}\"\n"
+            f'{match.group(0)}\n    #If Mac Then\n        {name} = "{MAC_NOTE}"\n'
             "        Exit Function\n    #End If"
         )
 
