@@ -21,6 +21,7 @@ from stand_in import HOSTILE_NAMES
 from xl_contacts.base.cells import clean, for_csv, for_sheet_xml
 from xl_contacts.domain import contacts, kinds
 from xl_contacts.domain.contacts import COLUMNS, ContactTable, Normaliser
+from xl_contacts.domain.values import cell_texts, phone_text, phone_texts
 from xl_contacts.sinks.row_xml import RowWriter, column_letter
 from xl_contacts.sinks.text_output import write_csv
 
@@ -323,13 +324,13 @@ def test_whatsapp_rows_are_the_rules_record_by_record(records: list[Any]) -> Non
 
 @given(st.lists(_PHONES | _TEXT | st.sampled_from(["+7 (900) 123-45-67", "٣", "00", "1.0"])))
 def test_phone_texts_are_phone_text_per_value(values: list[Any]) -> None:
-    assert contacts.phone_texts(values) == [_phone_text(value) for value in values]
-    assert [contacts.phone_text(value) for value in values] == list(map(_phone_text, values))
+    assert phone_texts(values) == [_phone_text(value) for value in values]
+    assert [phone_text(value) for value in values] == list(map(_phone_text, values))
 
 
 @given(st.lists(_TEXT | _ANY | st.dictionaries(st.text(max_size=2), st.integers(), max_size=2)))
 def test_cell_texts_are_cell_text_per_value(values: list[Any]) -> None:
-    assert contacts.cell_texts(values) == [_cell_text(value) for value in values]
+    assert cell_texts(values) == [_cell_text(value) for value in values]
 
 
 def _general_way(records: list[Any]) -> list[Any]:

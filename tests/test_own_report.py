@@ -25,8 +25,9 @@ from stand_in import HOSTILE_NAMES, ID_INSTANCE
 
 from xl_contacts.base.cells import clean
 from xl_contacts.base.errors import ReportError
-from xl_contacts.domain.contacts import COLUMNS, normalise, rows_text
+from xl_contacts.domain.contacts import COLUMNS, normalise
 from xl_contacts.domain.diff import compare
+from xl_contacts.domain.values import rows_text
 from xl_contacts.sinks.own_report import check_plausible
 from xl_contacts.sinks.previous_report import read_previous
 from xl_contacts.sinks.xlsx_report import write_report

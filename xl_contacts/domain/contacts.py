@@ -9,16 +9,14 @@ never be turned into numbers (Excel would round them to 15 digits).
 from __future__ import annotations
 
 import dataclasses
-import json
-import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any
 
-from ..base.cells import MAX_CELL_CHARS, matching, too_long
+from ..base.cells import MAX_CELL_CHARS, too_long
 from ..base.errors import BadResponse, ConfigError
 from ..base.json_stream import gc_paused_promoting
 from ..base.names import (
@@ -31,6 +29,7 @@ from ..base.names import (
     PHONE_COLUMNS,
 )
 from . import kinds
+from .values import cell_text, cell_texts, phone_texts
 
 if TYPE_CHECKING:  # pandas is imported lazily: it is not needed to fetch or export
     import pandas as pd
@@ -53,18 +52,9 @@ RESERVED_COLUMNS = frozenset(name.casefold() for name in (INSTANCE_COLUMN, *PHON
 # The largest count accepted: far beyond any account (and than a sheet's
 # 1,048,576 rows); a 23-digit count is a typing slip, not worth a request.
 MAX_COUNT = 10_000_000
-# E.164: a phone number has at most 15 digits; longer is not a phone number.
-MAX_PHONE_DIGITS = 15
-# What a phone number written as text may contain besides digits.
-_PHONE_TEXT = re.compile(r"[0-9 +()./-]+")
-# A lone UTF-16 surrogate ("\ud83d" in the JSON) cannot be encoded anywhere.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_TOP_PHONE = 10**MAX_PHONE_DIGITS
 
 _CONTRACT = frozenset(COLUMNS)
 _WHATSAPP_CONTRACT = frozenset({*COLUMNS, "id"})  # WhatsApp's "id" is the chat id
-# The fields of a usual WhatsApp record (groups often come without contactName).
-_WHATSAPP_FIELDS = frozenset({"id", "name", "contactName", "type"})
 
 EMPTY_HINT = (
     "GREEN-API returned no contacts — if the instance was authorised in the last few "
@@ -267,7 +257,7 @@ class Normaliser:
     @property
     def left_out(self) -> list[str]:
         """Extra fields seen but not made columns (beyond MAX_EXTRA_COLUMNS)."""
-        return [_text(key) for key in self._fields()[MAX_EXTRA_COLUMNS:]]
+        return [cell_text(key) for key in self._fields()[MAX_EXTRA_COLUMNS:]]
 
     def table(
         self, rows: list[list[str]], *, instance_id: str = "", source: str = "GREEN-API"
@@ -296,7 +286,7 @@ class Normaliser:
 
     def _reshape(self) -> None:
         self._extras = self._fields()[:MAX_EXTRA_COLUMNS]
-        columns = [*COLUMNS, *_unreserved([_text(key) for key in self._extras])]
+        columns = [*COLUMNS, *_unreserved([cell_text(key) for key in self._extras])]
         if columns != self.columns:
             self.columns = columns
 
@@ -381,89 +371,6 @@ def hidden_count(chat_ids: Sequence[str], phones: Sequence[str], types: Sequence
 def plural(n: int, noun: str) -> str:
     """``n`` with thousands separators and ``noun`` in the right number: "1,204 contacts"."""
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
-
-
-def cell_text(value: Any) -> str:
-    """Any JSON value as cell text: None -> '', numbers as written, objects as JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _text(value)
-    if isinstance(value, bool | dict | list):
-        try:
-            return _text(json.dumps(value, ensure_ascii=False))
-        except (RecursionError, ValueError):  # nested past what json can write
-            return "…"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def cell_texts(values: Sequence[Any]) -> list[str]:
-    """``[cell_text(v) for v in values]``: a column of text (or None) by one
-    search of it for lone surrogates, any other value by value."""
-    if not set(map(type, values)) <= {str, type(None)}:
-        return list(map(cell_text, values))
-    texts = list(values) if None not in values else [v or "" for v in values]
-    for at in matching(_SURROGATE, texts):
-        texts[at] = _text(texts[at])
-    return texts
-
-
-def rows_text(rows: Iterable[Sequence[Any]]) -> list[list[str]]:
-    """``[cell_text(v) for v in row]`` of every row, column by column."""
-    rows = [list(row) for row in rows]
-    width = max(map(len, rows), default=0)
-    if not width or set(map(len, rows)) != {width}:
-        return [cell_texts(row) for row in rows]
-    return [list(row) for row in zip(*map(cell_texts, zip(*rows, strict=True)), strict=True)]
-
-
-def _text(value: str) -> str:
-    """``value`` with each lone surrogate replaced by U+FFFD."""
-    return _SURROGATE.sub("\ufffd", value)
-
-
-def phone_text(value: Any) -> str:
-    """phoneNumber as a string of digits; hidden (0), missing or junk -> ''.
-
-    Junk is anything that is not a positive whole number of at most 15 digits,
-    or text made of such digits and the usual separators (``+7 (900) 123-45-67``):
-    objects, lists, booleans, words, formulas."""
-    return _PHONE_RULES.get(type(value), _no_phone)(value)
-
-
-def phone_texts(values: Sequence[Any]) -> list[str]:
-    """``[phone_text(v) for v in values]``."""
-    if set(map(type, values)) == {int}:  # the usual column: one rule for all
-        return list(map(_whole_phone, values))
-    return list(map(phone_text, values))
-
-
-def _whole_phone(value: int) -> str:
-    return str(value) if 0 < value < _TOP_PHONE else ""
-
-
-def _float_phone(value: float) -> str:
-    return _whole_phone(int(value)) if value.is_integer() else ""
-
-
-def _text_phone(value: str) -> str:
-    if value.isascii() and value.isdigit():
-        digits = value  # the usual text: digits only (WhatsApp ids)
-    elif _PHONE_TEXT.fullmatch(value):
-        digits = "".join(filter(str.isdigit, value))
-    else:
-        digits = ""
-    return digits if digits.strip("0") and len(digits) <= MAX_PHONE_DIGITS else ""
-
-
-def _no_phone(value: Any) -> str:
-    return ""
-
-
-# phone_text by the JSON type of the value (bool, None, objects: no phone)
-_PHONE_RULES = {int: _whole_phone, float: _float_phone, str: _text_phone}
 
 
 def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> int | None:

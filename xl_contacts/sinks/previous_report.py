@@ -33,7 +33,8 @@ from ..base.names import (
     SUMMARY_SHEET,
     SUMMARY_TITLE,
 )
-from ..domain.contacts import COLUMNS, cell_text, rows_text
+from ..domain.contacts import COLUMNS
+from ..domain.values import cell_text, rows_text
 from .atomic import refuse_unless_regular
 
 # Where the checks of a workbook live now; MAX_CELLS is still imported from here.
