@@ -342,15 +342,15 @@ def contact_columns(
     every other field as ``cell_text`` makes it."""
     found = kinds.identify_all(records)
     ids, proven, phones = found.chat_ids, found.types, found.phones
-    if None in ids:  # records without a usable chat id are left out
-        usable = [chat_id is not None for chat_id in ids]
+    if "" in ids:  # records without a usable chat id are left out
+        usable = list(map(bool, ids))
         records = list(compress(records, usable))
         ids, proven, phones = (list(compress(c, usable)) for c in (ids, proven, phones))
     own = cell_texts(kinds.column(records, "type"))
     if any(proven) or not all(own):
         own = [p or t or DEFAULT_TYPE for p, t in zip(proven, own, strict=True)]
     return [
-        ids,  # type: ignore[list-item]  # (no None left)
+        ids,
         cell_texts(kinds.column(records, "name")),
         cell_texts(kinds.column(records, "contactName")),
         own,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Any, NamedTuple
@@ -98,10 +98,10 @@ class Identity(NamedTuple):
 
 class Identities(NamedTuple):
     """``identify`` of a batch of records, as columns: the rules run column by
-    column (100,000 contacts are a normal list). A chat id of None: the record
+    column (100,000 contacts are a normal list). An empty chat id: the record
     has no usable one (it is skipped and counted by the caller)."""
 
-    chat_ids: list[str | None]
+    chat_ids: list[str]
     types: list[str]
     phones: list[Any]
     lids: list[bool]
@@ -112,7 +112,7 @@ def identify(record: Mapping[str, Any]) -> Identity | None:
     usable chat id (such records are skipped and counted by the caller)."""
     found = identify_all([record])
     chat_id = found.chat_ids[0]
-    if chat_id is None:
+    if not chat_id:
         return None
     return Identity(chat_id, found.types[0], found.phones[0], found.lids[0])
 
@@ -145,7 +145,7 @@ def column(records: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
 def _chat_id_flavour(records: Sequence[Mapping[str, Any]]) -> Identities:
     ids = _id_texts(column(records, "chatId"))
     # MAX calls every contact "user": a negative id is a group all the same.
-    negative = [chat_id is not None and chat_id[:1] == "-" for chat_id in ids]
+    negative = list(map(str.startswith, ids, repeat("-")))
     types = [""] * len(ids)
     if any(negative):
         kept = dict.fromkeys(("", USER), GROUP)
@@ -159,33 +159,41 @@ def _whatsapp_flavour(records: Sequence[Mapping[str, Any]]) -> Identities:
     ids = _id_texts(column(records, "id"))
     phones = column(records, "phoneNumber")
     n = len(ids)
-    types, lids = [""] * n, [False] * n
     # A WhatsApp id: digits (old group ids: digits-digits) @ a domain. Anything
     # else in front of the @ -- "null", "undefined", "" -- is a known glitch.
-    parts = [("", "", "") if i is None else i.rpartition("@") for i in ids]
-    numbers = [part[0] for part in parts]
+    parts = list(map(str.partition, ids, repeat("@")))
+    numbers, ats, domains = (list(c) for c in zip(*parts, strict=True)) if parts else ([],) * 3
     everything = "".join(numbers)
     if everything.isdigit() and everything.isascii():  # each non-empty one matches
-        bad = set(compress(range(n), map(operator.not_, numbers)))
+        matched: Iterable[Any] = numbers
     else:
-        bad = set(compress(range(n), map(operator.not_, map(_ID_NUMBER.fullmatch, numbers))))
-    domains = {domain: _DOMAIN.fullmatch(domain) is not None for _, _, domain in parts}
-    has_phone = [False] * n if phones.count(None) == n else list(map(_has_phone, phones))
-    # The id is authoritative: a personal id is never a group, whatever "type" says.
-    own = dict.fromkeys(GROUP_TYPES, USER)
-    for at, (number, at_sign, domain), typed in zip(range(n), parts, _types(records), strict=True):
-        if ids[at] is None or not at_sign:
-            continue  # no id, or a bare number: a chat id all the same
-        if at in bad or not domains[domain]:
-            ids[at] = None  # "null@c.us", "@c.us", "abc@lid": no usable id
-        elif domain == "g.us":
-            types[at], phones[at] = GROUP, None
-        else:
-            types[at] = own.get(typed, "")
-            if domain == "c.us" and not has_phone[at]:
-                phones[at] = number
-            lids[at] = domain == "lid"
+        matched = map(_ID_NUMBER.fullmatch, numbers)
+    known = {domain: _DOMAIN.fullmatch(domain) is not None for domain in set(domains)}
+    unknown = map(operator.not_, map(known.__getitem__, domains))
+    bad = map(operator.or_, map(operator.not_, matched), unknown)
+    for at in compress(range(n), map(operator.and_, map(bool, ats), bad)):
+        ids[at] = ""  # an id with an "@" but no usable number or domain
+    # The id is authoritative: a group's is one, a personal id is never a group,
+    # whatever "type" says. (A bare number, no "@": a chat id all the same.)
+    pairs = list(zip(domains, _types(records), strict=True))
+    proven = {pair: _whatsapp_type(*pair) for pair in set(pairs)}
+    types = list(map(proven.__getitem__, pairs))
+    lids = list(map(operator.eq, domains, repeat("lid")))
+    for at in compress(range(n), map(operator.eq, domains, repeat("g.us"))):
+        phones[at] = None
+    personal = list(compress(range(n), map(operator.eq, domains, repeat("c.us"))))
+    if phones.count(None) != n:  # (the usual list sends no phoneNumber at all)
+        personal = [at for at in personal if not _has_phone(phones[at])]
+    for at in personal:  # a personal id's number is its phone
+        phones[at] = numbers[at]
     return Identities(ids, types, phones, lids)
+
+
+def _whatsapp_type(domain: str, own: str) -> str:
+    """The type a WhatsApp id proves ('' to keep the record's own type)."""
+    if domain == "g.us":
+        return GROUP
+    return USER if domain and own in GROUP_TYPES else ""
 
 
 def chat_ids(raw: Any) -> set[str]:
@@ -245,10 +253,10 @@ def _has_phone(value: Any) -> bool:
     return value not in (None, "", 0, "0") and not isinstance(value, bool)
 
 
-def _id_texts(values: Sequence[Any]) -> list[str | None]:
-    """Each value as a chat id, or None: missing, not text or a whole number,
-    empty, with white space inside, or a known placeholder ("null")."""
-    texts: list[str | None]
+def _id_texts(values: Sequence[Any]) -> list[str]:
+    """Each value as a chat id, or '' (no usable one): missing, not text or a
+    whole number, empty, with white space inside, or a known placeholder ("null")."""
+    texts: list[str]
     if set(map(type, values)) == {str}:  # the usual column: GREEN-API sends text
         texts = list(map(str.strip, values))
     else:
@@ -257,17 +265,15 @@ def _id_texts(values: Sequence[Any]) -> list[str | None]:
             if type(value) is str
             else str(value)
             if isinstance(value, int) and not isinstance(value, bool)
-            else None
+            else ""
             for value in values
         ]
-    present = [text or "" for text in texts]
-    empty = compress(range(len(texts)), map(operator.not_, present))
-    unusable = {*matching(_SPACE, present), *empty}
+    unusable = matching(_SPACE, texts)
     # A placeholder is one word of letters: only such ids are lowered.
-    if not _BOGUS.isdisjoint(map(str.lower, filter(str.isalpha, present))):
-        unusable.update(at for at, text in enumerate(present) if text.lower() in _BOGUS)
+    if not _BOGUS.isdisjoint(map(str.lower, filter(str.isalpha, texts))):
+        unusable += [at for at, text in enumerate(texts) if text.lower() in _BOGUS]
     for at in unusable:
-        texts[at] = None
+        texts[at] = ""
     return texts
 
 
