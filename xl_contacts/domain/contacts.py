@@ -9,6 +9,7 @@ never be turned into numbers (Excel would round them to 15 digits).
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -184,7 +185,10 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
     """
     if not isinstance(raw, list):
         raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
-    whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
+    if set(map(type, raw)) <= {dict}:  # the usual list: one look, in C
+        whatsapp = not any(map(operator.contains, raw, repeat("chatId")))
+    else:
+        whatsapp = not any(isinstance(r, Mapping) and "chatId" in r for r in raw)
     normaliser = Normaliser(whatsapp=whatsapp)
     # ~10 new objects a contact, none to collect, and the rows stay: no sweeps
     with gc_paused_promoting():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Any, NamedTuple
@@ -43,6 +43,7 @@ GROUP_TYPES = frozenset({GROUP, "supergroup", "channel"})
 # in front of the @ -- "null", "undefined", "" -- is a known GREEN-API glitch.
 # the number of a WhatsApp id: digits, or digits-digits (an old group id)
 _ID_NUMBER = re.compile(r"[0-9]+(?:-[0-9]+)?")
+_NOT_DIGIT = re.compile("[^0-9]")
 _DOMAIN = re.compile(r"[a-z.]+")
 _BOGUS = frozenset({"null", "undefined", "none", "nan"})
 _SPACE = re.compile(r"\s")  # what str.strip() sees as space
@@ -163,16 +164,13 @@ def _whatsapp_flavour(records: Sequence[Mapping[str, Any]]) -> Identities:
     # else in front of the @ -- "null", "undefined", "" -- is a known glitch.
     parts = list(map(str.partition, ids, repeat("@")))
     numbers, ats, domains = (list(c) for c in zip(*parts, strict=True)) if parts else ([],) * 3
-    everything = "".join(numbers)
-    if everything.isdigit() and everything.isascii():  # each non-empty one matches
-        matched: Iterable[Any] = numbers
-    else:
-        matched = map(_ID_NUMBER.fullmatch, numbers)
+    # Non-empty ASCII digits match _ID_NUMBER: only the others are matched.
+    bad = set(compress(range(n), map(operator.not_, numbers)))
+    bad.update(at for at in matching(_NOT_DIGIT, numbers) if not _ID_NUMBER.fullmatch(numbers[at]))
     known = {domain: _DOMAIN.fullmatch(domain) is not None for domain in set(domains)}
-    unknown = map(operator.not_, map(known.__getitem__, domains))
-    bad = map(operator.or_, map(operator.not_, matched), unknown)
-    for at in compress(range(n), map(operator.and_, map(bool, ats), bad)):
-        ids[at] = ""  # an id with an "@" but no usable number or domain
+    bad.update(compress(range(n), map(operator.not_, map(known.__getitem__, domains))))
+    for at in bad:
+        ids[at] = "" if ats[at] else ids[at]  # an "@" without a usable number or domain
     # The id is authoritative: a group's is one, a personal id is never a group,
     # whatever "type" says. (A bare number, no "@": a chat id all the same.)
     pairs = list(zip(domains, _types(records), strict=True))
