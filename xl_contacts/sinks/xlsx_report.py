@@ -185,10 +185,6 @@ class PhoneColumns(Sequence[list[str]]):
         # the countries.
         self.formatted, self.country_names = self.facts.describe(self.rows)
 
-    def country_counts(self) -> list[tuple[str, int]]:
-        """(country, contacts with a phone number there), largest first."""
-        return self.facts.countries.most_common()
-
     def __len__(self) -> int:
         return len(self.rows)
 
