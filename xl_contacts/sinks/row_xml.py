@@ -22,9 +22,8 @@ from ..base.cells import clean_column, for_sheet_xml, matching
 # normalise line ends, not references.
 _NEEDS_ESCAPE = re.compile("[&<>\r]")
 _ENTITIES = {"\r": "&#13;"}
-# White space at either end of a value (NUL: before and after each value in
-# the joined column; clean values hold none): kept with xml:space="preserve".
-_EDGE_SPACE = re.compile("\0\\s|\\s\0")
+# What starts a <t> element's text: white space at either end of a value is
+# kept with xml:space="preserve".
 _TEXT_START, _KEPT_START = ">", ' xml:space="preserve">'
 # A cell is _HEAD + letter + row number + _MIDDLE + start + value + _END.
 _HEAD, _MIDDLE, _END = b'<c r="', b'" t="inlineStr"><is><t', b"</t></is></c>"
@@ -39,23 +38,23 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def cell_texts(values: Sequence[str]) -> list[str]:
-    """Each value as the text of its ``<t>`` element with what starts it (">",
-    or the attribute that keeps its edge spaces): cleaned (``cells.clean``),
-    escaped, and with what a reader would decode as an escape written escaped.
-    An empty one is ">" alone (its cell is left out)."""
+def _texts(values: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Each value's cell text (``cells.clean``: empty -- the cell is left out --
+    or the text of its ``<t>`` element, escaped, with what a reader would decode
+    as an escape written escaped), and what starts that element's text: ">", or
+    the attribute that keeps white space at the value's ends."""
     column = clean_column(values)
     # Decided on the text, not its XML: "\r" at an edge is "&#13;" there.
+    stripped = list(map(str.strip, column))
     starts = [_TEXT_START] * len(column)
-    if _EDGE_SPACE.search("\0" + "\0".join(column) + "\0"):
-        for at, value in enumerate(column):
-            if _EDGE_SPACE.search(f"\0{value}\0"):
-                starts[at] = _KEPT_START
+    if stripped != column:
+        for at in compress(range(len(column)), map(ne, stripped, column)):
+            starts[at] = _KEPT_START
     for at in matching(_NEEDS_ESCAPE, column):
         column[at] = escape(column[at], _ENTITIES)
     if "_x" in "\0".join(column):  # (NUL: no "_x" across two values)
         column = list(map(for_sheet_xml, column))
-    return list(map(str.__add__, starts, column))
+    return column, starts
 
 
 class RowWriter:
@@ -69,11 +68,13 @@ class RowWriter:
         """The XML of ``rows``, numbered after the rows written before; a row
         that ends early is the same XML as one padded with ''."""
         rows = rows if isinstance(rows, list) else list(rows)
-        width = max(map(len, rows), default=0)
-        padded = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
+        widths = set(map(len, rows))
+        width = max(widths, default=0)
+        if len(widths) > 1:
+            rows = [[*row, *[""] * (width - len(row))] for row in rows]
         if not width:  # rows without cells
             return self.write_columns([[""] * len(rows)]).decode("utf-8")
-        return self.write_columns(list(zip(*padded, strict=True))).decode("utf-8")
+        return self.write_columns(list(zip(*rows, strict=True))).decode("utf-8")
 
     def write_columns(self, columns: Sequence[Sequence[str]]) -> bytes:
         """``write`` of the rows whose columns these are (all of one length), as
@@ -94,16 +95,19 @@ class RowWriter:
         glue = b'">'  # what ends one slot of constant bytes and begins the next
         blanks = []  # (a column's first slot, the column) where some cells are left out
         for letter, column in zip(self._letters, columns, strict=False):
-            texts = cell_texts(column)
+            texts, starts = _texts(column)
             # Cell texts hold no NUL: one encoding of the whole column, cut there.
-            values = "\0".join(texts).encode("utf-8").split(b"\0")
+            if _KEPT_START in starts:
+                values = "\0".join(map(str.__add__, starts, texts)).encode().split(b"\0")
+            else:
+                values = (_TEXT_START + ("\0" + _TEXT_START).join(texts)).encode().split(b"\0")
             head = _HEAD + letter.encode()
-            if _TEXT_START not in texts:  # no empty value
+            if "" not in texts:  # no empty value
                 slots += [glue + head, numbered, values]
                 glue = _END
             else:
                 slots += [glue] if glue else []
-                blanks.append((len(slots), list(map(ne, texts, repeat(_TEXT_START)))))
+                blanks.append((len(slots), list(map(ne, texts, repeat("")))))
                 slots += [head, numbered, values, _END]
                 glue = b""
         slots.append(glue + b"</row>")
