@@ -64,6 +64,7 @@ _STARTS_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # A plain number is no formula: optional sign, digits, at most one decimal point.
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_AFTER_NUL_TRIGGER = re.compile("\0[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 QUOTE_PREFIX = "'"
 # Characters beyond the Basic Multilingual Plane: two UTF-16 code units each.
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -153,10 +154,15 @@ def for_csv_column(values: Sequence[str]) -> list[str]:
     """``[for_csv(v) for v in values]`` (all text): only the values that start
     with a trigger are looked at one by one."""
     column = clean_column(values)
-    # starts_formula, column-wise: a trigger first, and no plain number
-    starts = list(
-        compress(range(len(column)), map(str.startswith, column, repeat(FORMULA_TRIGGERS)))
-    )
+    # starts_formula, column-wise: a trigger first (clean values hold no NUL:
+    # with one before each value, the NULs before a NUL and a trigger say
+    # which value starts with it), and no plain number.
+    joined = "\0" + "\0".join(column)
+    starts, at, seen = [], -1, 0
+    for found in _AFTER_NUL_TRIGGER.finditer(joined):
+        at += joined.count("\0", seen, found.end())
+        seen = found.end()
+        starts.append(at)
     numbers = map(_PLAIN_NUMBER.fullmatch, map(column.__getitem__, starts))
     for at in list(compress(starts, map(operator.not_, numbers))):
         column[at] = QUOTE_PREFIX + column[at]
