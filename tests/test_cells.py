@@ -17,6 +17,7 @@ from xl_contacts.base.cells import (
     for_csv_column,
     for_excel_input,
     for_terminal,
+    matching,
     starts_formula,
     table_headers,
     too_long,
@@ -138,3 +139,14 @@ def test_for_csv_column_is_for_csv_per_value(rows: list[list[str]]) -> None:
     values = [value for row in rows for value in row]
     assert for_csv_column(values) == [for_csv(value) for value in values]
     assert clean_column(values) == [clean(value) for value in values]
+
+
+_ONE_CHARACTER = st.sampled_from(["[\\s]", "[=+@-]", "[\\x00-\\x1f]", "[^0-9]"])
+
+
+@given(st.lists(st.text(max_size=5)), _ONE_CHARACTER)
+def test_matching_finds_the_values_a_one_character_pattern_matches(
+    values: list[str], pattern: str
+) -> None:
+    compiled = re.compile(pattern)
+    assert matching(compiled, values) == [i for i, v in enumerate(values) if compiled.search(v)]
