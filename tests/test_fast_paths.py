@@ -467,6 +467,20 @@ def test_csv_of_any_table_is_the_per_value_csv(rows: list[list[str]], terminal: 
 
 
 @_SLOW_DRAWS
+@given(_TABLES, st.sampled_from(["", ",", '"', "\r", "\n", "-1", "=1", "a"]))
+def test_csv_of_tables_of_one_width_is_the_csv_modules(rows: list[list[str]], odd: str) -> None:
+    """Tables whose fields mostly need no quoting (then written joined) and
+    now and then one that does."""
+    if rows and odd:
+        rows[-1][-1] = odd
+    table = ContactTable([f"c{i}" for i in range(len(rows[0]) if rows else 5)], rows)
+    ours, before = io.StringIO(), io.StringIO()
+    write_csv(table, ours)
+    _csv_per_value(table, before)
+    assert ours.getvalue() == before.getvalue()
+
+
+@_SLOW_DRAWS
 @given(_whatsapp_batches() | _batches())
 def test_csv_of_a_normalised_table_is_the_per_value_csv(records: list[Any]) -> None:
     """Tables from the normaliser (known clean or not) as the per-value CSV."""

@@ -43,7 +43,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Iterable, Sequence
-from itertools import compress, repeat
+from itertools import accumulate, compress, repeat
 
 MAX_CELL_CHARS = 32_767  # Excel's limit, in UTF-16 code units
 
@@ -158,11 +158,9 @@ def for_csv_column(values: Sequence[str]) -> list[str]:
     # with one before each value, the NULs before a NUL and a trigger say
     # which value starts with it), and no plain number.
     joined = "\0" + "\0".join(column)
-    starts, at, seen = [], -1, 0
-    for found in _AFTER_NUL_TRIGGER.finditer(joined):
-        at += joined.count("\0", seen, found.end())
-        seen = found.end()
-        starts.append(at)
+    ends = [found.end() for found in _AFTER_NUL_TRIGGER.finditer(joined)]
+    nuls = accumulate(map(joined.count, repeat("\0"), [0, *ends[:-1]], ends))
+    starts = [n - 1 for n in nuls]  # the value after the n-th NUL
     numbers = map(_PLAIN_NUMBER.fullmatch, map(column.__getitem__, starts))
     for at in list(compress(starts, map(operator.not_, numbers))):
         column[at] = QUOTE_PREFIX + column[at]

@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, islice
 from typing import TextIO
 
@@ -23,6 +23,10 @@ from ..domain.contacts import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
 _CSV_ROWS_PER_WRITE = 4096
+_DIALECT, _LINE_END = csv.excel, "\r\n"
+# What makes the csv module quote a field (QUOTE_MINIMAL): the delimiter, the
+# quote character or a character of the line terminator.
+_QUOTED = re.compile("[" + re.escape(_DIALECT.delimiter + _DIALECT.quotechar + _LINE_END) + "]")
 
 
 def prepare_stream(stream: TextIO, output_format: str) -> None:
@@ -53,27 +57,47 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # out unquoted, and Excel, LibreOffice and Python's own reader start a new row
     # there, where the text after it -- "=1+1" -- is no longer protected.)
     # Every value at once, one look at all, then back into rows.
-    values = iter(for_csv_column(list(chain(table.columns, *table.rows))))
+    values = for_csv_column(list(chain(table.columns, *table.rows)))
     widths = {len(table.columns), *map(len, table.rows)}
     rows: Iterator[Sequence[str]]
     if len(widths) == 1 and widths != {0}:  # the usual table: rows of one width
-        rows = zip(*[values] * widths.pop(), strict=True)
+        rows = zip(*[iter(values)] * next(iter(widths)), strict=True)
     else:
-        rows = (list(islice(values, len(row))) for row in [table.columns, *table.rows])
+        rest = iter(values)
+        rows = (list(islice(rest, len(row))) for row in [table.columns, *table.rows])
     if _is_terminal(out):  # a terminal: no hurry
         rows = ([for_terminal(v) for v in row] for row in rows)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+        write = _csv_writer()
+    elif min(widths) > 1 and not _QUOTED.search("".join(values)):
+        # No field to quote: the csv module would write each row's values
+        # joined by the delimiter (a row of one empty field it writes as "").
+        write = _joined
+    else:
+        write = _csv_writer()
     # Written to ``out`` a few thousand rows at a time, not row by row: 100,000
     # writes through the output's wrappers cost more than making the CSV.
-    while True:
-        writer.writerows(islice(rows, _CSV_ROWS_PER_WRITE))
-        text = buffer.getvalue()
-        if not text:
-            break
+    while text := write(list(islice(rows, _CSV_ROWS_PER_WRITE))):
         out.write(text)
+
+
+def _csv_writer() -> Callable[[list[Sequence[str]]], str]:
+    """The CSV text of rows, as the csv module writes it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, _DIALECT, lineterminator=_LINE_END)
+
+    def write(rows: list[Sequence[str]]) -> str:
+        writer.writerows(rows)
+        text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
+        return text
+
+    return write
+
+
+def _joined(rows: list[Sequence[str]]) -> str:
+    """The CSV text of rows whose fields need no quoting."""
+    return _LINE_END.join(map(_DIALECT.delimiter.join, rows)) + _LINE_END if rows else ""
 
 
 def write_json(table: ContactTable, out: TextIO) -> None:
