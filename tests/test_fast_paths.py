@@ -328,6 +328,11 @@ def test_phone_texts_are_phone_text_per_value(values: list[Any]) -> None:
     assert [phone_text(value) for value in values] == list(map(_phone_text, values))
 
 
+@given(st.lists(st.integers(-2, 10**16) | st.sampled_from([0, 1, 10**15 - 1, 10**15])))
+def test_a_column_of_whole_numbers_is_phone_text_per_value(values: list[int]) -> None:
+    assert phone_texts(values) == [_phone_text(value) for value in values]
+
+
 @given(st.lists(_TEXT | _ANY | st.dictionaries(st.text(max_size=2), st.integers(), max_size=2)))
 def test_cell_texts_are_cell_text_per_value(values: list[Any]) -> None:
     assert cell_texts(values) == [_cell_text(value) for value in values]

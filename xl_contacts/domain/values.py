@@ -11,8 +11,10 @@ digits).
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Iterable, Sequence
+from itertools import compress
 from typing import Any
 
 from ..base.cells import matching
@@ -78,9 +80,16 @@ def phone_text(value: Any) -> str:
 
 def phone_texts(values: Sequence[Any]) -> list[str]:
     """``[phone_text(v) for v in values]``."""
-    if set(map(type, values)) == {int}:  # the usual column: one rule for all
+    if set(map(type, values)) != {int}:
+        return list(map(phone_text, values))
+    if min(values) < 0 or max(values) >= _TOP_PHONE:
         return list(map(_whole_phone, values))
-    return list(map(phone_text, values))
+    # The usual column: whole numbers in [0, _TOP_PHONE), where _whole_phone
+    # keeps every one but 0 (hidden).
+    texts = list(map(str, values))
+    for at in compress(range(len(texts)), map(operator.not_, values)):
+        texts[at] = ""
+    return texts
 
 
 def _whole_phone(value: int) -> str:
