@@ -113,7 +113,9 @@ def clean_column(values: Sequence[str]) -> list[str]:
     if max(map(len, column), default=0) > MAX_CELL_CHARS // 2:
         half = repeat(MAX_CELL_CHARS // 2)
         longer = compress(range(len(column)), map(operator.gt, map(len, column), half))
-    for at in {*matching(ILLEGAL, column), *longer}:
+    # Printable text holds no illegal character: searched only when some is not.
+    illegal = [] if "".join(column).isprintable() else matching(ILLEGAL, column)
+    for at in {*illegal, *longer}:
         column[at] = clean(column[at])
     return column
 

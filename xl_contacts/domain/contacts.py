@@ -366,10 +366,9 @@ def contact_columns(
 def hidden_count(chat_ids: Sequence[str], phones: Sequence[str], types: Sequence[str]) -> int:
     """Personal contacts (no groups) without a phone number to show, but for
     WhatsApp ``@lid`` chats (a linked id holds no number: counted on their own)."""
-    groups = kinds.groups(types)
     lids = map(str.endswith, chat_ids, repeat("@lid"))
-    shown = zip(phones, groups, lids, strict=False)
-    return sum(not (phone or group or lid) for phone, group, lid in shown)
+    numbered = map(operator.or_, kinds.groups(types), lids)  # no number to hide
+    return sum(map(operator.not_, map(operator.or_, map(bool, phones), numbered)))
 
 
 def plural(n: int, noun: str) -> str:

@@ -50,6 +50,8 @@ def cell_texts(values: Sequence[Any]) -> list[str]:
     if not set(map(type, values)) <= {str, type(None)}:
         return list(map(cell_text, values))
     texts = list(values) if None not in values else [v or "" for v in values]
+    if "".join(texts).isprintable():  # (no lone surrogate: it is not printable)
+        return texts
     for at in matching(_SURROGATE, texts):
         texts[at] = _text(texts[at])
     return texts

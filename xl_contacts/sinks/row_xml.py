@@ -20,7 +20,8 @@ from ..base.cells import clean_column, for_sheet_xml, matching
 
 # What a value is escaped for. A raw CR would come back as LF: XML parsers
 # normalise line ends, not references.
-_NEEDS_ESCAPE = re.compile("[&<>\r]")
+_ESCAPED = "&<>\r"
+_NEEDS_ESCAPE = re.compile(f"[{_ESCAPED}]")
 _ENTITIES = {"\r": "&#13;"}
 # What starts a <t> element's text: white space at either end of a value is
 # kept with xml:space="preserve".
@@ -38,11 +39,12 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _texts(values: Sequence[str]) -> tuple[list[str], list[str]]:
+def _texts(values: Sequence[str]) -> tuple[list[str], list[str], str]:
     """Each value's cell text (``cells.clean``: empty -- the cell is left out --
     or the text of its ``<t>`` element, escaped, with what a reader would decode
-    as an escape written escaped), and what starts that element's text: ">", or
-    the attribute that keeps white space at the value's ends."""
+    as an escape written escaped), what starts that element's text (">", or
+    the attribute that keeps white space at the value's ends), and the texts
+    joined by NUL (clean text holds none)."""
     column = clean_column(values)
     # Decided on the text, not its XML: "\r" at an edge is "&#13;" there.
     stripped = list(map(str.strip, column))
@@ -50,11 +52,13 @@ def _texts(values: Sequence[str]) -> tuple[list[str], list[str]]:
     if stripped != column:
         for at in compress(range(len(column)), map(ne, stripped, column)):
             starts[at] = _KEPT_START
-    for at in matching(_NEEDS_ESCAPE, column):
-        column[at] = escape(column[at], _ENTITIES)
-    if "_x" in "\0".join(column):  # (NUL: no "_x" across two values)
+    joined = "\0".join(column)  # (NUL: no "_x" across two values either)
+    if "_x" in joined or any(map(joined.__contains__, _ESCAPED)):
+        for at in matching(_NEEDS_ESCAPE, column):
+            column[at] = escape(column[at], _ENTITIES)
         column = list(map(for_sheet_xml, column))
-    return column, starts
+        joined = "\0".join(column)
+    return column, starts, joined
 
 
 class RowWriter:
@@ -95,12 +99,13 @@ class RowWriter:
         glue = b'">'  # what ends one slot of constant bytes and begins the next
         blanks = []  # (a column's first slot, the column) where some cells are left out
         for letter, column in zip(self._letters, columns, strict=False):
-            texts, starts = _texts(column)
+            texts, starts, joined = _texts(column)
             # Cell texts hold no NUL: one encoding of the whole column, cut there.
             if _KEPT_START in starts:
                 values = "\0".join(map(str.__add__, starts, texts)).encode().split(b"\0")
             else:
-                values = (_TEXT_START + ("\0" + _TEXT_START).join(texts)).encode().split(b"\0")
+                started = _TEXT_START + joined.replace("\0", "\0" + _TEXT_START)
+                values = started.encode().split(b"\0")
             head = _HEAD + letter.encode()
             if "" not in texts:  # no empty value
                 slots += [glue + head, numbered, values]
