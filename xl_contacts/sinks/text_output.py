@@ -18,7 +18,13 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, islice
 from typing import TextIO
 
-from ..base.cells import TERMINAL_UNSAFE, for_csv_column, for_terminal
+from ..base.cells import (
+    FORMULA_TRIGGERS,
+    MAX_CELL_CHARS,
+    TERMINAL_UNSAFE,
+    for_csv_column,
+    for_terminal,
+)
 from ..domain.contacts import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
@@ -27,6 +33,11 @@ _DIALECT, _LINE_END = csv.excel, "\r\n"
 # What makes the csv module quote a field (QUOTE_MINIMAL): the delimiter, the
 # quote character or a character of the line terminator.
 _QUOTED = re.compile("[" + re.escape(_DIALECT.delimiter + _DIALECT.quotechar + _LINE_END) + "]")
+# A field that starts with a formula trigger, in printable CSV text whose
+# fields hold no delimiter or line end (so the triggers that are not printable
+# -- tab, CR, LF -- start none).
+_STARTS = re.escape("".join(filter(str.isprintable, FORMULA_TRIGGERS)))
+_FIELD_TRIGGER = re.compile(f"(?:^|[{re.escape(_DIALECT.delimiter)}\n])[{_STARTS}]")
 
 
 def prepare_stream(stream: TextIO, output_format: str) -> None:
@@ -56,6 +67,9 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # with "\r\n" that is every field with a CR or a LF. (With "\n" a bare CR went
     # out unquoted, and Excel, LibreOffice and Python's own reader start a new row
     # there, where the text after it -- "=1+1" -- is no longer protected.)
+    if not _is_terminal(out) and (text := _unchanged_text(table)) is not None:
+        out.write(text)
+        return
     # Every value at once, one look at all, then back into rows.
     values = for_csv_column(list(chain(table.columns, *table.rows)))
     widths = {len(table.columns), *map(len, table.rows)}
@@ -78,6 +92,33 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # writes through the output's wrappers cost more than making the CSV.
     while text := write(list(islice(rows, _CSV_ROWS_PER_WRITE))):
         out.write(text)
+
+
+def _unchanged_text(table: ContactTable) -> str | None:
+    """The CSV of ``table`` when for_csv changes no value and no field needs
+    quoting -- then it is the rows joined as the csv module writes them --
+    looked for in that text at once: it holds exactly the delimiters and line
+    ends written and no quote character, its lines are printable (no character
+    clean() drops) and no longer than half a cell (no value clean() cuts), and
+    no field starts with a formula trigger (a plain number neither: such a
+    table goes value by value). Else None."""
+    rows = [table.columns, *table.rows]
+    widths = set(map(len, rows))
+    if len(widths) != 1 or min(widths) < 2:  # (a lone empty field is written "")
+        return None
+    lines = list(map(_DIALECT.delimiter.join, rows))
+    text = _LINE_END.join(lines) + _LINE_END
+    if (
+        text.count(_DIALECT.delimiter) != len(rows) * (widths.pop() - 1)
+        or text.count("\r") != len(rows)
+        or text.count("\n") != len(rows)
+        or _DIALECT.quotechar in text
+        or max(map(len, lines)) > MAX_CELL_CHARS // 2
+        or not all(map(str.isprintable, lines))
+        or _FIELD_TRIGGER.search(text)
+    ):
+        return None
+    return text
 
 
 def _csv_writer() -> Callable[[list[Sequence[str]]], str]:
