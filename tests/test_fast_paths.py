@@ -471,10 +471,10 @@ def test_csv_of_any_table_is_the_per_value_csv(rows: list[list[str]], terminal: 
     assert ours.getvalue() == before.getvalue()
 
 
-@_SLOW_DRAWS
 _ODD_FIELDS = ["", ",", '"', "\r", "\n", "-1", "=1", "a", "\x00", "\ufffe", "\t1", "x" * 16_400]
 
 
+@_SLOW_DRAWS
 @given(_TABLES, st.sampled_from([*_ODD_FIELDS, "\U0001f600" * 16_384]))
 def test_csv_of_tables_of_one_width_is_the_csv_modules(rows: list[list[str]], odd: str) -> None:
     """Tables whose fields mostly need no quoting (then written joined) and
