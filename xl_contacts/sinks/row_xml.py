@@ -93,8 +93,10 @@ class RowWriter:
             self._letters = [column_letter(i) for i in range(1, len(columns) + 1)]
         numbers = "\n".join(map(str, range(self.next, self.next + n))).encode().split(b"\n")
         self.next += n
-        # 'N" t="inlineStr"><is><t' of row N: what follows every cell's letter
+        # 'N" t="inlineStr"><is><t' of row N: what follows every cell's letter,
+        # and with the ">" that starts the text of a cell without xml:space
         numbered = list(map(bytes.__add__, numbers, repeat(_MIDDLE, n)))
+        started = list(map(bytes.__add__, numbered, repeat(_TEXT_START.encode(), n)))
         slots: list[bytes | list[bytes]] = [b'<row r="', numbers]
         glue = b'">'  # what ends one slot of constant bytes and begins the next
         blanks = []  # (a column's first slot, the column) where some cells are left out
@@ -103,17 +105,17 @@ class RowWriter:
             # Cell texts hold no NUL: one encoding of the whole column, cut there.
             if _KEPT_START in starts:
                 values = "\0".join(map(str.__add__, starts, texts)).encode().split(b"\0")
-            else:
-                started = _TEXT_START + joined.replace("\0", "\0" + _TEXT_START)
-                values = started.encode().split(b"\0")
+                middle = numbered
+            else:  # every text starts with ">": in the row's slot
+                values, middle = joined.encode().split(b"\0"), started
             head = _HEAD + letter.encode()
             if "" not in texts:  # no empty value
-                slots += [glue + head, numbered, values]
+                slots += [glue + head, middle, values]
                 glue = _END
             else:
                 slots += [glue] if glue else []
                 blanks.append((len(slots), list(map(ne, texts, repeat("")))))
-                slots += [head, numbered, values, _END]
+                slots += [head, middle, values, _END]
                 glue = b""
         slots.append(glue + b"</row>")
         width = len(slots)
