@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, compress, repeat
@@ -235,11 +235,15 @@ class Normaliser:
         columns if that changed them."""
         keys = self._keys
         known = len(keys)
+        fields: Collection[str]
         if set(map(type, records)) <= {dict}:  # the usual batch: every key, in C
-            seen = dict.fromkeys(chain.from_iterable(records))
+            fields = set().union(*records)
+            # a new field: all of them, in the order first seen
+            new = not fields <= keys.keys()
+            seen = dict.fromkeys(chain.from_iterable(records)) if new else {}
         else:
-            seen = self._learn(records)
-        if self._learning and self.whatsapp and "chatId" in seen:
+            fields = seen = self._learn(records)
+        if self._learning and self.whatsapp and "chatId" in fields:
             self.whatsapp = False
             known = -1  # "id" may be a column now
         keys.update(seen)  # new fields after the known ones, first seen first
