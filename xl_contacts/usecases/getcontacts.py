@@ -71,7 +71,7 @@ def table_rows(table: ContactTable) -> list[list[str]]:
     # so values only need what any cell needs: no illegal characters, <= 32,767
     # long (the usual table is known to be so already: no second look at its text).
     rows = [list(table.columns), *table.rows]
-    return rows if table.cells_clean else clean_rows(rows)
+    return clean_rows(rows)
 
 
 def spill(rows: list[list[str]], with_header: bool) -> list[list[str]]:
