@@ -38,6 +38,7 @@ KEY_COUNT = "Contacts Count"
 KEY_REPORT_FOLDER = "Contacts Report Folder"
 KEY_ONLY = "Contacts Only"
 KEY_PROFILE = "Contacts Profile"
+KEY_LANGUAGE = "Contacts Language"  # en or ru: the workbook's language, before Excel's
 
 # Labels of the Summary sheet, also read back by "changes since".
 SUMMARY_TITLE = "xl-contacts report"
@@ -45,7 +46,7 @@ LABEL_INSTANCE = "Instance id"
 LABEL_FETCHED = "Fetched at (UTC)"
 LABEL_SOURCE = "Source"
 LABEL_TOTAL = "Contacts"
-LABEL_HIDDEN = "Hidden phone numbers"
+LABEL_HIDDEN = "Hidden phone numbers (personal contacts)"
 LABEL_PROGRAM = "Program"
 LABEL_KIND = "Kind"
 LABEL_SKIPPED = "Skipped records (no chat id)"
@@ -58,3 +59,4 @@ INSTANCE_COLUMN = "instance"
 # report: every column keeps the position =GETCONTACTS and Refresh give it.
 PHONE_COLUMNS = ("phone (international)", "country")
 LABEL_LEFT_OUT = "Fields left out"
+LABEL_CUT = "Values cut to the cell limit (32,767)"

@@ -72,3 +72,4 @@ def reset(cache: ResultCache[Any] | None = None) -> None:
         _clients.clear()
     for client in clients:
         client.close()
+
