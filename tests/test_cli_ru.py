@@ -5,6 +5,7 @@ words in it, and the same output, files and exit codes as in English."""
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from pathlib import Path
@@ -273,3 +274,39 @@ def test_login_and_profiles_in_russian(green_api: FakeGreenApi) -> None:
         "используется, когда профиль не указан",
     )
     assert TOKEN not in listing.stdout
+
+
+@pytest.mark.parametrize(
+    ("count", "russian"),
+    [
+        ("0", "параметр --count: количество: нужно целое число от 1"),
+        ("2.5", "параметр --count: количество: нужно целое число от 1"),
+        ("99999999999999999999", "количество: не больше 10\u00a0000\u00a0000"),
+    ],
+)
+def test_count_errors_in_russian(count: str, russian: str) -> None:
+    english = run_command("contacts", "--demo", "--count", count)
+    result = run_command("contacts", "--demo", "--count", count, "--lang", "ru")
+    assert result.returncode == english.returncode == 2
+    assert_russian(result.stderr, russian)
+
+
+def test_the_empty_hint_in_russian(green_api: FakeGreenApi) -> None:
+    env = {**green_api.env(), **RU}
+    green_api.answer([])
+    result = run_command("contacts", env=env)
+    assert result.returncode == 0
+    assert_russian(result.stderr, "GREEN-API не вернул ни одного контакта")
+
+
+def test_notes_and_the_kinds_help_in_russian(green_api: FakeGreenApi) -> None:
+    env = {**green_api.env(), **RU}
+    records = [*REFERENCE_CONTACTS, {"name": "no id"}, {"chatId": "", "name": "empty"}]
+    green_api.answer(records)
+    result = run_command("contacts", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert_russian(result.stderr, "примечание: пропущены 2 записи без chatId")
+    assert len(json.loads(result.stdout)) == len(REFERENCE_CONTACTS)
+    # --only's help says what each kind is, in the same language.
+    help_text = run_command("contacts", "--help", env=RU).stdout
+    assert_russian(help_text, "groups: только групповые чаты")

@@ -346,6 +346,6 @@ def _count_argument(value: str) -> int | None:
             )
         )
     try:
-        return parse_count(value, "the count")
+        return parse_count(value, _("the count"))
     except XlContactsError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
