@@ -198,11 +198,6 @@ def test_every_workbook_setting_of_the_package_is_named() -> None:
     assert defined_settings() <= named, f"README.ru.md does not name: {defined_settings() - named}"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the Contacts Language row comes with the ru-excel branch (issue 24): drop this "
-    "mark once it is merged",
-)
 def test_every_workbook_setting_named_is_the_packages_own() -> None:
     unknown = set(SETTING.findall(RU)) - defined_settings()
     assert not unknown, f"README.ru.md names settings the package does not read: {unknown}"
@@ -253,11 +248,6 @@ def test_formulas_are_written_as_a_russian_language_excel_takes_them() -> None:
         assert "," not in outside_quotes and not re.search(r"\b(TRUE|FALSE)\b", formula), formula
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the ribbon's texts (usecases/template/texts.py) and their Russian come with the "
-    "ru-excel branch (issue 24): drop this mark once it is merged",
-)
 def test_the_ribbon_is_named_as_excel_shows_it_in_both_languages() -> None:
     texts = importlib.import_module("xl_contacts.usecases.template.texts")
     labels = [message for key, message in texts.RIBBON if key.endswith(".label")]
