@@ -103,3 +103,52 @@ def test_version_has_one_source() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert not re.search(r'^version\s*=\s*"', pyproject, re.MULTILINE)
     assert 'dynamic = ["version"]' in pyproject
+
+
+PACKAGE_MODULES = sorted(
+    p.relative_to(ROOT / "xl_contacts").as_posix() for p in (ROOT / "xl_contacts").rglob("*.py")
+)
+MAX_MODULE_LINES = 450
+
+
+@pytest.mark.parametrize("module", PACKAGE_MODULES)
+def test_no_module_is_over_450_lines(module: str) -> None:
+    """One job a module: past about 450 lines a module is doing several."""
+    lines = (ROOT / "xl_contacts" / module).read_text(encoding="utf-8").count("\n")
+    assert lines <= MAX_MODULE_LINES, f"{module}: {lines} lines — split it by job"
+
+
+def test_no_module_leans_on_private_parts_of_the_standard_library() -> None:
+    """``re._parser`` and the like change between Python versions without notice."""
+    private = re.compile(r"\bre\._\w+|\bsre_(?:parse|compile|constants)\b")
+    for module in PACKAGE_MODULES:
+        text = (ROOT / "xl_contacts" / module).read_text(encoding="utf-8")
+        assert not private.search(text), module
+
+
+def _layout_paths() -> set[str]:
+    """The modules the README's Layout section names, from its indented tree."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    paths, stack = set(), []
+    for line in block.splitlines():
+        match = re.match(r"^( *)([\w.]+/|[\w.]+\.py)\s", line + " ")
+        if not match:
+            continue
+        depth = len(match.group(1)) // 2
+        name = match.group(2)
+        del stack[depth:]
+        if name.endswith("/"):
+            stack.append(name)
+        else:
+            paths.add("".join(stack) + name)
+    return {p.removeprefix("xl_contacts/") for p in paths if p.startswith("xl_contacts/")}
+
+
+def test_the_readme_layout_matches_the_tree() -> None:
+    named = {p for p in _layout_paths() if not p.endswith("__init__.py")}
+    on_disk = {m for m in PACKAGE_MODULES if not m.endswith("__init__.py")}
+    assert named == on_disk, (
+        f"in the tree, not in README's Layout: {sorted(on_disk - named)}; "
+        f"in the Layout, not in the tree: {sorted(named - on_disk)}"
+    )
