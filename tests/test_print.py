@@ -14,7 +14,7 @@ from stand_in import ID_INSTANCE, make_contacts
 from xl_contacts.base.names import PHONE_COLUMNS
 from xl_contacts.domain.contacts import normalise
 from xl_contacts.domain.demo import DEMO_INSTANCE_ID, sample_contacts
-from xl_contacts.domain.diff import CHANGE_HEADERS, compare
+from xl_contacts.domain.diff import change_headers, compare
 from xl_contacts.sinks.previous_report import read_previous
 from xl_contacts.sinks.xlsx_report import write_report
 from xl_contacts.usecases.export import changes_sheet, changes_summary
@@ -88,5 +88,5 @@ def test_the_changes_of_2000_contacts_print_one_page_wide(
     printed_comparison: dict[str, list],
 ) -> None:
     changes = printed_comparison["Changes"]
-    _assert_one_page_wide(changes, CHANGE_HEADERS[0], CHANGE_HEADERS[-1])
+    _assert_one_page_wide(changes, change_headers()[0], change_headers()[-1])
     assert "300 added, 300 removed" in changes[0][0], "the counts on the first page"
