@@ -1,6 +1,6 @@
-"""Generated contact lists, for the tests and for benchmarks/run.py (which
-imports this file and tests/remote_book.py, so that both measure the same
-data and the same book; neither needs a test library)."""
+"""Generated contact lists, for the tests and for the benchmarks (which import
+this file and tests/remote_book.py, so that both measure the same data and the
+same book; neither needs a test library)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from realistic import make_numbers
 
 from xl_contacts.base.countries import COUNTRY_NAMES
 from xl_contacts.domain.phones import INTERNATIONAL_SERVICES, PhoneFormatter
@@ -62,8 +63,8 @@ def test_every_example_number_as_phonenumbers_formats_it() -> None:
         if number is None:
             continue
         want = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-        assert formatter.international(digits) == want, digits
-        assert PhoneFormatter().country(digits) == _country(number), digits
+        assert formatter.describe(digits)[0] == want, digits
+        assert PhoneFormatter().describe(digits)[1] == _country(number), digits
         checked += 1
     assert checked > 1000
 
@@ -82,9 +83,9 @@ def test_numbers_near_the_examples_as_phonenumbers_formats_them(
     if number is None:
         return
     want = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    assert formatter.international(digits) == want
+    assert formatter.describe(digits)[0] == want
     if phonenumbers.is_valid_number(number):
-        assert formatter.country(digits) == _country(number)
+        assert formatter.describe(digits)[1] == _country(number)
 
 
 @pytest.mark.parametrize(
@@ -105,13 +106,13 @@ def test_shared_calling_codes_get_their_country(
     digits: str, international: str, country: str
 ) -> None:
     formatter = PhoneFormatter()
-    assert (formatter.international(digits), formatter.country(digits)) == (international, country)
+    assert formatter.describe(digits) == (international, country)
 
 
 @pytest.mark.parametrize("digits", ["", "0", "00791234567", "71", "999123456", "7" * 21])
 def test_what_is_not_a_phone_number_stays_empty(digits: str) -> None:
     formatter = PhoneFormatter()
-    assert (formatter.international(digits), formatter.country(digits)) == ("", "")
+    assert formatter.describe(digits) == ("", "")
 
 
 @pytest.mark.parametrize("junk", [[], ["79001234567x", "７９００１２３４５６７"]])
@@ -138,7 +139,7 @@ def test_many_numbers_at_once_as_each_alone(junk: list[str]) -> None:
 def test_one_formatter_gives_each_number_its_own_groups() -> None:
     """What is worked out once per calling code and length is only the layout."""
     formatter = PhoneFormatter()
-    got = [formatter.international(str(79_000_000_000 + i)) for i in range(0, 10_000, 997)]
+    got = [formatter.describe(str(79_000_000_000 + i))[0] for i in range(0, 10_000, 997)]
     want = [
         phonenumbers.format_number(
             phonenumbers.parse(f"+{79_000_000_000 + i}"),
@@ -147,3 +148,40 @@ def test_one_formatter_gives_each_number_its_own_groups() -> None:
         for i in range(0, 10_000, 997)
     ]
     assert got == want
+
+
+def _as_phonenumbers_says(digits: str) -> tuple[str, str]:
+    """phonenumbers' own answer for phoneNumber digits: the calling code (the
+    first one to three digits that are one, as parse reads it), then the
+    national number exactly as written (leading zeros kept)."""
+    if not digits.isdigit() or digits[0] == "0":
+        return "", ""
+    codes = [int(digits[:n]) for n in (1, 2, 3)]
+    code = next((c for c in codes if c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE), None)
+    national = digits[len(str(code)) :]
+    if code is None or not 2 <= len(national) <= 17 or not national.strip("0"):
+        return "", ""
+    zeros = len(national) - len(national.lstrip("0"))
+    number = phonenumbers.PhoneNumber(
+        country_code=code,
+        national_number=int(national),
+        italian_leading_zero=zeros > 0 or None,
+        number_of_leading_zeros=zeros or None,
+    )
+    international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return international, _country(number)
+
+
+@pytest.mark.parametrize("odd", [0.0, 0.1])
+def test_a_realistic_book_as_phonenumbers_formats_it(odd: float) -> None:
+    """20,000 numbers of every region (a few countries most of them), last digits
+    varied, with odd ones -- cut short, too long, the trunk 0 kept --, some
+    written with the international prefix: describe_all gives what phonenumbers
+    gives each number, whatever their mix of layouts."""
+    numbers = make_numbers(20_000, odd=odd, seed=7)
+    numbers += ["00" + digits for digits in numbers[:200]]
+    formatted, countries = PhoneFormatter().describe_all(numbers)
+    got = list(zip(formatted, countries, strict=True))
+    want = [_as_phonenumbers_says(digits) for digits in numbers]
+    assert [(d, g, w) for d, g, w in zip(numbers, got, want, strict=True) if g != w] == []
+    assert len({c for c in countries if c}) > 200  # every region, or nearly
