@@ -42,6 +42,7 @@ ENGLISH_LABELS = [
     "Phone numbers by country",
     "Country",
     "other countries",
+    "unknown",
     "Compared with",
     "Previous fetch (UTC)",
     "Added",
@@ -173,7 +174,8 @@ def test_print_header_footer_and_properties_in_russian(tmp_path: Path) -> None:
 def test_the_same_numbers_in_either_language(tmp_path: Path) -> None:
     """The Contacts sheet is the same file's; the Summary's values, line for
     line, are the English report's."""
-    table = normalise([*OLD, *NEW[4:5]], instance_id=ID_INSTANCE)
+    unknown = {"chatId": "9", "name": "Nowhere", "type": "user", "phoneNumber": 99912345}
+    table = normalise([*OLD, *NEW[4:5], unknown], instance_id=ID_INSTANCE)
     written = {}
     for language in ("en", "ru"):
         with speaking(language):
@@ -185,6 +187,8 @@ def test_the_same_numbers_in_either_language(tmp_path: Path) -> None:
             v for v in english if isinstance(v, int | float | datetime)
         ], english
     assert cells(written["ru"], "Contacts") == cells(written["en"], "Contacts")
+    assert ["неизвестна", 1] in [row[:2] for row in ru], "a number of no known country"
+    assert_no_english(texts(ru))
     # Each count table's heading, whose «Контакты» also names its chart's series.
     headings = [row[:3] for row in ru if row[0] in ("Тип", "Страна")]
     assert headings == [["Тип", "Контакты", "Доля"], ["Страна", "Контакты", "Доля"]]

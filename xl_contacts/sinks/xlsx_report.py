@@ -54,7 +54,7 @@ from ..base.names import (
 from ..domain.contacts import ContactTable
 from . import zip_stream
 from .atomic import output_path, replacing
-from .report_facts import ContactFacts, check_rows
+from .report_facts import UNKNOWN_COUNTRY, ContactFacts, check_rows
 from .row_xml import RowWriter
 from .xlsx_style import BOLD, SUBTITLE, footer_text, header_cell, page_setup, styled
 from .xlsx_summary import top, write_summary
@@ -243,7 +243,10 @@ def _write_summary(
         (_(LABEL_PROGRAM), f"{PROG} {__version__}"),
         *summary_rows,
     ]
-    countries = top(facts.countries.most_common(), _("other countries"))
+    unknown = _(UNKNOWN_COUNTRY)
+    found = facts.countries.items()
+    named = [(unknown if name == UNKNOWN_COUNTRY else name, n) for name, n in found]
+    countries = top(named, _("other countries"))  # top() orders them as most_common() does
     types = top(facts.types.most_common(), _("other types"))
     sections = [
         (_("Contacts by type"), _("Type"), types),
