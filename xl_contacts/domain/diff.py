@@ -97,14 +97,15 @@ def compare(previous_rows: Sequence[list[str]], table: ContactTable) -> Changes:
         # Still no sweeps: each would walk every row of both lists.
         changes = Changes()
         found = changes.rows
+        words = _words()
         for now in new_left:
             before = before_by_id.pop(now[0], None)
             if before is None:
-                found.append(_change_row(ADDED, now[0], None, now))
+                found.append(_change_row(words[ADDED], now[0], None, now))
             elif before[1:] != now[1:]:
-                found.append(_change_row(CHANGED, now[0], before, now))
+                found.append(_change_row(words[CHANGED], now[0], before, now))
         for before in before_by_id.values():  # in the previous list's order
-            found.append(_change_row(REMOVED, before[0], before, None))
+            found.append(_change_row(words[REMOVED], before[0], before, None))
     return changes
 
 
@@ -130,14 +131,15 @@ def _compare_occurrences(previous_rows: Sequence[list[str]], new_rows: list[list
     with gc_paused():
         old = dict(_keyed(previous_rows))
         changes = Changes()
+        words = _words()
         for key, now in _keyed(new_rows):
             before = old.pop(key, None)
             if before is None:
-                changes.rows.append(_change_row(ADDED, now[0], None, now))
+                changes.rows.append(_change_row(words[ADDED], now[0], None, now))
             elif before[1:] != now[1:]:
-                changes.rows.append(_change_row(CHANGED, now[0], before, now))
-        for (chat_id, _), before in old.items():
-            changes.rows.append(_change_row(REMOVED, chat_id, before, None))
+                changes.rows.append(_change_row(words[CHANGED], now[0], before, now))
+        for (chat_id, _n), before in old.items():
+            changes.rows.append(_change_row(words[REMOVED], chat_id, before, None))
     return changes
 
 
@@ -149,10 +151,17 @@ def _keyed(rows: Iterable[list[str]]) -> Iterable[tuple[tuple[str, int], list[st
         yield (row[0], n), row
 
 
+def _words() -> dict[str, tuple[str, str]]:
+    """Each kind of change and its "what changed" of a whole contact, as the
+    language of this comparison says them: looked up once, not row by row."""
+    return {kind: (_(kind), _(WHOLE_CONTACT.get(kind, kind))) for kind in (ADDED, REMOVED, CHANGED)}
+
+
 def _change_row(
-    kind: str, chat_id: str, before: list[str] | None, now: list[str] | None
+    said: tuple[str, str], chat_id: str, before: list[str] | None, now: list[str] | None
 ) -> list[str]:
-    cells = [_(kind), chat_id]
+    """``said``: the kind of change and what a whole contact's change is called."""
+    cells = [said[0], chat_id]
     differing = []
     for i, name in enumerate(COMPARED, 1):
         old_value = before[i] if before else ""
@@ -160,5 +169,5 @@ def _change_row(
         cells += [old_value, new_value]
         if before and now and old_value != new_value:
             differing.append(name)
-    cells.append(", ".join(differing) or _(WHOLE_CONTACT[kind]))
+    cells.append(", ".join(differing) or said[1])
     return cells
