@@ -1,5 +1,8 @@
 """The report workbook: sheet ``Contacts`` (an Excel table), sheet ``Summary``,
-and any further table sheets (``Changes``).
+and any further table sheets (``Changes``). Everything but the Contacts sheet
+and the identifiers (sheet and table ``Contacts``, column names) is written in
+the language of the run (``i18n``): «Сводка», «Изменения», their labels, the
+print footer, the document properties.
 
 Made to be sent and printed: each table has a header style of its own, filter
 buttons, a frozen header, widths from the data, no "number stored as text"
