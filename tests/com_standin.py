@@ -471,15 +471,35 @@ class Workbook:
         return sheet
 
 
+ENGLISH_UI, RUSSIAN_UI = 1033, 1049  # language ids (LCID) of Excel's UI language
+
+
+class LanguageSettings:
+    """``Application.LanguageSettings``: ``LanguageID(msoLanguageIDUI)`` (2) is
+    the language of Excel's menus; the other kinds (install, help) answer alike.
+    (pywin32 exposes the parameterised property as this call.)"""
+
+    def __init__(self, ui_language: int) -> None:
+        self.ui_language = ui_language
+        self.reads = 0
+
+    def LanguageID(self, kind: int) -> int:
+        self.reads += 1
+        return self.ui_language
+
+
 class StandInExcel:
     """``Excel.Application`` with a calculation chain that calls UDFs like Excel."""
 
     Name = "Microsoft Excel"
     Version = "16.0"
 
-    def __init__(self, server: Any, module_name: str = "xl_contacts.udfs") -> None:
+    def __init__(
+        self, server: Any, module_name: str = "xl_contacts.udfs", ui_language: int = ENGLISH_UI
+    ) -> None:
         self._server = server  # xlwings.com_server, imported against the stand-ins
         self.module_name = module_name
+        self.LanguageSettings = LanguageSettings(ui_language)
         self.Hwnd = next(_ids) * 16
         self.pid = next(_ids)
         self._status_bar: Any = False
@@ -663,8 +683,10 @@ class WindowsXlwings:
     windows: dict[int, StandInExcel]
     replaced: dict[str, types.ModuleType | None] = field(default_factory=dict)
 
-    def excel(self, module_name: str = "xl_contacts.udfs") -> StandInExcel:
-        app = StandInExcel(self.server, module_name)
+    def excel(
+        self, module_name: str = "xl_contacts.udfs", ui_language: int = ENGLISH_UI
+    ) -> StandInExcel:
+        app = StandInExcel(self.server, module_name, ui_language)
         self.windows[app.Hwnd] = app
         return app
 

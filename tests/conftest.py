@@ -21,6 +21,7 @@ from pytest_httpserver import HTTPServer
 from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 
 from xl_contacts.api import retry, throttle
+from xl_contacts.base import i18n
 from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_CACHE_SECONDS, ENV_ID_INSTANCE
 from xl_contacts.usecases import fetch, live_results
 
@@ -79,6 +80,10 @@ def _isolated(
     and no cached =GETCONTACTS results from an earlier test."""
     for name in (ENV_API_URL, ENV_ID_INSTANCE, ENV_API_TOKEN, ENV_CACHE_SECONDS):
         monkeypatch.delenv(name, raising=False)
+    # English unless a test says otherwise: not the tester's XL_CONTACTS_LANG or locale.
+    for name in (i18n.ENV_LANG, "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C")
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("TEST_KEYRING_FILE", str(home / "keyring.json"))

@@ -32,7 +32,7 @@ def installed_command() -> str:
     """The `xl-contacts` console script of the Python running the tests (not
     whatever a PATH lookup or a version-manager shim would find)."""
     script = Path(sys.executable).with_name("xl-contacts")
-    assert script.exists(), f"{script} is missing: pip install -e \".[test]\""
+    assert script.exists(), f'{script} is missing: pip install -e ".[test]"'
     return str(script)
 
 

@@ -84,12 +84,14 @@ class NodeLite:
         together: bool = False,
         interval: float | None = None,
         backoff: float | None = None,
+        culture: str | None = None,
         timeout: float = 60,
     ) -> dict[str, Any]:
         """Run ``calls`` (argument lists) with Lite's environment ``env``. ``interval``
-        and ``backoff``: the throttle's and the retries' seconds (default: the real ones)."""
+        and ``backoff``: the throttle's and the retries' seconds (default: the real ones);
+        ``culture``: the calls' ``culture_info_name`` (default: en-US)."""
         line: dict[str, Any] = {"env": env or {}, "calls": calls, "together": together}
-        for name, value in (("interval", interval), ("backoff", backoff)):
+        for name, value in (("interval", interval), ("backoff", backoff), ("culture", culture)):
             if value is not None:
                 line[name] = value
         assert self.process.stdin is not None

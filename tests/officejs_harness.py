@@ -3,7 +3,8 @@
 Run in a subprocess: XLWINGS_ON_SERVER must be set before xlwings is imported,
 which the rest of the test process has already done. Prints JSON:
 {"meta": <custom_functions_meta>, "results": [<result of each call>]}.
-Usage: python officejs_harness.py '<JSON list of argument lists>'
+Usage: python officejs_harness.py '<JSON list of argument lists>' [culture_info_name]
+(Excel's language as Office.js sends it; default en-US).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import xlwings.server
 import xl_contacts.udfs as udfs
 
 
-def call(args: list[object]) -> object:
+def call(args: list[object], culture: str = "en-US") -> object:
     data = {
         "func_name": "GETCONTACTS",
         # Office.js sends every argument as a 2-D matrix; a left-out one as null.
@@ -32,7 +33,7 @@ def call(args: list[object]) -> object:
         "version": xw.__version__,
         "client": "Office.js",
         "runtime": "1.4",
-        "culture_info_name": "en-US",
+        "culture_info_name": culture,
         "date_format": "M/d/yyyy",
     }
     return asyncio.run(xlwings.server.custom_functions_call(data, udfs))
@@ -40,5 +41,6 @@ def call(args: list[object]) -> object:
 
 if __name__ == "__main__":
     calls = json.loads(sys.argv[1])
+    culture = sys.argv[2] if len(sys.argv) > 2 else "en-US"
     meta = xlwings.server.custom_functions_meta(udfs)
-    print(json.dumps({"meta": meta, "results": [call(args) for args in calls]}))
+    print(json.dumps({"meta": meta, "results": [call(args, culture) for args in calls]}))

@@ -157,6 +157,7 @@ def test_contacts_formats(green_api_env: FakeGreenApi, capsys: pytest.CaptureFix
         "contactName": "Василиса Премудрая",
         "type": "user",
         "phoneNumber": "79876543210",
+        "username": None,  # documented: in every record, null where a contact has none
     }
     code, out, _ = run(capsys, "contacts", "--format", "csv")
     assert out.startswith("\ufeff"), "the UTF-8 signature Excel needs for a CSV file"

@@ -8,16 +8,8 @@ from hypothesis import strategies as st
 from stand_in import REFERENCE_CONTACTS
 
 from xl_contacts.base.errors import BadResponse, ConfigError
-from xl_contacts.domain.contacts import (
-    COLUMNS,
-    MAX_COUNT,
-    cell_text,
-    normalise,
-    parse_count,
-    phone_text,
-    rows_text,
-    select,
-)
+from xl_contacts.domain.contacts import COLUMNS, MAX_COUNT, normalise, parse_count, select
+from xl_contacts.domain.values import cell_text, phone_text, rows_text
 
 
 def test_reference_page_example() -> None:
@@ -113,6 +105,16 @@ def test_telegram_and_max_groups_have_negative_ids() -> None:
     ]
 
 
+@pytest.mark.parametrize(("kind", "count"), [("all", None), ("all", 2), ("groups", None)])
+def test_select_leaves_the_table_it_is_given(kind: str, count: int | None) -> None:
+    table = normalise(REFERENCE_CONTACTS)
+    rows = [list(row) for row in table.rows]
+    chosen = select(table, kind, count=count)
+    assert table.rows == rows and table.kind == "all"
+    assert chosen.kind == kind and chosen is not table
+    assert len(chosen.rows) == (count or len(rows)) or kind != "all"
+
+
 def test_missing_fields_default_and_extras_keep_first_seen_order() -> None:
     raw = [
         {"chatId": 1, "username": "ann", "name": None},
@@ -172,7 +174,7 @@ def test_extra_fields_never_take_a_name_the_outputs_reserve() -> None:
         [{"chatId": "1@c.us", "instance": "a", "COUNTRY": "b", "instance_2": "c", "x": "d"}]
     )
     assert table.columns == [*COLUMNS, "instance_3", "COUNTRY_2", "instance_2", "x"]
-    assert table.rows[0][len(COLUMNS):] == ["a", "b", "c", "d"]
+    assert table.rows[0][len(COLUMNS) :] == ["a", "b", "c", "d"]
 
 
 def test_count_is_bounded() -> None:

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xl_contacts.base.json_stream import ArrayItems, NotAList, gc_paused_promoting, loads
-from xl_contacts.domain.contacts import PlainLook
 
 leaves = st.one_of(
     st.text(alphabet=st.sampled_from(list('ab},{[]":\\ \x00\ud800Ж\n')), max_size=8),
@@ -105,8 +104,6 @@ def test_items_of_any_chunking_are_json_loads_of_the_whole(
 )
 def test_loads_is_json_loads_where_orjson_differs(body: bytes) -> None:
     assert _same(loads(body), json.loads(body))
-    assert _same(loads(body, PlainLook()), json.loads(body))
-    assert _same(loads(body, lambda value: False), json.loads(body))
 
 
 _PHONES = st.sampled_from([0, 79001234567, 2**63 - 1, 2**64 - 1, 2**64, -(2**63) - 1, 10**30])
@@ -131,14 +128,11 @@ _RECORD_VALUES = _PHONES | st.floats(allow_nan=False) | st.text(max_size=3) | st
     | st.lists(items, max_size=4),
     st.integers(0, 2),
 )
-def test_loads_with_the_plain_look_is_json_loads(decoded: list[Any], style: int) -> None:
-    # The look spares the long-number scan only where orjson made no float: a
-    # list with an integer beyond 64 bits anywhere is still json.loads'.
+def test_loads_of_contact_lists_is_json_loads(decoded: list[Any], style: int) -> None:
+    # A list with an integer beyond 64 bits anywhere is json.loads' (orjson
+    # would make it a float).
     body = _body(decoded, style, "none", 1.0)
-    look = PlainLook()
-    assert _same(loads(body, look), json.loads(body))
-    if look.plain is not None:  # the look's promise: no float in what it passed
-        assert not any(isinstance(v, float) for record in look.value for v in record.values())
+    assert _same(loads(body), json.loads(body))
 
 
 @pytest.mark.parametrize("depth", [1_000, 1_024, 1_025, 5_000, 100_000])
@@ -149,8 +143,6 @@ def test_deep_nesting_is_decoded_or_a_recursion_error(depth: int) -> None:
     if depth > 1_024:
         with pytest.raises(RecursionError):
             loads(body)
-        with pytest.raises(RecursionError):
-            loads(body, PlainLook())
         return
     value, levels = loads(body), 1
     while value:  # walked, not compared: == on 1,000 levels recurses too

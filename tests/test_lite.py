@@ -133,6 +133,20 @@ def test_a_profile_says_it_cannot_work_in_lite(lite: NodeLite, green_api: FakeGr
     assert green_api.requests == []
 
 
+def test_excels_russian_culture_gives_russian_error_cells(
+    lite: NodeLite, green_api: FakeGreenApi
+) -> None:
+    """Lite's calls carry Excel's culture (ru-RU): the text after the prefix is Russian."""
+    env = {**green_api.env(), "LANG": "C"}
+    calls = [[None, "yes"], [None, None, None, "sales"]]
+    header, profile = lite.command(calls, env, culture="ru-RU", **FAST)["results"]
+    assert_error_cell(header, "header должно быть ИСТИНА или ЛОЖЬ")
+    assert_error_cell(profile, "в xlwings Lite их использовать нельзя", "GREENAPI_")
+    assert "must be TRUE or FALSE" not in header[0][0]
+    assert "cannot be used in xlwings Lite" not in profile[0][0]
+    assert green_api.requests == []
+
+
 def test_values_stay_text_and_hostile_names_are_harmless(
     lite: NodeLite, green_api: FakeGreenApi
 ) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlwings as xw
-from com_standin import StandInExcel, cannot_set, windows_xlwings
+from com_standin import RUSSIAN_UI, StandInExcel, cannot_set, windows_xlwings
 from remote_book import actions, apply_actions, funcs, make_book, table_json
 from stand_in import (
     HOSTILE_NAMES,
@@ -512,3 +512,98 @@ def test_a_cyrillic_workbook_and_folder_name_work_end_to_end(
     (saved,) = folder.glob("Контакты contacts *.xlsx")
     assert mode == "info" and str(saved) in message
     assert openpyxl.load_workbook(saved)["Contacts"]["B2"].value == "Василиса"
+
+
+# In Russian: the workbook's Contacts Language row, or a Russian Excel.
+
+RUSSIAN_CONF = ["Contacts Language", "ru"]
+
+
+def test_refresh_in_russian_status_line_and_status_bar(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlwings.pro import _xlremote
+
+    shown: list[object] = []
+    monkeypatch.setattr(
+        _xlremote.App, "status_bar", property(lambda self: False, lambda self, v: shown.append(v))
+    )
+    green_api_env.answer(make_contacts(3))
+    sheets = {"Sheet1": [[]], "xlwings.conf": [RUSSIAN_CONF]}
+    book = make_book(sheets)
+    macros.refresh()
+
+    assert alerts(book) == []
+    status = apply_actions(sheets, book)["Contacts"][(1, 1)]
+    assert "Обновлено" in status and f"3 контакта инстанса {ID_INSTANCE}" in status
+    assert "Refreshed" not in status and "contacts of instance" not in status
+    asking, writing, restored = shown
+    assert asking.startswith("xl-contacts: запрашиваем у GREEN-API ") and "Excel ждёт" in asking
+    assert writing == "xl-contacts: запись контактов, 4 из 4 строк…"
+    assert "asking GREEN-API for" not in asking and restored is False
+    assert unquote(apply_actions(sheets, book)["Contacts"][(3, 1)]) == COLUMNS[0], "ids stay"
+
+
+def test_an_alert_in_russian(green_api_env: FakeGreenApi) -> None:
+    green_api_env.answer(REFERENCE_CONTACTS)
+    book = make_book({"Contacts": [["my", "own"], ["data", 1]], "xlwings.conf": [RUSSIAN_CONF]})
+    macros.refresh()
+    ((message, title, _, mode, _),) = alerts(book)
+    assert "на листе 'Contacts' другие данные" in message and "holds other data" not in message
+    assert (title, mode) == ("xl-contacts", "critical")
+
+
+def test_save_report_says_where_in_russian(green_api_env: FakeGreenApi, tmp_path: Path) -> None:
+    green_api_env.answer(make_contacts(12))
+    conf = [["Contacts Report Folder", str(tmp_path)], RUSSIAN_CONF]
+    book = make_book({"xlwings.conf": conf})
+    macros.export_report()
+    ((message, _, _, mode, _),) = alerts(book)
+    (saved,) = tmp_path.glob("Contacts contacts *.xlsx")  # file names stay
+    assert mode == "info" and message.startswith("Сохранено (") and str(saved) in message
+    assert "Saved" not in message
+
+
+def test_an_unknown_contacts_language_is_explained() -> None:
+    book = make_book({"xlwings.conf": [["Contacts Language", "de"]]})
+    macros.refresh()
+    (message,) = [a[0] for a in alerts(book)]
+    assert "'Contacts Language' on the xlwings.conf sheet must be en or ru, not 'de'" in message
+
+
+def test_xl_contacts_lang_speaks_when_the_workbook_says_nothing(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XL_CONTACTS_LANG", "ru")
+    green_api_env.answer(REFERENCE_CONTACTS)
+    book = make_book({"Contacts": [["my", "own"], ["data", 1]]})
+    macros.refresh()
+    assert "другие данные" in alerts(book)[0][0]
+
+
+def test_a_russian_excel_alerts_in_russian_through_com(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The COM path: Excel's LanguageSettings.LanguageID(msoLanguageIDUI) is 1049."""
+    monkeypatch.delattr(xw.Book, "_mock_caller", raising=False)  # the caller comes from VBA
+    with windows_xlwings() as windows:
+        excel = windows.excel(ui_language=RUSSIAN_UI)
+        book = excel.add_workbook("Contacts.xlsm")
+        book.add_sheet("Start")
+        book.add_sheet("Contacts").Protect()
+        excel.run_python(book, "import xl_contacts.macros; xl_contacts.macros.refresh()")
+    ((action, _, _, message),) = excel.python_actions()
+    assert action == "MessageBox" and message.startswith("лист 'Contacts' защищён — снимите")
+    assert "is protected" not in message and green_api_env.requests == []
+
+
+def test_the_ribbons_language_goes_along_with_the_button(green_api_env: FakeGreenApi) -> None:
+    """ContactsRibbon.bas runs refresh('ru') / export_report('ru'): the language
+    its labels speak, chosen by the VBA on Windows and macOS alike."""
+    green_api_env.answer(REFERENCE_CONTACTS)
+    book = make_book({"Contacts": [["my", "own"], ["data", 1]]})
+    macros.refresh("ru")
+    assert "другие данные" in alerts(book)[0][0]
+    book = make_book({"Contacts": [["my", "own"], ["data", 1]], "xlwings.conf": [RUSSIAN_CONF]})
+    macros.refresh("en")
+    assert "holds other data" in alerts(book)[0][0]

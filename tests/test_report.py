@@ -133,7 +133,7 @@ def test_summary_sheet(tmp_path: Path) -> None:
     assert values["Instance id"] == "1101823456"
     assert values["Fetched at (UTC)"] == datetime(2026, 11, 25, 9, 30, 15)
     assert values["Contacts"] == 20
-    assert values["Hidden phone numbers"] == 4
+    assert values["Hidden phone numbers (personal contacts)"] == 2  # groups have none
     assert values["Program"] == f"xl-contacts {__version__}"
     assert values["user"] == 18 and values["group"] == 2
     assert values["Russia"] == 16

@@ -18,6 +18,7 @@ from flavours import SALES_ID, SUPPORT_ID, SUPPORT_TOKEN, instance, login, run
 from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 from test_changes import NEW, OLD
 
+from xl_contacts.base.bounds import MAX_EXTRA_COLUMNS
 from xl_contacts.base.i18n import ENV_LANG, speaking
 from xl_contacts.base.names import TELEGRAM, WHATSAPP
 from xl_contacts.cli import main
@@ -33,7 +34,9 @@ ENGLISH_LABELS = [
     "Fetched at (UTC)",
     "Source",
     "Contacts",
-    "Hidden phone numbers",
+    "Hidden phone numbers (personal contacts)",
+    "Values cut to the cell limit (32,767)",
+    "Fields left out",
     "Program",
     "Skipped records (no chat id)",
     "Contacts by type",
@@ -64,7 +67,7 @@ RUSSIAN_SUMMARY = {
     "Получено (UTC)",
     "Источник",
     "Контакты",
-    "Скрытые номера",
+    "Скрытые номера (личные контакты)",
     "Программа",
     "Контакты по типам",
     "Номера телефонов по странам",
@@ -262,7 +265,7 @@ def test_a_russian_report_of_several_instances_is_an_english_since(
     assert summary["Инстансы"] == "sales, support"
     assert summary["sales: ID инстанса"] == SALES_ID
     assert summary["support: ID инстанса"] == SUPPORT_ID
-    assert isinstance(summary["sales: скрытые номера"], int)
+    assert isinstance(summary["sales: скрытые номера (личные контакты)"], int)
     english = (": instance id", " contacts", ": hidden phone numbers", ": failed")
     assert [label for label in summary if label.endswith(english)] == []
     del sales.contacts[0]
@@ -273,3 +276,14 @@ def test_a_russian_report_of_several_instances_is_an_english_since(
     assert code == 0, err
     assert "0 added, 1 removed, 0 changed" in out
     assert labels(second, "Summary")["Removed"] == 1
+
+
+def test_what_was_left_out_or_cut_is_said_in_russian(tmp_path: Path) -> None:
+    extras = {f"field{i}": "x" for i in range(MAX_EXTRA_COLUMNS + 5)}
+    raw = [{"chatId": "1", "name": "x" * 40_000, "type": "user", **extras}]
+    with speaking("ru"):
+        path = write_report(normalise(raw, instance_id=ID_INSTANCE), tmp_path / "ru.xlsx")
+    summary = labels(path, "Сводка")
+    assert summary["Пропущенные поля"].startswith("пропущено ещё 5 полей (столбцами становятся")
+    assert summary["Значения, обрезанные до предела ячейки (32 767)"] == 1
+    assert_no_english(texts(cells(path, "Сводка")))

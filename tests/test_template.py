@@ -15,10 +15,12 @@ from helpers import libreoffice_converts
 from oletools.olevba import VBA_Parser
 
 from xl_contacts.api import client
-from xl_contacts.base.names import KEY_ONLY, KEY_PROFILE
+from xl_contacts.base import i18n
+from xl_contacts.base.names import KEY_LANGUAGE, KEY_ONLY, KEY_PROFILE
 from xl_contacts.cli import main
 from xl_contacts.domain.kinds import KINDS
-from xl_contacts.usecases.template import build
+from xl_contacts.usecases import excel_language
+from xl_contacts.usecases.template import build, texts
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "workbook_template.xlsm"
@@ -128,17 +130,26 @@ def test_on_a_mac_getcontacts_is_a_note_not_an_error(built: Path) -> None:
     )
     assert [line.strip() for line in lines[start + 1 : start + 5]] == [
         "#If Mac Then",
-        f'GETCONTACTS = "{build.MAC_NOTE}"',
+        f"GETCONTACTS = {build.MAC_NOTE_CALL}",
         "Exit Function",
         "#End If",
     ]
-    assert build.MAC_NOTE.startswith("#GETCONTACTS: ") and "Refresh contacts" in build.MAC_NOTE
     assert lines[start + 5].strip().startswith("If (Not Application.CommandBars")  # xlwings' own
+    ribbon = _code(_modules(built)[build.RIBBON_MODULE])
+    note = ribbon.index(f"Public Function {build.MAC_NOTE_CALL.removesuffix('()')}() As String")
+    assert f'XlContactsText("{texts.MAC_NOTE_KEY}", XlContactsLanguage())' in ribbon[note + 1]
+    english, russian = (vba_texts(built)[(lang, texts.MAC_NOTE_KEY)] for lang in ("en", "ru"))
+    assert english.startswith("#GETCONTACTS: needs Excel for Windows") and "Refresh" in english
+    assert russian.startswith("#GETCONTACTS: нужен Excel для Windows") and "Обновить" in russian
+
+
+def _ribbon(built: Path) -> ET.Element:
+    with zipfile.ZipFile(built) as package:
+        return ET.fromstring(package.read("customUI/customUI14.xml"))
 
 
 def test_ribbon_callbacks_exist(built: Path) -> None:
-    with zipfile.ZipFile(built) as package:
-        ui = ET.fromstring(package.read("customUI/customUI14.xml"))
+    ui = _ribbon(built)
     assert ui.tag == f"{UI}customUI"
     ids = [e.get("id") for e in ui.iter() if e.get("id")]
     assert len(ids) == len(set(ids))
@@ -147,8 +158,16 @@ def test_ribbon_callbacks_exist(built: Path) -> None:
     vba = "\n".join(_modules(built).values())
     for action in actions:
         assert re.search(rf"^Sub {action}\(control As IRibbonControl\)", vba, re.M), action
-    assert 'RunPython "import xl_contacts.macros; xl_contacts.macros.refresh()"' in vba
-    assert 'RunPython "import xl_contacts.macros; xl_contacts.macros.export_report()"' in vba
+    for getter in ("getLabel", "getScreentip", "getSupertip"):
+        names = {e.get(getter) for e in ui.iter() if e.get(getter)}
+        assert len(names) == 1, getter
+        signature = rf"^Sub {names.pop()}\(control As IRibbonControl, ByRef returnedVal\)"
+        assert re.search(signature, vba, re.M), getter
+    language = "('\" & XlContactsLanguage() & \"')\""  # the ribbon's language goes along
+    assert f'RunPython "import xl_contacts.macros; xl_contacts.macros.refresh{language}' in vba
+    assert (
+        f'RunPython "import xl_contacts.macros; xl_contacts.macros.export_report{language}' in vba
+    )
 
 
 def test_sheets_and_settings(built: Path) -> None:
@@ -159,8 +178,9 @@ def test_sheets_and_settings(built: Path) -> None:
     conf = {row[0].value: row[1].value for row in wb["xlwings.conf"].iter_rows()}
     assert conf == {"UDF Modules": "xl_contacts.udfs", "Use UDF Server": True}
     assert all(value not in (None, "") for value in conf.values())
-    example = wb["Start"][build.EXAMPLE_CELL].value
-    assert example.text == "=GETCONTACTS(50)" and example.ref == build.EXAMPLE_CELL
+    cell = build.example_cell()
+    example = wb["Start"][cell].value
+    assert example.text == "=GETCONTACTS(50)" and example.ref == cell
     text = " ".join(str(c.value) for row in wb["Start"].iter_rows() for c in row if c.value)
     assert "GREENAPI_API_TOKEN_INSTANCE" in text and "xl-contacts login" in text
     assert "=GETCONTACTS(50; ЛОЖЬ)" in text, "the formula as Russian-language Excel takes it"
@@ -170,7 +190,7 @@ def test_sheets_and_settings(built: Path) -> None:
     assert f"({client.INTERACTIVE_BUDGET:.0f} s at most)" in text, "the UDF's real budget"
     with zipfile.ZipFile(built) as package:
         sheet = package.read("xl/worksheets/sheet1.xml").decode()
-        assert f'<c r="{build.EXAMPLE_CELL}" cm="1"><f t="array"' in sheet, "a dynamic array"
+        assert f'<c r="{cell}" cm="1"><f t="array"' in sheet, "a dynamic array"
 
 
 def test_no_credentials_in_the_template(built: Path) -> None:
@@ -186,3 +206,118 @@ def test_libreoffice_opens_the_template(built: Path, tmp_path: Path) -> None:
 def test_template_needs_an_xlsm_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["template", "-o", str(tmp_path / "x.xlsx")]) == 2
     assert ".xlsm" in capsys.readouterr().err
+
+
+# --- languages: the ribbon follows Excel, the Start sheet the build ------------------------
+
+
+_PIECE = r'\s*t = t & (?:"((?:[^"]|"")*)"|XlContactsUnicode\("([0-9A-F]*)"\))'
+
+
+def vba_texts(built: Path) -> dict[tuple[str, str], str]:
+    """ContactsTexts' table as VBA reads it: (language, key) -> text, each
+    ``Case "lang|key"`` followed by ``t = t & <"ASCII" | XlContactsUnicode("hex")>``."""
+    table: dict[tuple[str, str], str] = {}
+    current: tuple[str, str] | None = None
+    for line in _code(_modules(built)[texts.TEXTS_MODULE]):
+        case = re.fullmatch(r'\s*Case "(\w+)\|([\w.]+)"', line)
+        if case:
+            current = (case.group(1), case.group(2))
+            table[current] = ""
+            continue
+        part = re.fullmatch(_PIECE, line)
+        if part and current is not None:
+            ascii_text, units = part.groups()
+            piece = ascii_text.replace('""', '"') if units is None else bytes.fromhex(units)
+            table[current] += piece if isinstance(piece, str) else piece.decode("utf-16-be")
+    return table
+
+
+def test_ribbon_texts_in_every_language_are_the_catalogs(built: Path) -> None:
+    table = vba_texts(built)
+    ui = _ribbon(built)
+    asked = {
+        f"{e.get('id')}.{part}"
+        for e in ui.iter()
+        for part, getter in (("label", "getLabel"), ("screentip", "getScreentip"),
+                             ("supertip", "getSupertip"))
+        if e.get(getter)
+    }  # fmt: skip
+    assert asked == {key for key, _ in texts.RIBBON}, "a text for every callback's question"
+    for language in i18n.LANGUAGES:
+        with i18n.speaking(language):
+            for key in [*asked, texts.MAC_NOTE_KEY]:
+                assert table[(language, key)] == texts.ribbon_text(key), (language, key)
+    assert table[("ru", "xlContactsRefresh.label")] == "Обновить контакты"
+    assert table[("ru", "xlContactsSaveReport.label")] == "Сохранить отчёт"
+    assert table[("ru", "xlContactsTab.label")] == "Контакты"
+    assert table[("en", "xlContactsRefresh.label")] == "Refresh contacts", "English unchanged"
+    for key in asked:
+        russian = table[("ru", key)]
+        assert re.search("[а-яё]", russian) and table[("en", key)] not in russian, key
+
+
+def test_the_ribbon_speaks_russian_for_language_id_1049(built: Path) -> None:
+    """XlContactsLanguage: the Contacts Language row, XL_CONTACTS_LANG, then
+    Excel's UI language id, whose primary language (low 10 bits) the VBA maps
+    as the Python side does (i18n.language_of)."""
+    ribbon = _code(_modules(built)[build.RIBBON_MODULE])
+    start = ribbon.index("Public Function XlContactsLanguage() As String")
+    order = [line.strip() for line in ribbon[start + 2 : start + 5]]
+    assert order == [
+        f'chosen = XlContactsLanguageOf(XlContactsConfValue("{KEY_LANGUAGE}"))',
+        f'If chosen = "" Then chosen = XlContactsLanguageOf(Environ("{i18n.ENV_LANG}"))',
+        'If chosen = "" Then chosen = XlContactsLanguageOf(CStr(XlContactsUILanguage()))',
+    ]
+    ui_id = f"Application.LanguageSettings.LanguageID({excel_language.MSO_LANGUAGE_ID_UI})"
+    assert any(line.strip() == f"XlContactsUILanguage = {ui_id}" for line in ribbon)
+    primary = {
+        int(hex_id, 16): language
+        for hex_id, language in re.findall(
+            r'Case &H([0-9A-F]+): XlContactsLanguageOf = "(\w+)"', "\n".join(ribbon)
+        )
+    }
+    assert any(line.strip() == "Select Case CLng(value) And &H3FF" for line in ribbon)
+    for language_id in (1049, 2073, 1033, 2057, 1031, 1036):  # ru, ru-MD, en-US, en-GB, de, fr
+        assert primary.get(language_id & 0x3FF) == i18n.language_of(language_id), language_id
+    assert primary.get(1049 & 0x3FF) == "ru"
+    assert vba_texts(built)[("ru", "xlContactsRefresh.label")] == "Обновить контакты"
+
+
+def _start_text(path: Path) -> str:
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    wb.vba_archive.close()
+    return "\n".join(str(c.value) for row in wb["Start"].iter_rows() for c in row if c.value)
+
+
+def _conf(path: Path) -> dict[str, object]:
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    wb.vba_archive.close()
+    return {row[0].value: row[1].value for row in wb["xlwings.conf"].iter_rows()}
+
+
+def test_a_personal_copy_in_russian(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`xl-contacts workbook -o FILE` in Russian: a Russian Start sheet and a
+    Contacts Language row; the identifiers stay."""
+    monkeypatch.setenv(i18n.ENV_LANG, "ru")
+    path = tmp_path / "мои контакты.xlsm"
+    with i18n.speaking("ru"):
+        assert main(["workbook", "-o", str(path)]) == 0
+    text = _start_text(path)
+    assert "Учётные данные — никогда не хранятся в этой книге" in text
+    assert "=GETCONTACTS(50; ЛОЖЬ)" in text and "=СОРТ(GETCONTACTS(; ЛОЖЬ); 2)" in text
+    assert "Credentials — never stored" not in text and "Combine it" not in text
+    assert "GREENAPI_API_TOKEN_INSTANCE" in text and "xl-contacts login" in text
+    assert _conf(path)[KEY_LANGUAGE] == "ru" and _conf(path)["UDF Modules"] == "xl_contacts.udfs"
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    wb.vba_archive.close()
+    assert wb.sheetnames == ["Start", "xlwings.conf"]
+    example = wb["Start"][build.example_cell("ru")].value
+    assert example.text == "=GETCONTACTS(50)", "a file holds formulas as English Excel writes them"
+
+
+def test_an_english_personal_copy_names_no_language(tmp_path: Path) -> None:
+    path = tmp_path / "mine.xlsm"
+    assert main(["workbook", "-o", str(path)]) == 0
+    assert KEY_LANGUAGE not in _conf(path), "Excel's own language then decides, as in the template"
+    assert "Credentials — never stored in this workbook" in _start_text(path)

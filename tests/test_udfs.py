@@ -17,6 +17,7 @@ import pytest
 from com_standin import (
     ERRORS,
     MISSING,
+    RUSSIAN_UI,
     Call,
     Ref,
     StandInExcel,
@@ -275,9 +276,11 @@ def test_import_does_no_work() -> None:
     assert store_touched == "False" and openpyxl_loaded == "False"
 
 
-def _officejs(calls: list[list[object]], env: dict[str, str]) -> dict[str, object]:
+def _officejs(
+    calls: list[list[object]], env: dict[str, str], culture: str = "en-US"
+) -> dict[str, object]:
     result = subprocess.run(
-        [sys.executable, str(HERE / "officejs_harness.py"), json.dumps(calls)],
+        [sys.executable, str(HERE / "officejs_harness.py"), json.dumps(calls), culture],
         capture_output=True,
         text=True,
         timeout=120,
@@ -321,10 +324,13 @@ def windows() -> Iterator[WindowsXlwings]:
         yield harness
 
 
-def excel_calling(windows: WindowsXlwings, source: Path = UDFS_SOURCE) -> StandInExcel:
-    """A stand-in Excel whose UDF server imported ``source`` as xl_contacts.udfs."""
+def excel_calling(
+    windows: WindowsXlwings, source: Path = UDFS_SOURCE, ui_language: int = 1033
+) -> StandInExcel:
+    """A stand-in Excel (UI language ``ui_language``) whose UDF server imported
+    ``source`` as xl_contacts.udfs."""
     windows.load_udfs("xl_contacts.udfs", str(source))
-    excel = windows.excel("xl_contacts.udfs")
+    excel = windows.excel("xl_contacts.udfs", ui_language)
     excel.add_workbook("contacts.xlsm").add_sheet("Start")
     return excel
 
@@ -490,3 +496,77 @@ def test_async_mode_would_retry_a_protected_sheet_forever(
     assert excel.python_tasks() == 1 and sheet.cell((1, 1)).value == "#N/A waiting..."
     sheet.Unprotect()  # the only way out
     assert excel.run_until_settled(max_calculations=5)[0]
+
+
+# --- in Russian: Excel's language reaches the error cell ---------------------------------
+
+# (English sentence, its Russian words) of the error cells the tests below provoke.
+NOT_BOOLEAN = ("header must be TRUE or FALSE", "header должно быть ИСТИНА или ЛОЖЬ")
+ERROR_ARGUMENT = ("fix the cell it comes from", "исправьте ячейку, из которой берётся значение")
+
+
+def _officejs_env(green_api: FakeGreenApi, **extra: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "XL_CONTACTS_LANG"}
+    return {**env, **green_api.env(), "LANG": "C", **extra}
+
+
+def test_officejs_culture_ru_gives_russian_error_cells(green_api: FakeGreenApi) -> None:
+    green_api.answer(REFERENCE_CONTACTS)
+    calls = [[None, "maybe"], ["#N/A", None], [2.0, None]]
+    russian = _officejs(calls, _officejs_env(green_api), culture="ru-RU")["results"]
+    english = _officejs(calls, _officejs_env(green_api), culture="en-US")["results"]
+
+    expected = (NOT_BOOLEAN, ERROR_ARGUMENT)
+    for (answer,), (sentence, words) in zip(russian[:2], expected, strict=True):
+        assert_error_cell(answer[0], words)
+        assert sentence not in answer[0]
+    assert russian[2][0] == list(COLUMNS), "identifiers stay: the header row is the same"
+    assert_error_cell(english[0][0][0], NOT_BOOLEAN[0])
+    assert_error_cell(english[1][0][0], "count is #N/A", ERROR_ARGUMENT[0])
+
+
+def test_officejs_xl_contacts_lang_comes_before_excels_culture(green_api: FakeGreenApi) -> None:
+    env = _officejs_env(green_api, XL_CONTACTS_LANG="en")
+    (answer,) = _officejs([[None, "maybe"]], env, culture="ru-RU")["results"]
+    assert_error_cell(answer[0][0], NOT_BOOLEAN[0])
+
+
+def test_com_a_russian_excel_gives_russian_error_cells(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("XL_CONTACTS_LANG", raising=False)
+    excel = excel_calling(windows, ui_language=RUSSIAN_UI)
+    sheet = start_sheet(excel)
+    sheet.enter("A1", "=GETCONTACTS(NA())", Call("GETCONTACTS", ERRORS["#N/A"]))
+    sheet.enter("A3", '=GETCONTACTS(5; "maybe")', Call("GETCONTACTS", 5.0, "maybe"))
+
+    excel.run_until_settled(max_calculations=5)
+
+    error_argument, not_boolean = sheet.cell((1, 1)).value, sheet.cell((3, 1)).value
+    assert_error_cell(error_argument, "count", "#N/A", ERROR_ARGUMENT[1])
+    assert_error_cell(not_boolean, NOT_BOOLEAN[1])
+    assert ERROR_ARGUMENT[0] not in error_argument and NOT_BOOLEAN[0] not in not_boolean
+    assert excel.LanguageSettings.reads == 1, "read once per workbook, not once per cell"
+    assert green_api_env.requests == [] and excel.python_actions() == []
+
+
+def test_com_xl_contacts_lang_comes_before_excels_language(
+    green_api_env: FakeGreenApi, windows: WindowsXlwings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XL_CONTACTS_LANG", "en")
+    excel = excel_calling(windows, ui_language=RUSSIAN_UI)
+    start_sheet(excel).enter("A1", "=GETCONTACTS(NA())", Call("GETCONTACTS", ERRORS["#N/A"]))
+    excel.run_until_settled(max_calculations=5)
+    assert_error_cell(start_sheet(excel).cell((1, 1)).value, "count is #N/A", ERROR_ARGUMENT[0])
+
+
+def test_outside_excel_the_function_speaks_the_process_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Called from Python (no xlwings call around it): no Excel language to read."""
+    monkeypatch.delenv("XL_CONTACTS_LANG", raising=False)
+    monkeypatch.setenv("LANG", "C")
+    assert udfs.call_language() == "en"
+    assert_error_cell(GETCONTACTS(None, "maybe"), NOT_BOOLEAN[0])

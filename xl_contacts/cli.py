@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ._version import __version__
+from .base import i18n
 from .base.cells import for_terminal
 from .base.errors import ConfigError, ReportError, XlContactsError, user_message
 from .base.names import (
@@ -609,8 +610,10 @@ def _personal_copy(args: argparse.Namespace) -> int:
     from .usecases.template.build import build_template, personal_conf
 
     target = _new_file(args.output, ".xlsm", "workbook", args.force)
-    conf, key = personal_conf(sys.platform, sys.executable)
-    path = build_template(target, conf=conf)
+    # The copy speaks the language this command speaks (--lang, XL_CONTACTS_LANG, the OS's).
+    language = i18n.current()
+    conf, key = personal_conf(sys.platform, sys.executable, language)
+    path = build_template(target, conf=conf, language=language)
     if key is None:
         _say(f"built {path} (no interpreter: no desktop Excel runs on this OS)")
         _status(

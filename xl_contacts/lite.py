@@ -26,10 +26,13 @@ from typing import Any
 import xlwings as xw
 
 from .api.browser import BrowserClient
+from .base import i18n
 from .base.cache import ResultCache, configured_cache
 from .base.errors import ConfigError
+from .base.i18n import _
 from .base.names import ENV_API_TOKEN, ENV_API_URL, ENV_FLAVOUR, ENV_ID_INSTANCE
 from .config.settings import Settings, load_settings
+from .usecases.excel_language import officejs_culture
 from .usecases.fetch_async import fetch_contacts_async
 from .usecases.getcontacts import (
     check_arguments,
@@ -40,9 +43,14 @@ from .usecases.getcontacts import (
 )
 
 # Where a user of xlwings Lite sets them (its menu, then a restart of Lite).
-WHERE_TO_SET = (
-    "in xlwings Lite open ☰ ▸ Environment Variables, add {} with scope Local "
-    "(never Workbook: that would save the token inside the file), then ☰ ▸ Restart"
+ONE_MISSING = i18n.N_(
+    "{name} is not set — in xlwings Lite open ☰ ▸ Environment Variables, add it with "
+    "scope Local (never Workbook: that would save the token inside the file), then ☰ ▸ Restart"
+)
+BOTH_MISSING = i18n.N_(
+    "{first} and {second} are not set — in xlwings Lite open ☰ ▸ Environment Variables, "
+    "add each with scope Local (never Workbook: that would save the token inside the file), "
+    "then ☰ ▸ Restart"
 )
 REQUIRED = (ENV_ID_INSTANCE, ENV_API_TOKEN)
 NAMES = (ENV_API_URL, ENV_ID_INSTANCE, ENV_API_TOKEN, ENV_FLAVOUR)
@@ -59,32 +67,37 @@ async def GETCONTACTS(count=None, header=True, only=None, profile=None):
     """The contacts of your GREEN-API instance as a table: chatId, name, contactName,
     type, phoneNumber (then any extra fields). Credentials come from xlwings Lite's
     environment variables GREENAPI_ID_INSTANCE and GREENAPI_API_TOKEN_INSTANCE."""
-    try:
-        check_arguments(count=count, header=header, only=only, profile=profile)
-        if profile is not None and str(profile).strip():
-            raise ConfigError(
-                "profiles are stored by xl-contacts on a computer and cannot be used in "
-                "xlwings Lite — leave profile out and set the GREENAPI_* environment variables"
+    # Excel's language comes with the call (its culture); read before any await.
+    with i18n.speaking(i18n.choose(None, system=officejs_culture())):
+        try:
+            check_arguments(count=count, header=header, only=only, profile=profile)
+            if profile is not None and str(profile).strip():
+                raise ConfigError(
+                    _(
+                        "profiles are stored by xl-contacts on a computer and cannot be used "
+                        "in xlwings Lite — leave profile out and set the GREENAPI_* "
+                        "environment variables"
+                    )
+                )
+            asked = parse_arguments(count, header, only)
+            settings = lite_settings(os.environ)
+            n, kind = asked.count, asked.kind
+            rows = await results_cache().get_async(
+                (settings, n, kind), lambda: _load_rows(settings, n, kind)
             )
-        asked = parse_arguments(count, header, only)
-        settings = lite_settings(os.environ)
-        n, kind = asked.count, asked.kind
-        rows = await results_cache().get_async(
-            (settings, n, kind), lambda: _load_rows(settings, n, kind)
-        )
-        return spill(rows, asked.header)
-    except Exception as error:  # ours or a bug: one cell, never a traceback, never the token
-        return error_cell(error)
+            return spill(rows, asked.header)
+        except Exception as error:  # ours or a bug: one cell, never a traceback, never the token
+            return error_cell(error)
 
 
 def lite_settings(environ: Mapping[str, str]) -> Settings:
     """The settings from Lite's environment variables, or a ConfigError that
     says which are missing and where to set them."""
     missing = [name for name in REQUIRED if not environ.get(name, "").strip()]
+    if len(missing) > 1:
+        raise ConfigError(_(BOTH_MISSING).format(first=missing[0], second=missing[1]))
     if missing:
-        names = " and ".join(missing)
-        verb, pronoun = ("are", "each") if len(missing) > 1 else ("is", "it")
-        raise ConfigError(f"{names} {verb} not set — {WHERE_TO_SET.format(pronoun)}")
+        raise ConfigError(_(ONE_MISSING).format(name=missing[0]))
     env = {name: environ[name] for name in NAMES if name in environ}
     # Nothing stored is looked for: Lite has no credential store and no settings file.
     return load_settings(env=env, use_stored=False)

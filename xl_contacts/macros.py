@@ -9,6 +9,11 @@ With ``Use UDF Server`` (the template's setting) a button runs inside Excel's
 UDF server and Excel is frozen until it returns: the fetch gets the short
 interactive budget, and the status bar -- the one thing Excel repaints
 meanwhile -- says what is happening.
+
+Each button speaks the language the ribbon speaks, which its VBA passes
+(ContactsRibbon.bas: the same order on Windows and macOS); called without one
+(xlwings Server, a test), the workbook's (``excel_language``). The status bar,
+the alerts and the status line above the table follow it.
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ from typing import Any
 import xlwings as xw
 
 from .api.client import INTERACTIVE_BUDGET
+from .base import i18n
 from .base.errors import ConfigError, XlContactsError, user_message
-from .base.names import KEY_REPORT_FOLDER, PROG
+from .base.i18n import _, ngettext, number
+from .base.names import CHANGES_SHEET, CONF_SHEET, KEY_REPORT_FOLDER, PROG
 from .config.settings import load_settings
 from .domain.contacts import ContactTable
 from .sinks import live_sheet
 from .sinks.live_sheet import LiveSettings
-from .usecases import live_results
+from .usecases import excel_language, live_results
 from .usecases.fetch import Target, describe_fetch, fetch_target, one_target
 from .usecases.multi_export import fetch_many, targets
 
@@ -38,19 +45,21 @@ BUDGET = INTERACTIVE_BUDGET
 
 def asking(what: str) -> str:
     """The status bar while Excel waits for GREEN-API (``what``: ``describe_fetch``)."""
-    return f"{TITLE}: asking GREEN-API for {what} (Excel waits at most {BUDGET:.0f} s)…"
+    return _("{title}: asking GREEN-API for {what} (Excel waits at most {seconds} s)…").format(
+        title=TITLE, what=what, seconds=f"{BUDGET:.0f}"
+    )
 
 
-def refresh() -> None:
+def refresh(language: str | None = None) -> None:
     """Ribbon "Refresh contacts": fetch, then replace the Contacts table."""
     book = xw.Book.caller()
-    _guarded(book, _refresh)
+    _guarded(book, _refresh, language)
 
 
-def export_report() -> None:
+def export_report(language: str | None = None) -> None:
     """Ribbon "Save report": fetch, then save a report workbook next to this one."""
     book = xw.Book.caller()
-    _guarded(book, _export_report)
+    _guarded(book, _export_report, language)
 
 
 def _refresh(book: Any) -> None:
@@ -60,13 +69,10 @@ def _refresh(book: Any) -> None:
     with live_sheet.status_bar(book.app) as show:
         table = _fetch(options, show)
         live_results.clear()  # =GETCONTACTS cells fetch fresh data on their next calculation
-        status = (
-            f"Refreshed {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC — {len(table):,} contacts "
-            f"of {_instances(options, table)}"
-        )
+        status = refreshed(options, table)
 
         def progress(done: int, total: int) -> None:
-            show(f"{TITLE}: writing contacts, {done:,} of {total:,} rows…")
+            show(writing(done, total))
 
         with live_sheet.suspended_updates(book.app):
             live_sheet.write_contacts(book, table, status, progress)
@@ -91,10 +97,39 @@ def _targets(options: LiveSettings) -> list[Target]:
     return [one_target(load_settings(profile=profile))]
 
 
-def _instances(options: LiveSettings, table: ContactTable) -> str:
+def refreshed(options: LiveSettings, table: ContactTable) -> str:
+    """The status line above the table: when, how many, of which instances."""
+    n = len(table)
+    facts = {"when": f"{table.fetched_at:%Y-%m-%d %H:%M:%S}", "n": number(n)}
     if len(options.profiles) > 1:
-        return f"profiles {', '.join(options.profiles)}"
-    return f"instance {table.instance_id}"
+        return ngettext(
+            "Refreshed {when} UTC — {n} contact of profiles {profiles}",
+            "Refreshed {when} UTC — {n} contacts of profiles {profiles}",
+            n,
+        ).format(**facts, profiles=", ".join(options.profiles))
+    return ngettext(
+        "Refreshed {when} UTC — {n} contact of instance {instance}",
+        "Refreshed {when} UTC — {n} contacts of instance {instance}",
+        n,
+    ).format(**facts, instance=table.instance_id)
+
+
+def writing(done: int, total: int) -> str:
+    """The status bar while rows go to the Contacts sheet (the form follows the total)."""
+    return ngettext(
+        "{title}: writing contacts, {done} of {total} row…",
+        "{title}: writing contacts, {done} of {total} rows…",
+        total,
+    ).format(title=TITLE, done=number(done), total=number(total))
+
+
+def saving(done: int, total: int) -> str:
+    """The status bar while rows go to the report."""
+    return ngettext(
+        "{title}: saving contacts, {done} of {total} row…",
+        "{title}: saving contacts, {done} of {total} rows…",
+        total,
+    ).format(title=TITLE, done=number(done), total=number(total))
 
 
 def _export_report(book: Any) -> None:
@@ -106,7 +141,7 @@ def _export_report(book: Any) -> None:
     with live_sheet.status_bar(book.app) as show:
 
         def progress(done: int, total: int) -> None:
-            show(f"{TITLE}: saving contacts, {done:,} of {total:,} rows…")
+            show(saving(done, total))
 
         result = export(
             ExportRequest(
@@ -123,9 +158,12 @@ def _export_report(book: Any) -> None:
         )
     notes = [*result.notes]
     if compared := result.compared():
-        notes.append(f"{compared} (sheet Changes).")
+        notes.append(
+            _("{compared} (sheet {sheet}).").format(compared=compared, sheet=CHANGES_SHEET)
+        )
     text = "".join(f"\n\n{note[:1].upper()}{note[1:]}" for note in notes)
-    book.app.alert(f"Saved {result.what()} to\n{result.path}{text}", title=TITLE, mode="info")
+    saved = _("Saved {what} to\n{path}").format(what=result.what(), path=result.path)
+    book.app.alert(f"{saved}{text}", title=TITLE, mode="info")
 
 
 def report_folder(book: Any, configured: str | None) -> Path:
@@ -135,8 +173,10 @@ def report_folder(book: Any, configured: str | None) -> Path:
         folder = Path(configured).expanduser()
         if not folder.is_dir():
             raise ConfigError(
-                f"the report folder '{folder}' (xlwings.conf: "
-                f"{KEY_REPORT_FOLDER}) does not exist — create it or fix the setting"
+                _(
+                    "the report folder '{folder}' ({sheet}: {key}) does not exist — "
+                    "create it or fix the setting"
+                ).format(folder=folder, sheet=CONF_SHEET, key=KEY_REPORT_FOLDER)
             )
         return folder
     own = Path(book.fullname).parent
@@ -159,7 +199,11 @@ def new_report_path(folder: Path, book: Any, when: datetime) -> Path:
     if not path.exists():
         return path
     # "_100" would sort before "_99": a hundred saves in one second is a loop, not a user.
-    raise ConfigError(f"100 reports of this workbook were saved within one second in '{folder}'")
+    raise ConfigError(
+        _("100 reports of this workbook were saved within one second in '{folder}'").format(
+            folder=folder
+        )
+    )
 
 
 def latest_report(folder: Path, book: Any) -> Path | None:
@@ -172,16 +216,17 @@ def _report_prefix(book: Any) -> str:
     return f"{Path(book.name).stem or 'contacts'} contacts "
 
 
-def _guarded(book: Any, action: Any) -> None:
-    try:
-        action(book)
-    except Exception as error:  # ours or a bug: one alert, never a traceback, never the token
-        book.app.alert(alert_text(error), title=TITLE, mode="critical")
+def _guarded(book: Any, action: Any, language: str | None) -> None:
+    with i18n.speaking(i18n.language_of(language) or excel_language.of_book(book)):
+        try:
+            action(book)
+        except Exception as error:  # ours or a bug: one alert, never a traceback, never the token
+            book.app.alert(alert_text(error), title=TITLE, mode="critical")
 
 
 def alert_text(error: BaseException) -> str:
     """The alert for ``error``: Excel's refusal in words, not a COM error's tuple."""
     refusal = None if isinstance(error, XlContactsError) else live_sheet.excel_refusal(error)
     if refusal:
-        return user_message(ConfigError(f"{refusal} — then try again"))
+        return user_message(ConfigError(_("{refusal} — then try again").format(refusal=refusal)))
     return user_message(error)

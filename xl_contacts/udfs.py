@@ -15,6 +15,10 @@ edit made meanwhile is overwritten (tests/test_udfs.py shows each through
 xlwings' own COM path). The results cache makes every repeated call instant, so
 Excel waits only for a query's first fetch, and that fetch has a short budget.
 
+Each call speaks the language of its workbook (``excel_language``: the
+``Contacts Language`` row, XL_CONTACTS_LANG, Excel's UI language), read once
+per results-cache period per workbook: a few COM calls, not a few per cell.
+
 Importing this module does no work beyond its imports: Excel's UDF server
 imports it at start-up.
 """
@@ -26,8 +30,9 @@ from typing import Any
 import xlwings as xw
 from xlwings.conversion import ValueAccessor
 
+from .base import i18n
 from .config.settings import Settings, chosen_profile, load_settings
-from .usecases import live_results
+from .usecases import excel_language, live_results
 from .usecases.fetch import fetch_contacts
 from .usecases.getcontacts import (
     UNCALCULATED,
@@ -38,8 +43,10 @@ from .usecases.getcontacts import (
     table_rows,
 )
 
-# One cache holds the resolved settings under this key and the rows of each query.
+# One cache holds the resolved settings under this key, each workbook's language
+# under the other, and the rows of each query.
 _SETTINGS = "settings"
+_LANGUAGE = "language"
 
 # How an argument reaches Python from Excel (xlwings' Windows UDF server):
 # - err_to_str: a cell error arrives as its text ("#N/A") instead of None, which
@@ -82,16 +89,30 @@ def GETCONTACTS(count=None, header=True, only=None, profile=None):
     """The contacts of your GREEN-API instance as a table: chatId, name, contactName,
     type, phoneNumber (then any extra fields). Credentials come from the
     GREENAPI_* environment variables or `xl-contacts login`."""
+    with i18n.speaking(call_language()):
+        try:
+            check_arguments(count=count, header=header, only=only, profile=profile)
+            asked = parse_arguments(count, header, only)
+            name = chosen_profile(profile or None, env={})  # "" from an empty cell: none
+            settings = live_results.cached((_SETTINGS, name), lambda: load_settings(profile=name))
+            n, kind = asked.count, asked.kind
+            rows = live_results.cached((settings, n, kind), lambda: _load_rows(settings, n, kind))
+            return spill(rows, asked.header)
+        except Exception as error:  # ours or a bug: one cell, never a traceback, never the token
+            return error_cell(error)
+
+
+def call_language() -> str:
+    """The language of the ``=GETCONTACTS`` call being answered: its workbook's
+    on the desktop, the Office.js call's culture where xlwings serves it so."""
     try:
-        check_arguments(count=count, header=header, only=only, profile=profile)
-        asked = parse_arguments(count, header, only)
-        name = chosen_profile(profile or None, env={})  # "" from an empty cell: none
-        settings = live_results.cached((_SETTINGS, name), lambda: load_settings(profile=name))
-        n, kind = asked.count, asked.kind
-        rows = live_results.cached((settings, n, kind), lambda: _load_rows(settings, n, kind))
-        return spill(rows, asked.header)
-    except Exception as error:  # ours or a bug: one cell, never a traceback, never the token
-        return error_cell(error)
+        book = excel_language.calling_book()
+        if book is not None:
+            key = (_LANGUAGE, book.fullname)
+            return live_results.cached(key, lambda: excel_language.of_book(book))
+    except Exception:  # Excel could not name the workbook: the language without it
+        pass
+    return i18n.choose(None, system=excel_language.officejs_culture())
 
 
 def _load_rows(settings: Settings, count: int | None, kind: str) -> list[list[str]]:

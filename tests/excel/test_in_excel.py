@@ -39,9 +39,10 @@ from spill import NoSpill, first_answer, read_spill
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 from workbook import build_test_workbook, error_sheet, run_folder, what_excel_showed
 
+from xl_contacts.base import i18n
 from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 from xl_contacts.domain.contacts import COLUMNS
-from xl_contacts.usecases.template.build import MAC_NOTE
+from xl_contacts.usecases.template import texts
 
 REASON = why_no_excel()
 WINDOWS = sys.platform == "win32"
@@ -171,7 +172,8 @@ def test_getcontacts_shows_the_mac_note(book: Any) -> None:
         shown = first_answer(lambda: anchor.value, 30, what="the GETCONTACTS cell ")
     finally:
         anchor.clear_contents()
-    assert shown == MAC_NOTE
+    with i18n.speaking("en"):  # the workbook's Contacts Language row (workbook.py)
+        assert shown == texts.ribbon_text(texts.MAC_NOTE_KEY)
 
 
 def test_refresh_fills_the_contacts_table(

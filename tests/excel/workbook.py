@@ -27,7 +27,7 @@ from typing import Any
 
 from handoff import UNSAFE_IN_COMMAND
 
-from xl_contacts.base.names import KEY_REPORT_FOLDER
+from xl_contacts.base.names import KEY_LANGUAGE, KEY_REPORT_FOLDER
 from xl_contacts.usecases.template.build import DEFAULT_CONF, build_template
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +52,9 @@ def conf_rows(reports: Path, platform: str = sys.platform) -> tuple[tuple[str, o
         ("PYTHONPATH", str(HERE)),
         ("SHOW_ERROR_POPUPS", "False"),
         (KEY_REPORT_FOLDER, str(reports)),
+        # English whatever Excel's UI language: the ribbon's VBA reads this row too
+        # (the hand-off's XL_CONTACTS_LANG reaches Excel's Python, not its VBA).
+        (KEY_LANGUAGE, "en"),
     )
 
 

@@ -38,7 +38,7 @@ _REAL_INTERVAL = throttle.RATE_LIMIT_INTERVAL
 _REAL_BACKOFF = retry.BACKOFF_SECONDS
 
 
-def _data(args):
+def _data(args, culture):
     return {
         "func_name": "GETCONTACTS",
         # Office.js sends every argument as a 2-D matrix; a left-out one as null.
@@ -48,7 +48,7 @@ def _data(args):
         "version": xw.__version__,
         "client": "Office.js",
         "runtime": "1.4",
-        "culture_info_name": "en-US",
+        "culture_info_name": culture,  # Excel's language (Lite: Office.js' cultureInfo)
         "date_format": "M/d/yyyy",
     }
 
@@ -62,7 +62,10 @@ async def run(line):
     throttle.reset_throttle()
     throttle.RATE_LIMIT_INTERVAL = command.get("interval", _REAL_INTERVAL)
     retry.BACKOFF_SECONDS = command.get("backoff", _REAL_BACKOFF)
-    calls = [xlwings.server.custom_functions_call(_data(a), main) for a in command["calls"]]
+    culture = command.get("culture", "en-US")
+    calls = [
+        xlwings.server.custom_functions_call(_data(a, culture), main) for a in command["calls"]
+    ]
     if command.get("together"):
         results = await asyncio.gather(*calls)
     else:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..base.errors import BadResponse, GreenApiError
-from ..base.json_stream import NotAList, gc_paused_promoting, loads
+from ..base.json_stream import NotAList, loads
 from ..base.names import ENV_API_URL
 from .status import echo
 
@@ -88,18 +88,15 @@ def decode(
     headers: Mapping[str, str],
     status: int,
     reader: Streamed | None = None,
-    float_free: Callable[[Any], bool] | None = None,
 ) -> Any:
     """The decoded JSON of a 200 answer, or what ``reader`` returns when given
     the body in chunks; BadResponse for a body that is too big, badly encoded,
-    not JSON or not a list where a reader wants one. ``float_free``: as for
-    ``json_stream.loads``."""
+    not JSON or not a list where a reader wants one."""
     try:
-        with gc_paused_promoting():  # decoding makes many objects and frees none
-            if reader is None:
-                chunks = body_chunks(read, headers, status, MAX_BODY_BYTES, PLAIN_CHUNK)
-                return loads(b"".join(chunks), float_free)
-            return reader(body_chunks(read, headers, status, MAX_STREAMED_BODY_BYTES))
+        if reader is None:
+            chunks = body_chunks(read, headers, status, MAX_BODY_BYTES, PLAIN_CHUNK)
+            return loads(b"".join(chunks))
+        return reader(body_chunks(read, headers, status, MAX_STREAMED_BODY_BYTES))
     except BadResponse:
         raise
     except NotAList as not_a_list:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -78,11 +77,10 @@ class BrowserClient:
         *,
         group: bool | None = None,
         deadline: float | None = None,
-        float_free: Callable[[Any], bool] | None = None,
     ) -> list[dict[str, Any]]:
         """The raw contact list, as ``GreenApiClient.get_contacts``."""
         params = contacts_params(count, group)
-        data = await self._get("getContacts", params, deadline, float_free)
+        data = await self._get("getContacts", params, deadline)
         return list_of(data, "getContacts")
 
     async def get_chats(self, *, deadline: float | None = None) -> list[dict[str, Any]]:
@@ -94,7 +92,6 @@ class BrowserClient:
         method: str,
         params: dict[str, str] | None,
         deadline: float | None,
-        float_free: Callable[[Any], bool] | None = None,
     ) -> Any:
         if deadline is None:
             deadline = self.query_deadline()
@@ -104,7 +101,7 @@ class BrowserClient:
         key = throttling.instance_key(self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
             await asyncio.sleep(throttling.throttle.reserve(key, interval))
-            outcome = await self._attempt(method, params, deadline, float_free)
+            outcome = await self._attempt(method, params, deadline)
             if outcome.error is None:
                 return outcome.data
             pause = next_pause(
@@ -120,7 +117,6 @@ class BrowserClient:
         method: str,
         params: dict[str, str] | None,
         deadline: float,
-        float_free: Callable[[Any], bool] | None,
     ) -> Outcome:
         """One request and what came of it, within what is left of the budget
         (pyfetch aborts the browser's request when it is cancelled)."""
@@ -128,7 +124,7 @@ class BrowserClient:
         if remaining <= 0:
             return Outcome(error=budget_spent(self.settings.host, self.budget))
         try:
-            return await asyncio.wait_for(self._request(method, params, float_free), remaining)
+            return await asyncio.wait_for(self._request(method, params), remaining)
         except TimeoutError:
             return Outcome(error=budget_spent(self.settings.host, self.budget))
 
@@ -136,7 +132,6 @@ class BrowserClient:
         self,
         method: str,
         params: dict[str, str] | None,
-        float_free: Callable[[Any], bool] | None,
     ) -> Outcome:
         from pyodide.http import pyfetch  # only in Pyodide; importing this module needs none
 
@@ -156,9 +151,9 @@ class BrowserClient:
             )
         except Exception:  # the browser's reason is never shown: it may hold the URL
             return Outcome(error=blocked(self.settings.host))
-        return await self._outcome(response, float_free)
+        return await self._outcome(response)
 
-    async def _outcome(self, response: Any, float_free: Callable[[Any], bool] | None) -> Outcome:
+    async def _outcome(self, response: Any) -> Outcome:
         status = response.status
         headers = {name.lower(): value for name, value in response.headers.items()}
         if response.type == "opaqueredirect":  # a browser hides its status and target
@@ -175,7 +170,7 @@ class BrowserClient:
             return Outcome(error=blocked(self.settings.host))
         decode_headers = {name: headers.get(name.lower(), "") for name in _DECODE_HEADERS}
         try:
-            data = decode(io.BytesIO(body).read, decode_headers, status, float_free=float_free)
+            data = decode(io.BytesIO(body).read, decode_headers, status)
         except BadResponse as error:
             return Outcome(error=error)
         return Outcome(data=data)

@@ -16,7 +16,6 @@ meaning of a status (status.py), the body's bounds and decoding (body.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -98,7 +97,6 @@ class GreenApiClient:
         *,
         group: bool | None = None,
         deadline: float | None = None,
-        float_free: Callable[[Any], bool] | None = None,
     ) -> list[dict[str, Any]]:
         """The raw contact list: a list of JSON objects as GREEN-API sent them.
 
@@ -107,11 +105,9 @@ class GreenApiClient:
         (``kinds.plan``) decides when it may be sent. ``deadline`` (an
         instant of the client's clock) replaces this call's own budget, so that
         several calls answering one query share one (``query_deadline``).
-        ``float_free``: as for ``json_stream.loads`` (a look at the decoded
-        answer that proves it holds no float).
         """
         params = contacts_params(count, group)
-        data = self._get("getContacts", params, deadline, float_free=float_free)
+        data = self._get("getContacts", params, deadline)
         return self._list_of(data, "getContacts")
 
     def get_chats(self, *, deadline: float | None = None) -> list[dict[str, Any]]:
@@ -167,7 +163,6 @@ class GreenApiClient:
         deadline: float | None = None,
         *,
         reader: Streamed | None = None,
-        float_free: Callable[[Any], bool] | None = None,
     ) -> Any:
         if deadline is None:
             deadline = self.query_deadline()
@@ -177,7 +172,7 @@ class GreenApiClient:
         key = throttling.instance_key(self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
             throttling.throttle.wait(key, interval, self.clock)
-            outcome = self.transport.attempt(method, params, deadline, reader, float_free)
+            outcome = self.transport.attempt(method, params, deadline, reader)
             if outcome.error is None:
                 return outcome.data
             pause = next_pause(

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import http.client
 import logging
-from collections.abc import Callable
-from typing import Any
 
 import requests
 import urllib3.exceptions
@@ -74,7 +72,6 @@ class Transport:
         params: dict[str, str] | None,
         deadline: float,
         reader: Streamed | None = None,
-        float_free: Callable[[Any], bool] | None = None,
     ) -> Outcome:
         """One request and what came of it: the decoded JSON or an error (never raised
         here: whether to try again is ``retry_pause``'s decision)."""
@@ -92,7 +89,7 @@ class Transport:
             try:
                 response = self._send(method, params, timeout)
                 try:
-                    outcome = self._outcome(response, reader, float_free)
+                    outcome = self._outcome(response, reader)
                 finally:
                     size = response.raw.tell()  # the bytes that crossed the network
                     response.close()
@@ -138,7 +135,6 @@ class Transport:
         self,
         response: requests.Response,
         reader: Streamed | None,
-        float_free: Callable[[Any], bool] | None = None,
     ) -> Outcome:
         status = response.status_code
         if 300 <= status < 400:
@@ -149,7 +145,7 @@ class Transport:
             return Outcome(error=error_for_status(status), server_wait=wait)
         read = _raw_read(response)
         try:
-            return Outcome(data=decode(read, response.headers, status, reader, float_free))
+            return Outcome(data=decode(read, response.headers, status, reader))
         except BadResponse as error:
             return Outcome(error=error)
 

@@ -5,7 +5,8 @@ workbook as the same text -- never as a formula, a number or a broken file:
 
 * ``clean``: drops characters a workbook cannot hold (XML-illegal control
   characters, lone surrogates, U+FFFE/U+FFFF) and cuts text to Excel's 32,767
-  characters. Every writer calls it.
+  characters, counted as Excel counts them (UTF-16 code units: an emoji is
+  two). Every writer calls it; ``too_long`` counts the values it would cut.
 * ``for_excel_input``: for values *typed into* live Excel cells through
   xlwings. Excel parses such values like keyboard input (``=`` starts a formula,
   ``+1`` or ``-100200300`` become numbers, ``1/2`` a date, in a locale-dependent
@@ -21,22 +22,30 @@ workbook as the same text -- never as a formula, a number or a broken file:
 * UDF results are not parsed by Excel, so ``GETCONTACTS`` returns cleaned text
   as it is.
 * ``for_csv``: CSV files are opened by Excel and parsed like input: values that
-  would start a formula get the quote prefix (OWASP's CSV-injection rule). The
+  would start a formula get the quote prefix (OWASP's CSV-injection rule); a
+  plain number (``-100200300``, ``+7``, ``-1.5``) starts none and keeps its
+  sign as it is (``starts_formula``, for every output that applies it). The
   CSV writer (text_output) quotes every field holding a CR or LF, so a name
   never ends its field and nothing after a CR starts a row.
 * ``for_terminal``: anything shown on a terminal (table, CSV to a tty, error
   lines holding what a server sent) loses control characters, C1 controls and
   bidirectional overrides, and stays on one line. ``TERMINAL_UNSAFE`` is
   the set of characters it removes: JSON shown on a terminal escapes them.
+
+Each rule is stated once, for one value; the ``*_column`` functions execute the
+same rule over a whole column: one search of the joined column finds whether
+any value needs it (a one-character pattern matches the joined text exactly
+where it matches a value), and only then is it applied value by value.
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Sequence
-from itertools import chain
+from itertools import accumulate, compress, repeat
 
-MAX_CELL_CHARS = 32_767
+MAX_CELL_CHARS = 32_767  # Excel's limit, in UTF-16 code units
 
 # XML 1.0 cannot carry C0 controls other than tab/LF/CR, lone surrogates or
 # U+FFFE/U+FFFF; openpyxl raises IllegalCharacterError on the controls.
@@ -53,53 +62,77 @@ TERMINAL_UNSAFE = re.compile(
 # Each "_" that starts what a file reader would decode: "_x" + 4 hex digits + "_".
 _STARTS_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A plain number is no formula: optional sign, digits, at most one decimal point.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_AFTER_NUL_TRIGGER = re.compile("\0[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 QUOTE_PREFIX = "'"
+# Characters beyond the Basic Multilingual Plane: two UTF-16 code units each.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def matching(pattern: re.Pattern[str], values: Sequence[str]) -> list[int]:
+    """Where in ``values`` (text) ``pattern`` finds something, for a pattern of
+    one character (a class): one search of the joined column first, as such a
+    pattern matches the joined text exactly where it matches a value; value by
+    value only when it found something."""
+    if not pattern.search("".join(values)):
+        return []
+    return list(compress(range(len(values)), map(pattern.search, values)))
+
+
+def excel_length(value: str) -> int:
+    """The length Excel counts: UTF-16 code units (an emoji counts two)."""
+    if len(value) <= MAX_CELL_CHARS // 2 or value.isascii():
+        return len(value)  # (short enough either way, or no astral character)
+    return len(value) + len(_ASTRAL.findall(value))
 
 
 def clean(value: str) -> str:
-    """``value`` without characters a workbook cannot hold, at most 32,767 long."""
+    """``value`` without characters a workbook cannot hold, at most 32,767 UTF-16
+    code units long (never half an emoji)."""
     if ILLEGAL.search(value):
         value = ILLEGAL.sub("", value)
-    return value[:MAX_CELL_CHARS] if len(value) > MAX_CELL_CHARS else value
+    if excel_length(value) <= MAX_CELL_CHARS:
+        return value
+    units = value.encode("utf-16-le")[: 2 * MAX_CELL_CHARS]
+    return units.decode("utf-16-le", "ignore")  # a cut pair's high half goes
 
 
-def clean_rows(rows: Iterable[list[str]]) -> list[list[str]]:
-    """``[clean(v) for v in row]`` of every row, with one look at all the text
-    first: the usual list needs no cleaning (then the rows themselves come back,
-    uncopied), and 500,000 clean() calls were most of a 100,000-contact
-    =GETCONTACTS."""
-    rows = rows if isinstance(rows, list) else list(rows)
-    values = list(chain.from_iterable(rows))
-    if set(map(type, values)) <= {str} and max(map(len, values), default=0) <= MAX_CELL_CHARS:
-        everything = "".join(values)
-        # Printable text holds no illegal character: only other text (an emoji
-        # with a zero-width joiner, a tab) is searched for them.
-        if everything.isprintable() or not ILLEGAL.search(everything):
-            return rows
-    return [[clean(value) for value in row] for row in rows]
+def too_long(values: Sequence[str]) -> int:
+    """How many of ``values`` (text) ``clean`` cuts."""
+    if max(map(len, values), default=0) <= MAX_CELL_CHARS // 2:
+        return 0  # (the usual column: even all emoji would fit)
+    longer = [value for value in values if len(value) > MAX_CELL_CHARS // 2]
+    return sum(excel_length(ILLEGAL.sub("", value)) > MAX_CELL_CHARS for value in longer)
 
 
-def for_csv_rows(rows: Sequence[Sequence[str]]) -> Sequence[Sequence[str]]:
-    """``[for_csv(v) for v in row]`` of every row, with one look at all the text
-    first: the usual list needs no cleaning and starts no formula (then ``rows``
-    themselves come back), and 500,000 for_csv() calls were most of writing
-    100,000 contacts as CSV."""
-    values = list(chain.from_iterable(rows))
-    # "|" starts no formula: "|=" etc. find every value that starts one (and
-    # some that merely hold "|=": those go the per-value way, as they may).
-    joined = "|" + "|".join(values)
-    if (
-        not any("|" + trigger in joined for trigger in FORMULA_TRIGGERS)
-        and not ILLEGAL.search(joined)
-        and max(map(len, values), default=0) <= MAX_CELL_CHARS
-    ):
-        return rows
-    return [[for_csv(value) for value in row] for row in rows]
+def clean_column(values: Sequence[str]) -> list[str]:
+    """``[clean(v) for v in values]`` (all text), by one look at the column."""
+    column = list(values)
+    longer: Iterable[int] = ()
+    if max(map(len, column), default=0) > MAX_CELL_CHARS // 2:
+        half = repeat(MAX_CELL_CHARS // 2)
+        longer = compress(range(len(column)), map(operator.gt, map(len, column), half))
+    # Printable text holds no illegal character: searched only when some is not.
+    illegal = [] if "".join(column).isprintable() else matching(ILLEGAL, column)
+    for at in {*illegal, *longer}:
+        column[at] = clean(column[at])
+    return column
+
+
+def clean_rows(rows: Iterable[Sequence[str]]) -> list[list[str]]:
+    """``[clean(v) for v in row]`` of every row (all text), column by column."""
+    rows = list(rows)
+    width = max(map(len, rows), default=0)
+    if not width or set(map(len, rows)) != {width}:
+        return [[clean(value) for value in row] for row in rows]
+    return [list(row) for row in zip(*map(clean_column, zip(*rows, strict=True)), strict=True)]
 
 
 def starts_formula(value: str) -> bool:
-    """True when a spreadsheet parsing ``value`` as input could see a formula."""
-    return value.startswith(FORMULA_TRIGGERS)
+    """True when a spreadsheet parsing ``value`` as input could see a formula:
+    it starts with ``= + - @``, a tab or a line break and is no plain number."""
+    return value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(value)
 
 
 def for_excel_input(value: str) -> str:
@@ -117,6 +150,23 @@ def for_csv(value: str) -> str:
     """Text for a CSV field that Excel will not run as a formula."""
     value = clean(value)
     return QUOTE_PREFIX + value if starts_formula(value) else value
+
+
+def for_csv_column(values: Sequence[str]) -> list[str]:
+    """``[for_csv(v) for v in values]`` (all text): only the values that start
+    with a trigger are looked at one by one."""
+    column = clean_column(values)
+    # starts_formula, column-wise: a trigger first (clean values hold no NUL:
+    # with one before each value, the NULs before a NUL and a trigger say
+    # which value starts with it), and no plain number.
+    joined = "\0" + "\0".join(column)
+    ends = [found.end() for found in _AFTER_NUL_TRIGGER.finditer(joined)]
+    nuls = accumulate(map(joined.count, repeat("\0"), [0, *ends[:-1]], ends))
+    starts = [n - 1 for n in nuls]  # the value after the n-th NUL
+    numbers = map(_PLAIN_NUMBER.fullmatch, map(column.__getitem__, starts))
+    for at in list(compress(starts, map(operator.not_, numbers))):
+        column[at] = QUOTE_PREFIX + column[at]
+    return column
 
 
 def for_terminal(value: str) -> str:

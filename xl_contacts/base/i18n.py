@@ -29,6 +29,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 ENV_LANG = "XL_CONTACTS_LANG"
@@ -122,7 +123,14 @@ def speaking(language: str | None) -> Iterator[str]:
 def _catalog(language: str) -> gettext.NullTranslations:
     if language == ENGLISH:
         return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+    # Read as a package resource, not a path: xlwings Lite imports the package
+    # from a zip inside main.py (usecases/lite_files.py), where no path opens.
+    compiled = resources.files(__package__) / "locale" / language / "LC_MESSAGES"
+    try:
+        with (compiled / f"{DOMAIN}.mo").open("rb") as catalog:
+            return gettext.GNUTranslations(catalog)
+    except OSError:  # no catalog for it: the messages as written
+        return gettext.NullTranslations()
 
 
 def translate(message: str) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -53,21 +53,9 @@ _BOM = b"\xef\xbb\xbf"
 _TRIES = 3
 
 
-def loads(data: bytes, float_free: Callable[[Any], bool] | None = None) -> Any:
-    """``json.loads(data)``, from orjson where that gives the same result.
-
-    ``float_free``: a look at orjson's value that is True only when the value
-    holds no float (a plain contact list: text and whole numbers). Where no
-    float was made, no integer was read as one: the scan of the body for long
-    integers (~1 ns a byte) is then spared."""
-    if orjson is not None and float_free is not None:
-        try:
-            value = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return json.loads(data)  # maybe valid for the standard library
-        if float_free(value) or data.translate(_DIGITS).find(_LONG_NUMBER) < 0:
-            return value
-    elif orjson is not None and data.translate(_DIGITS).find(_LONG_NUMBER) < 0:
+def loads(data: bytes) -> Any:
+    """``json.loads(data)``, from orjson where that gives the same result."""
+    if orjson is not None and data.translate(_DIGITS).find(_LONG_NUMBER) < 0:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:

@@ -46,6 +46,7 @@ KEY_COUNT = "Contacts Count"
 KEY_REPORT_FOLDER = "Contacts Report Folder"
 KEY_ONLY = "Contacts Only"
 KEY_PROFILE = "Contacts Profile"
+KEY_LANGUAGE = "Contacts Language"  # en or ru: the workbook's language, before Excel's
 
 # Labels of the Summary sheet, also read back by "changes since": written in the
 # language of the run with _(LABEL), read back in the report's own language.
@@ -54,7 +55,7 @@ LABEL_INSTANCE = N_("Instance id")
 LABEL_FETCHED = N_("Fetched at (UTC)")
 LABEL_SOURCE = N_("Source")
 LABEL_TOTAL = N_("Contacts")
-LABEL_HIDDEN = N_("Hidden phone numbers")
+LABEL_HIDDEN = N_("Hidden phone numbers (personal contacts)")
 LABEL_PROGRAM = N_("Program")
 LABEL_KIND = N_("Kind")
 LABEL_SKIPPED = N_("Skipped records (no chat id)")
@@ -67,3 +68,4 @@ INSTANCE_COLUMN = "instance"
 # report: every column keeps the position =GETCONTACTS and Refresh give it.
 PHONE_COLUMNS = ("phone (international)", "country")
 LABEL_LEFT_OUT = N_("Fields left out")
+LABEL_CUT = N_("Values cut to the cell limit (32,767)")

@@ -115,7 +115,7 @@ def _clean(keys: list[str], width: int) -> bool:
     everything = " ".join(keys)
     if (
         everything.count(_SEPARATOR) != (width - 1) * len(keys)
-        or max(map(len, keys), default=0) > MAX_CELL_CHARS
+        or max(map(len, keys), default=0) > MAX_CELL_CHARS // 2  # (UTF-16 units)
     ):
         return False
     # Printable text (the usual names) holds nothing clean() removes: that look

@@ -18,9 +18,10 @@ import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any, NamedTuple
 
+from ..base.cells import matching
 from ..base.errors import ConfigError
 from ..base.names import WHATSAPP
 
@@ -40,10 +41,12 @@ GROUP_TYPES = frozenset({GROUP, "supergroup", "channel"})
 
 # A WhatsApp id: digits (old group ids: digits-digits) @ a domain. Anything else
 # in front of the @ -- "null", "undefined", "" -- is a known GREEN-API glitch.
-_WHATSAPP_ID = re.compile(r"([0-9]+(?:-[0-9]+)?)@([a-z.]+)")
+# the number of a WhatsApp id: digits, or digits-digits (an old group id)
+_ID_NUMBER = re.compile(r"[0-9]+(?:-[0-9]+)?")
+_NOT_DIGIT = re.compile("[^0-9]")
+_DOMAIN = re.compile(r"[a-z.]+")
 _BOGUS = frozenset({"null", "undefined", "none", "nan"})
-_SINGLE_WORD = re.compile(r"\S+")
-_SPACE = re.compile(r"\s")  # what _SINGLE_WORD and str.strip() see as space
+_SPACE = re.compile(r"\s")  # what str.strip() sees as space
 
 
 def parse_kind(value: Any, name: str = "only") -> str:
@@ -85,8 +88,7 @@ def plan(kind: str, count: int | None, flavour: str | None) -> Plan:
 
 
 class Identity(NamedTuple):
-    """What the flavour rules make of one record's id (a NamedTuple: one is made
-    per contact, and 100,000 contacts are a normal list)."""
+    """What the flavour rules make of one record's id."""
 
     chat_id: str
     # The type the id proves ("group" for @g.us), or "" to keep the record's own.
@@ -95,21 +97,101 @@ class Identity(NamedTuple):
     lid: bool = False
 
 
+class Identities(NamedTuple):
+    """``identify`` of a batch of records, as columns: the rules run column by
+    column (100,000 contacts are a normal list). An empty chat id: the record
+    has no usable one (it is skipped and counted by the caller)."""
+
+    chat_ids: list[str]
+    types: list[str]
+    phones: list[Any]
+    lids: list[bool]
+
+
 def identify(record: Mapping[str, Any]) -> Identity | None:
     """Chat id, type and phone of a record of any flavour; None when it has no
     usable chat id (such records are skipped and counted by the caller)."""
-    if "chatId" in record:
-        chat_id = _id_text(record["chatId"])
-        if chat_id is None:
-            return None
-        # MAX calls every contact "user": a negative id is a group all the same.
-        if chat_id[0] == "-" and _type(record) in ("", USER):
-            return Identity(chat_id, GROUP, record.get("phoneNumber"))
-        return Identity(chat_id, "", record.get("phoneNumber"))
-    chat_id = _id_text(record.get("id"))
-    if chat_id is None:
+    found = identify_all([record])
+    chat_id = found.chat_ids[0]
+    if not chat_id:
         return None
-    return _whatsapp(chat_id, record)
+    return Identity(chat_id, found.types[0], found.phones[0], found.lids[0])
+
+
+def identify_all(records: Sequence[Mapping[str, Any]]) -> Identities:
+    """``identify`` of each record, as columns. A record with a ``chatId`` is
+    read by the Telegram/MAX rules, one without by WhatsApp's."""
+    chat = list(map(operator.contains, records, repeat("chatId")))
+    if all(chat):
+        return _chat_id_flavour(records)
+    if not any(chat):
+        return _whatsapp_flavour(records)
+    # Both in one batch (rare): each part by its rules, then back in order.
+    parts = [
+        iter(zip(*rules([r for r, c in zip(records, chat, strict=True) if c is want]), strict=True))
+        for rules, want in ((_chat_id_flavour, True), (_whatsapp_flavour, False))
+    ]
+    rows = [next(parts[0] if c else parts[1]) for c in chat]
+    return Identities(*(list(column) for column in zip(*rows, strict=True)))
+
+
+def column(records: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
+    """Each record's ``key`` (None where it has none)."""
+    try:  # the usual batch: dicts only
+        return list(map(dict.get, records, repeat(key)))  # type: ignore[arg-type]
+    except TypeError:  # another mapping
+        return [record.get(key) for record in records]
+
+
+def _chat_id_flavour(records: Sequence[Mapping[str, Any]]) -> Identities:
+    ids = _id_texts(column(records, "chatId"))
+    # MAX calls every contact "user": a negative id is a group all the same.
+    negative = list(map(str.startswith, ids, repeat("-")))
+    types = [""] * len(ids)
+    if any(negative):
+        kept = dict.fromkeys(("", USER), GROUP)
+        where = compress(range(len(ids)), negative)
+        for at, own in zip(where, _types(records, negative), strict=False):
+            types[at] = kept.get(own, "")
+    return Identities(ids, types, column(records, "phoneNumber"), [False] * len(ids))
+
+
+def _whatsapp_flavour(records: Sequence[Mapping[str, Any]]) -> Identities:
+    ids = _id_texts(column(records, "id"))
+    phones = column(records, "phoneNumber")
+    n = len(ids)
+    # A WhatsApp id: digits (old group ids: digits-digits) @ a domain. Anything
+    # else in front of the @ -- "null", "undefined", "" -- is a known glitch.
+    parts = list(map(str.partition, ids, repeat("@")))
+    numbers, ats, domains = (list(c) for c in zip(*parts, strict=True)) if parts else ([],) * 3
+    # Non-empty ASCII digits match _ID_NUMBER: only the others are matched.
+    bad = set(compress(range(n), map(operator.not_, numbers)))
+    bad.update(at for at in matching(_NOT_DIGIT, numbers) if not _ID_NUMBER.fullmatch(numbers[at]))
+    known = {domain: _DOMAIN.fullmatch(domain) is not None for domain in set(domains)}
+    bad.update(compress(range(n), map(operator.not_, map(known.__getitem__, domains))))
+    for at in bad:
+        ids[at] = "" if ats[at] else ids[at]  # an "@" without a usable number or domain
+    # The id is authoritative: a group's is one, a personal id is never a group,
+    # whatever "type" says. (A bare number, no "@": a chat id all the same.)
+    pairs = list(zip(domains, _types(records), strict=True))
+    proven = {pair: _whatsapp_type(*pair) for pair in set(pairs)}
+    types = list(map(proven.__getitem__, pairs))
+    lids = list(map(operator.eq, domains, repeat("lid")))
+    for at in compress(range(n), map(operator.eq, domains, repeat("g.us"))):
+        phones[at] = None
+    personal = list(compress(range(n), map(operator.eq, domains, repeat("c.us"))))
+    if phones.count(None) != n:  # (the usual list sends no phoneNumber at all)
+        personal = [at for at in personal if not _has_phone(phones[at])]
+    for at in personal:  # a personal id's number is its phone
+        phones[at] = numbers[at]
+    return Identities(ids, types, phones, lids)
+
+
+def _whatsapp_type(domain: str, own: str) -> str:
+    """The type a WhatsApp id proves ('' to keep the record's own type)."""
+    if domain == "g.us":
+        return GROUP
+    return USER if domain and own in GROUP_TYPES else ""
 
 
 def chat_ids(raw: Any) -> set[str]:
@@ -139,6 +221,12 @@ def is_group(type_text: str) -> bool:
     return type_text.strip().lower() in GROUP_TYPES
 
 
+def groups(type_texts: Sequence[str]) -> list[bool]:
+    """``is_group`` of each of a column of types (a few distinct ones)."""
+    seen = {text: is_group(text) for text in set(type_texts)}
+    return list(map(seen.__getitem__, type_texts))
+
+
 def whatsapp_shaped(raw: Any) -> bool:
     """True when a getContacts answer is WhatsApp's (``id`` fields, no ``chatId``):
     then the instance takes ``group=`` too."""
@@ -159,65 +247,46 @@ def whatsapp_shaped(raw: Any) -> bool:
     )
 
 
-def _whatsapp(chat_id: str, record: Mapping[str, Any]) -> Identity | None:
-    phone = record.get("phoneNumber")
-    if "@" not in chat_id:  # a bare number: a chat id all the same
-        return Identity(chat_id, "", phone)
-    match = _WHATSAPP_ID.fullmatch(chat_id)
-    if match is None:
-        return None  # "null@c.us", "@c.us", "abc@lid": no usable id
-    number, domain = match.groups()
-    if domain == "g.us":
-        return Identity(chat_id, GROUP, None)
-    # The id is authoritative: a personal id is never a group, whatever "type" says.
-    kind = USER if _type(record) in GROUP_TYPES else ""
-    if domain == "c.us":
-        return Identity(chat_id, kind, phone if _has_phone(phone) else number)
-    return Identity(chat_id, kind, phone, domain == "lid")
-
-
 def _has_phone(value: Any) -> bool:
     return value not in (None, "", 0, "0") and not isinstance(value, bool)
 
 
-def plain_chat_ids(values: Sequence[Any]) -> bool:
-    """True when ``identify`` of a record with each of ``values`` as its chatId
-    keeps the id as it is and proves no type: text, one word, no placeholder,
-    not negative. One look at the whole batch (normalise's fast path)."""
-    if set(map(type, values)) != {str} or not all(values):
-        return False
-    # Ids of ASCII digits alone (the usual list) hold no "-", no white space
-    # and no placeholder: one look settles them, before the searches below.
-    digits = "".join(values)
-    if digits.isdigit() and digits.isascii():
-        return True
-    joined = "|" + "|".join(values)
-    if "|-" in joined:
-        return False
-    # Printable text holds no white space but " " (every other kind is a
-    # control or separator): the regex searches only what is not.
-    if not joined.isprintable() or " " in joined:
-        if _SPACE.search(joined):
-            return False
-    # A placeholder is one word of letters: of the ids left, only those of
-    # letters alone are lowered.
-    return _BOGUS.isdisjoint(map(str.lower, filter(str.isalpha, values)))
-
-
-def _id_text(value: Any) -> str | None:
-    """A chat id as text, or None: missing, not text or a whole number, empty,
-    a known placeholder ("null"), or with spaces inside."""
-    if type(value) is str:  # the usual case first: GREEN-API sends ids as text
-        text = value.strip()
-    elif isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
+def _id_texts(values: Sequence[Any]) -> list[str]:
+    """Each value as a chat id, or '' (no usable one): missing, not text or a
+    whole number, empty, with white space inside, or a known placeholder ("null")."""
+    texts: list[str]
+    if set(map(type, values)) == {str}:  # the usual column: GREEN-API sends text
+        texts = list(map(str.strip, values))
     else:
-        return None
-    if not _SINGLE_WORD.fullmatch(text) or text.lower() in _BOGUS:
-        return None
-    return text
+        texts = [
+            value.strip()
+            if type(value) is str
+            else str(value)
+            if isinstance(value, int) and not isinstance(value, bool)
+            else ""
+            for value in values
+        ]
+    unusable = matching(_SPACE, texts)
+    # A placeholder is one word of letters: only such ids are lowered.
+    if not _BOGUS.isdisjoint(map(str.lower, filter(str.isalpha, texts))):
+        unusable += [at for at, text in enumerate(texts) if text.lower() in _BOGUS]
+    for at in unusable:
+        texts[at] = ""
+    return texts
 
 
-def _type(record: Mapping[str, Any]) -> str:
-    value = record.get("type")
+def _types(records: Sequence[Mapping[str, Any]], where: Sequence[bool] | None = None) -> list[str]:
+    """Each record's type as compared (stripped, lower case; '' when not text);
+    ``where``: only the records so marked."""
+    values = column(records, "type")
+    if where is not None:
+        values = list(compress(values, where))
+    try:
+        seen = {value: _type(value) for value in set(values)}  # a few distinct types
+    except TypeError:  # a value that cannot be a key (a JSON object): one by one
+        return list(map(_type, values))
+    return list(map(seen.__getitem__, values))
+
+
+def _type(value: Any) -> str:
     return value.strip().lower() if isinstance(value, str) else ""

@@ -14,12 +14,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from ..base import i18n
 from ..base.cells import for_excel_input, table_headers
 from ..base.errors import ConfigError
+from ..base.i18n import _
 from ..base.names import (
     CONF_SHEET,
     CONTACTS_SHEET,
     KEY_COUNT,
+    KEY_LANGUAGE,
     KEY_ONLY,
     KEY_PROFILE,
     KEY_REPORT_FOLDER,
@@ -45,24 +48,47 @@ class LiveSettings:
     report_folder: str | None = None
     only: str = "all"
     profiles: tuple[str, ...] = ()  # none: the default credentials
+    language: str | None = None  # none: XL_CONTACTS_LANG, else Excel's own language
 
 
-def read_live_settings(book: Any) -> LiveSettings:
-    """The project's keys from the ``xlwings.conf`` sheet (two columns: key,
-    value). Missing sheet or keys mean defaults: all contacts, reports next to
-    the workbook."""
+def read_conf(book: Any) -> dict[str, Any]:
+    """The rows of the ``xlwings.conf`` sheet (two columns: key, value) that
+    have a value, by key in lower case; empty without the sheet."""
     names = [sheet.name for sheet in book.sheets]
     if CONF_SHEET not in names:
-        return LiveSettings()
+        return {}
     rows = book.sheets[CONF_SHEET]["A1"].options(ndim=2, expand="table").value or []
-    conf = {
+    return {
         str(row[0]).strip().casefold(): row[1]
         for row in rows
         if len(row) > 1 and row[0] is not None and row[1] not in (None, "")
     }
-    count = parse_count(conf.get(KEY_COUNT.casefold()), f"'{KEY_COUNT}' on the {CONF_SHEET} sheet")
+
+
+def conf_language(book: Any) -> str | None:
+    """The workbook's own choice of language (its ``Contacts Language`` row),
+    if it names one this program speaks."""
+    return i18n.language_of(read_conf(book).get(KEY_LANGUAGE.casefold()))
+
+
+def _on_conf_sheet(key: str) -> str:
+    return _("'{key}' on the {sheet} sheet").format(key=key, sheet=CONF_SHEET)
+
+
+def read_live_settings(book: Any) -> LiveSettings:
+    """The project's keys from the ``xlwings.conf`` sheet. Missing sheet or
+    keys mean defaults: all contacts, reports next to the workbook."""
+    conf = read_conf(book)
+    count = parse_count(conf.get(KEY_COUNT.casefold()), _on_conf_sheet(KEY_COUNT))
     folder = conf.get(KEY_REPORT_FOLDER.casefold())
-    only = parse_kind(conf.get(KEY_ONLY.casefold()), f"'{KEY_ONLY}' on the {CONF_SHEET} sheet")
+    only = parse_kind(conf.get(KEY_ONLY.casefold()), _on_conf_sheet(KEY_ONLY))
+    language = conf.get(KEY_LANGUAGE.casefold())
+    if language is not None and not i18n.language_of(language):
+        raise ConfigError(
+            _("{where} must be en or ru, not '{value}'").format(
+                where=_on_conf_sheet(KEY_LANGUAGE), value=language
+            )
+        )
     # Several profiles, one list: "sales, support" (or ";" as a Russian-language Excel lists).
     profiles = re.split("[,;]", str(conf.get(KEY_PROFILE.casefold()) or ""))
     return LiveSettings(
@@ -70,6 +96,7 @@ def read_live_settings(book: Any) -> LiveSettings:
         report_folder=str(folder) if folder else None,
         only=only,
         profiles=tuple(dict.fromkeys(p.strip() for p in profiles if p.strip())),
+        language=i18n.language_of(language),
     )
 
 
@@ -103,8 +130,10 @@ def check_contacts_sheet(book: Any) -> None:
     for other in book.sheets:
         if other.name.casefold() != CONTACTS_SHEET.casefold() and _find_table(other):
             raise ConfigError(
-                f"the sheet '{other.name}' already has a table named '{TABLE_NAME}' — "
-                "rename that table (Table Design ▸ Table Name) and refresh again"
+                _(
+                    "the sheet '{sheet}' already has a table named '{table}' — "
+                    "rename that table (Table Design ▸ Table Name) and refresh again"
+                ).format(sheet=other.name, table=TABLE_NAME)
             )
     sheet = _find_sheet(book, CONTACTS_SHEET)
     if sheet is None or _find_table(sheet) is not None:
@@ -113,8 +142,10 @@ def check_contacts_sheet(book: Any) -> None:
     status_only = used.address.replace("$", "") == "A1"
     if used.value not in (None, "") and not status_only:
         raise ConfigError(
-            f"the sheet '{CONTACTS_SHEET}' holds other data: rename it (a new "
-            f"'{CONTACTS_SHEET}' sheet is then created) or clear it, and refresh again"
+            _(
+                "the sheet '{sheet}' holds other data: rename it (a new "
+                "'{sheet}' sheet is then created) or clear it, and refresh again"
+            ).format(sheet=CONTACTS_SHEET)
         )
 
 
@@ -126,14 +157,18 @@ def check_unprotected(book: Any) -> None:
     sheet = _find_sheet(book, CONTACTS_SHEET)
     if sheet is None and _protected(book, "ProtectStructure", "protect_structure"):
         raise ConfigError(
-            f"the workbook's structure is protected, so the sheet '{CONTACTS_SHEET}' cannot "
-            "be added — unprotect it (Review ▸ Protect Workbook) or add an empty sheet named "
-            f"'{CONTACTS_SHEET}' yourself, and refresh again"
+            _(
+                "the workbook's structure is protected, so the sheet '{sheet}' cannot "
+                "be added — unprotect it (Review ▸ Protect Workbook) or add an empty sheet "
+                "named '{sheet}' yourself, and refresh again"
+            ).format(sheet=CONTACTS_SHEET)
         )
     if sheet is not None and _protected(sheet, "ProtectContents", "protect_contents"):
         raise ConfigError(
-            f"the sheet '{sheet.name}' is protected — unprotect it (Review ▸ Unprotect "
-            "Sheet) and refresh again"
+            _(
+                "the sheet '{sheet}' is protected — unprotect it (Review ▸ Unprotect "
+                "Sheet) and refresh again"
+            ).format(sheet=sheet.name)
         )
 
 
@@ -291,13 +326,16 @@ def _put_back(place: _Place, before: list[list[Any]], target: Any, error: Except
         _restore(place, before, target)
     except Exception:
         return ConfigError(
-            f"Excel stopped the refresh while writing ({reason}) and the earlier contacts "
-            f"could not be put back: the {TABLE_NAME} table may be incomplete — "
-            "refresh again"
+            _(
+                "Excel stopped the refresh while writing ({reason}) and the earlier contacts "
+                "could not be put back: the {table} table may be incomplete — refresh again"
+            ).format(reason=reason, table=TABLE_NAME)
         )
     return ConfigError(
-        f"Excel stopped the refresh while writing ({reason}); the sheet "
-        f"'{place.sheet.name}' was put back as it was — refresh again"
+        _(
+            "Excel stopped the refresh while writing ({reason}); the sheet "
+            "'{sheet}' was put back as it was — refresh again"
+        ).format(reason=reason, sheet=place.sheet.name)
     )
 
 
@@ -326,7 +364,7 @@ def excel_refusal(error: BaseException) -> str | None:
     args = getattr(error, "args", ())
     info = args[2] if len(args) > 2 and isinstance(args[2], tuple) else ()
     if len(info) > 5 and info[5] == EXCEL_REFUSED:
-        return "Excel refused to change a cell: is the sheet protected, or a cell being edited?"
+        return _("Excel refused to change a cell: is the sheet protected, or a cell being edited?")
     if len(info) > 2 and isinstance(info[2], str) and info[2].strip():
         return info[2].strip()
     return None
@@ -348,8 +386,15 @@ def _refuse_filled(areas: list[Any], target: Any, sheet_name: str) -> None:
     for area in areas:
         if cell := _first_filled(area):
             raise ConfigError(
-                f"the {TABLE_NAME} table needs the cells down to {target.address.replace('$', '')}"
-                f" on sheet '{sheet_name}', but {cell} holds data — move it and refresh again"
+                _(
+                    "the {table} table needs the cells down to {last} on sheet '{sheet}', "
+                    "but {cell} holds data — move it and refresh again"
+                ).format(
+                    table=TABLE_NAME,
+                    last=target.address.replace("$", ""),
+                    sheet=sheet_name,
+                    cell=cell,
+                )
             )
 
 

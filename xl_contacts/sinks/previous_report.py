@@ -36,7 +36,8 @@ from ..base.names import (
     SUMMARY_SHEET,
     SUMMARY_TITLE,
 )
-from ..domain.contacts import COLUMNS, cell_text, rows_text
+from ..domain.contacts import COLUMNS
+from ..domain.values import cell_text, rows_text
 from .atomic import refuse_unless_regular
 from .own_report import check_plausible
 from .package import MAX_FILE_BYTES

@@ -14,6 +14,7 @@ from ..base.bounds import MAX_TABLE_ROWS as MAX_ROWS
 from ..base.errors import ReportError
 from ..base.i18n import N_
 from ..base.names import PHONE_COLUMNS
+from ..domain.contacts import hidden_count
 from ..domain.phones import PhoneFormatter
 
 # Added after the table's columns (the contract's, then the API's extras): every
@@ -47,7 +48,7 @@ class ContactFacts:
         self.reads = [columns.index(name) for name in ("chatId", "phoneNumber", "type")]
         self._formatter = PhoneFormatter()
         self.rows = 0
-        self.hidden = 0  # rows without a phone number
+        self.hidden = 0  # personal rows without a phone number
         self.lids = 0  # rows of an @lid chat
         self.types: Counter[str] = Counter()
         self.countries: Counter[str] = Counter()
@@ -70,7 +71,7 @@ class ContactFacts:
             self.lids += sum(lids)
         formatted, countries = self._formatter.describe_all(numbers)
         self.rows += len(phones)
-        self.hidden += len(phones) - sum(map(bool, phones))
+        self.hidden += hidden_count(chats, phones, types)
         self.types.update(types)
         found = Counter(countries)  # in first-seen order, as counting one by one
         if found.pop("", 0) == len(numbers) - sum(map(bool, numbers)):

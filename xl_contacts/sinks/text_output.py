@@ -14,23 +14,29 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain, islice
 from typing import TextIO
 
 from ..base.cells import (
     FORMULA_TRIGGERS,
-    ILLEGAL,
     MAX_CELL_CHARS,
     TERMINAL_UNSAFE,
-    for_csv_rows,
+    for_csv_column,
     for_terminal,
 )
 from ..domain.contacts import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
 _CSV_ROWS_PER_WRITE = 4096
-# What a value may start with that makes a formula, CR and LF aside: those the
-# counts of line ends in plain_csv find wherever they are.
-_STARTS = tuple(t for t in FORMULA_TRIGGERS if t not in "\r\n")
+_DIALECT, _LINE_END = csv.excel, "\r\n"
+# What makes the csv module quote a field (QUOTE_MINIMAL): the delimiter, the
+# quote character or a character of the line terminator.
+_QUOTED = re.compile("[" + re.escape(_DIALECT.delimiter + _DIALECT.quotechar + _LINE_END) + "]")
+# The formula triggers a field of printable CSV text may start with (tab, CR
+# and LF are not printable), looked for after a line end or a delimiter when
+# the text holds one at all (one character is found much faster than two).
+_PRINTABLE_STARTS = tuple(filter(str.isprintable, FORMULA_TRIGGERS))
 
 
 def prepare_stream(stream: TextIO, output_format: str) -> None:
@@ -60,57 +66,80 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # with "\r\n" that is every field with a CR or a LF. (With "\n" a bare CR went
     # out unquoted, and Excel, LibreOffice and Python's own reader start a new row
     # there, where the text after it -- "=1+1" -- is no longer protected.)
-    rows = [table.columns, *table.rows]
-    text = None if _is_terminal(out) else plain_csv(rows, clean=table.cells_clean)
-    if text is not None:
+    if not _is_terminal(out) and (text := _unchanged_text(table)) is not None:
         out.write(text)
         return
-    rows = for_csv_rows(rows)
-    if _is_terminal(out):
-        rows = [[for_terminal(v) for v in row] for row in rows]  # a terminal: no hurry
+    # Every value at once, one look at all, then back into rows.
+    values = for_csv_column(list(chain(table.columns, *table.rows)))
+    widths = {len(table.columns), *map(len, table.rows)}
+    rows: Iterator[Sequence[str]]
+    if len(widths) == 1 and widths != {0}:  # the usual table: rows of one width
+        rows = zip(*[iter(values)] * next(iter(widths)), strict=True)
+    else:
+        rest = iter(values)
+        rows = (list(islice(rest, len(row))) for row in [table.columns, *table.rows])
+    if _is_terminal(out):  # a terminal: no hurry
+        rows = ([for_terminal(v) for v in row] for row in rows)
+        write = _csv_writer()
+    elif min(widths) > 1 and not _QUOTED.search("".join(values)):
+        # No field to quote: the csv module would write each row's values
+        # joined by the delimiter (a row of one empty field it writes as "").
+        write = _joined
+    else:
+        write = _csv_writer()
     # Written to ``out`` a few thousand rows at a time, not row by row: 100,000
     # writes through the output's wrappers cost more than making the CSV.
+    while text := write(list(islice(rows, _CSV_ROWS_PER_WRITE))):
+        out.write(text)
+
+
+def _unchanged_text(table: ContactTable) -> str | None:
+    """The CSV of ``table`` when for_csv changes no value and no field needs
+    quoting -- then it is the rows joined as the csv module writes them --
+    looked for in that text at once: it holds exactly the delimiters and line
+    ends written and no quote character, its lines are printable (no character
+    clean() drops) and no longer than half a cell (no value clean() cuts), and
+    no field starts with a formula trigger (a plain number neither: such a
+    table goes value by value). Else None."""
+    rows = [table.columns, *table.rows]
+    widths = set(map(len, rows))
+    if len(widths) != 1 or min(widths) < 2:  # (a lone empty field is written "")
+        return None
+    lines = list(map(_DIALECT.delimiter.join, rows))
+    if not all(map(str.isprintable, lines)):  # (so no field holds a CR or LF)
+        return None
+    text = "\n" + _LINE_END.join(lines) + _LINE_END
+    if (
+        text.count(_DIALECT.delimiter) != len(rows) * (widths.pop() - 1)
+        or _DIALECT.quotechar in text
+        or max(map(len, lines)) > MAX_CELL_CHARS // 2
+        or any(
+            t in text and (f"\n{t}" in text or f"{_DIALECT.delimiter}{t}" in text)
+            for t in _PRINTABLE_STARTS
+        )
+    ):
+        return None
+    return text[1:]
+
+
+def _csv_writer() -> Callable[[list[Sequence[str]]], str]:
+    """The CSV text of rows, as the csv module writes it."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for start in range(0, len(rows), _CSV_ROWS_PER_WRITE):
-        writer.writerows(rows[start : start + _CSV_ROWS_PER_WRITE])
-        out.write(buffer.getvalue())
+    writer = csv.writer(buffer, _DIALECT, lineterminator=_LINE_END)
+
+    def write(rows: list[Sequence[str]]) -> str:
+        writer.writerows(rows)
+        text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-
-
-def plain_csv(rows: list[list[str]], *, clean: bool = False) -> str | None:
-    """The CSV of ``rows`` when no value needs anything -- none starts a
-    formula, none holds what clean() removes or is longer than it keeps, none
-    holds what the csv module quotes (a comma, a quote, CR, LF) -- as the csv
-    module writes it then: each row's values joined by commas, each row ended
-    by CRLF. Else None (then the general way). One look at the whole text;
-    ``clean``: every value is known to be printable text that clean() keeps
-    (ContactTable.cells_clean): not looked at, nor counted for line breaks."""
-    if min(map(len, rows), default=2) < 2:
-        return None  # the csv module writes a lone empty value as ""
-    try:
-        lines = list(map(",".join, rows))
-    except TypeError:  # a value that is not text
-        return None
-    text = "\r\n".join(lines) + "\r\n"
-    if (
-        text.count(",") != sum(map(len, rows)) - len(rows)
-        or not (clean or text.count("\n") == text.count("\r") == len(rows))
-        or '"' in text
-        or text.startswith(FORMULA_TRIGGERS)
-        # (one character is found much faster than two: those first)
-        or any(t in text and (f",{t}" in text or f"\n{t}" in text) for t in _STARTS)
-    ):
-        return None
-    if clean:
         return text
-    # Printable lines hold no illegal character; only others are searched.
-    if max(map(len, lines)) > MAX_CELL_CHARS or (
-        not all(map(str.isprintable, lines)) and ILLEGAL.search(text)
-    ):
-        return None
-    return text
+
+    return write
+
+
+def _joined(rows: list[Sequence[str]]) -> str:
+    """The CSV text of rows whose fields need no quoting."""
+    return _LINE_END.join(map(_DIALECT.delimiter.join, rows)) + _LINE_END if rows else ""
 
 
 def write_json(table: ContactTable, out: TextIO) -> None:

@@ -347,9 +347,7 @@ def with_ignored_errors(xml: str, used: str) -> str:
     return xml[:at] + element + xml[at:]
 
 
-def rows_xml(
-    rows: Sequence[Sequence[str]], first: int, progress: Progress | None
-) -> Iterator[str]:
+def rows_xml(rows: Sequence[Sequence[str]], first: int, progress: Progress | None) -> Iterator[str]:
     """The rows' XML from row ``first`` on, in chunks of PROGRESS_EVERY rows."""
     total = len(rows)
     writer = RowWriter(first)

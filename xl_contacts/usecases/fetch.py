@@ -144,7 +144,7 @@ def fetch_contacts(
             answer = client.get_chats(deadline=deadline)
         else:
             answer = client.get_contacts(
-                ask.count, group=ask.group, deadline=deadline, float_free=ask.look
+                ask.count, group=ask.group, deadline=deadline
             )
 
 

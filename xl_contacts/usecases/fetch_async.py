@@ -28,5 +28,5 @@ async def fetch_contacts_async(
             answer = await client.get_chats(deadline=deadline)
         else:
             answer = await client.get_contacts(
-                ask.count, group=ask.group, deadline=deadline, float_free=ask.look
+                ask.count, group=ask.group, deadline=deadline
             )

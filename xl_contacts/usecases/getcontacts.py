@@ -4,7 +4,9 @@ desktop UDF (``udfs``, xlwings on Windows) and the xlwings Lite function
 read, the table it spills and the one cell a failure becomes.
 
 Every failure is one cell whose text starts with ``#GETCONTACTS:`` and says
-what to do -- never a traceback, never the token.
+what to do -- never a traceback, never the token. The prefix is what a formula
+or a person searches for: it stays; the text after it is in the language of the
+call (``i18n.speaking``, set by each front end).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from ..base.cells import clean, clean_rows
 from ..base.errors import ConfigError, user_message
+from ..base.i18n import _
 from ..domain.contacts import ContactTable, parse_count
 from ..domain.kinds import parse_kind
 
@@ -44,9 +47,11 @@ def check_arguments(**arguments: Any) -> None:
     yet or holds an error."""
     for name, value in arguments.items():
         if value == UNCALCULATED:
-            raise ConfigError(f"waiting for the {name} cell to be calculated")
+            raise ConfigError(_("waiting for the {name} cell to be calculated").format(name=name))
         if isinstance(value, str) and value in CELL_ERRORS:
-            raise ConfigError(f"{name} is {value} — fix the cell it comes from")
+            raise ConfigError(
+                _("{name} is {error} — fix the cell it comes from").format(name=name, error=value)
+            )
 
 
 def excel_flag(value: Any, name: str) -> bool:
@@ -57,7 +62,7 @@ def excel_flag(value: Any, name: str) -> bool:
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
-    raise ConfigError(f"{name} must be TRUE or FALSE")
+    raise ConfigError(_("{name} must be TRUE or FALSE").format(name=name))
 
 
 def table_rows(table: ContactTable) -> list[list[str]]:
@@ -66,7 +71,7 @@ def table_rows(table: ContactTable) -> list[list[str]]:
     # so values only need what any cell needs: no illegal characters, <= 32,767
     # long (the usual table is known to be so already: no second look at its text).
     rows = [list(table.columns), *table.rows]
-    return rows if table.cells_clean else clean_rows(rows)
+    return clean_rows(rows)
 
 
 def spill(rows: list[list[str]], with_header: bool) -> list[list[str]]:

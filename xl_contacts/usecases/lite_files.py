@@ -11,7 +11,8 @@ requirements.txt names only what Pyodide installs: xlwings, from the version
 this package pins and is tested with.
 
 Only the modules ``xl_contacts.lite`` imports go in (found by importing it in a
-fresh interpreter): no HTTP library, no credential store. The files are the
+fresh interpreter), and the compiled translation catalogs its error cells read:
+no HTTP library, no credential store. The files are the
 same, byte for byte, for the same sources.
 """
 
@@ -30,6 +31,7 @@ from pathlib import Path
 import xlwings
 
 from .._version import __version__
+from ..base import i18n
 from ..base.errors import ReportError
 from ..base.names import ENV_API_TOKEN, ENV_API_URL, ENV_FLAVOUR, ENV_ID_INSTANCE, PROG
 from ..sinks.atomic import refuse_unless_regular, replacing
@@ -63,7 +65,8 @@ def bundle_files() -> list[Path]:
     if result.returncode != 0 or not all(f.is_relative_to(PACKAGE_ROOT) for f in files):
         last = (result.stderr.strip().splitlines() or ["another copy of it was imported"])[-1]
         raise ReportError(f"cannot list the modules of {FRONT_END} ({last}) — reinstall {PROG}")
-    return [f.relative_to(PACKAGE_ROOT) for f in files]
+    catalogs = sorted(i18n.LOCALE_DIR.glob(f"*/LC_MESSAGES/{i18n.DOMAIN}.mo"))
+    return [f.relative_to(PACKAGE_ROOT) for f in [*files, *catalogs]]
 
 
 def bundle() -> bytes:

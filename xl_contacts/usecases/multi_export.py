@@ -161,7 +161,7 @@ def instance_summary(many: ManyContacts) -> list[tuple[str, Any]]:
             continue
         kind = _("{profile}: {kind} contacts").format(profile=label, kind=f.table.kind)
         lines.append((kind, len(f.table)))
-        hidden = _("{profile}: hidden phone numbers").format(profile=label)
+        hidden = _("{profile}: hidden phone numbers (personal contacts)").format(profile=label)
         lines.append((hidden, f.table.hidden_phone_count()))
         if f.table.skipped:
             skipped = _("{profile}: skipped records (no chat id)").format(profile=label)

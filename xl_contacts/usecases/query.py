@@ -16,7 +16,7 @@ from typing import Any
 from ..base.names import WHATSAPP
 from ..config.settings import Settings
 from ..domain import kinds
-from ..domain.contacts import ContactTable, PlainLook, normalise, select
+from ..domain.contacts import ContactTable, normalise, select
 
 CONTACTS, CHATS = "getContacts", "getChats"
 
@@ -28,12 +28,11 @@ _learned_whatsapp: set[tuple[str, str]] = set()
 @dataclass(frozen=True)
 class Ask:
     """One request a query needs: getContacts (with ``count`` and ``group`` when
-    not None, ``look`` to pass as ``float_free``) or getChats."""
+    not None) or getChats."""
 
     method: str
     count: int | None = None
     group: bool | None = None
-    look: PlainLook | None = None
 
 
 Steps = Generator[Ask, Any, ContactTable]
@@ -47,14 +46,11 @@ def steps(settings: Settings, count: int | None, kind: str) -> Steps:
     key = (s.api_url, s.id_instance)
     flavour = s.flavour or (WHATSAPP if key in _learned_whatsapp else None)
     step = kinds.plan(kind, count, flavour)
-    # The rows of the usual list are made as it is decoded: they prove it
-    # holds no float, which spares a scan of the body (json_stream.loads).
-    look = PlainLook()
-    raw = yield Ask(CONTACTS, step.count, step.group, look)
-    if s.flavour is None and look.plain is None:  # a plain chatId list is not WhatsApp's
+    raw = yield Ask(CONTACTS, step.count, step.group)
+    if s.flavour is None:
         learn(s, raw)
     chats = kinds.chat_ids((yield Ask(CHATS))) if step.chats else None
-    table = normalise(raw, instance_id=s.id_instance, looked=look)
+    table = normalise(raw, instance_id=s.id_instance)
     return select(table, kind, chats=chats, count=step.cut)
 
 

@@ -6,13 +6,19 @@ No Excel exists where this runs, so the workbook is assembled part by part:
   (a source-only project: Excel recompiles it on open) and is edited with
   pyOpenVBA: ``Module1`` goes, the ``xlwings`` module is refreshed from the
   installed (pinned) ``xlwings.bas``, the ribbon callbacks
-  (``ContactsRibbon.bas``) and the ``GETCONTACTS`` wrapper come in. The wrapper
+  (``ContactsRibbon.bas``), their texts in every language (``ContactsTexts``,
+  texts.py) and the ``GETCONTACTS`` wrapper come in. The wrapper
   is generated from ``xl_contacts/udfs.py`` by xlwings' own "Import Functions"
   code, so a changed Python signature flows into the template;
 * every other part -- sheets, styles, workbook, ribbon -- is written here as
   XML, so the result depends on no spreadsheet library's output format;
 * the zip is written with fixed timestamps and no compression (deflate output
   differs between zlib builds; stored entries do not).
+
+Languages: the ribbon follows Excel (texts.py); the Start sheet is written in
+the ``language`` of the build. The repository's template is English and names
+no language, so Excel's decides; a personal copy in Russian gets a Russian
+Start sheet and a ``Contacts Language`` row.
 """
 
 from __future__ import annotations
@@ -32,9 +38,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from ...api.client import INTERACTIVE_BUDGET
-from ...base.names import CONF_SHEET
+from ...base import i18n
+from ...base.names import CONF_SHEET, KEY_LANGUAGE
 from ...sinks.atomic import output_path, replacing
+from .texts import TEXTS_MODULE, start_rows, texts_module
 
 HERE = resources.files(__package__)
 QUICKSTART = "quickstart_standalone.xlsm"  # xlwings' own workbook: VBA project and theme
@@ -44,12 +51,8 @@ UDF_MODULE = "xlwings_udfs"
 UDF_PYTHON_MODULE = "xl_contacts.udfs"
 START_SHEET = "Start"
 EXAMPLE_FORMULA = "GETCONTACTS(50)"
-# What a GETCONTACTS cell says on macOS, where xlwings has no UDF server (the
-# call would show "File not found: xlwings32-<version>.dll"). VBA source: ASCII.
-MAC_NOTE = (
-    "#GETCONTACTS: needs Excel for Windows - on a Mac, use Contacts > Refresh contacts, "
-    "or xlwings Lite (README: Excel for Mac and on the web)"
-)
+# What a GETCONTACTS cell says on macOS (texts.MAC_NOTE, in the workbook's language).
+MAC_NOTE_CALL = "XlContactsMacNote()"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_W3CDTF = "2026-01-01T00:00:00Z"
 
@@ -68,58 +71,28 @@ INTERPRETER_KEYS = {"win32": "Interpreter_Win", "darwin": "Interpreter_Mac"}
 
 
 def personal_conf(
-    platform: str, python: str
+    platform: str, python: str, language: str = i18n.ENGLISH
 ) -> tuple[tuple[tuple[str, object], ...], str | None]:
     """The xlwings.conf rows of a personal copy made on ``platform`` (a
-    ``sys.platform``) with interpreter ``python``, and the key written (None
-    where no desktop Excel runs: a path of this machine would mislead Excel on
-    another one)."""
+    ``sys.platform``) with interpreter ``python`` in ``language``, and the
+    interpreter key written (None where no desktop Excel runs: a path of this
+    machine would mislead Excel on another one). English names no language:
+    Excel's own then decides, as in the template."""
+    conf = DEFAULT_CONF
+    if language != i18n.ENGLISH:
+        conf = (*conf, (KEY_LANGUAGE, language))
     key = INTERPRETER_KEYS.get("win32" if platform.startswith("win") else platform)
     if key is None:
-        return DEFAULT_CONF, None
-    return (*DEFAULT_CONF, (key, python)), key
+        return conf, None
+    return (*conf, (key, python)), key
 
 
-HOW_TO: tuple[tuple[str, str], ...] = (
-    ("title", "xl-contacts: your GREEN-API contacts in Excel"),
-    ("", ""),
-    ("bold", "1. Credentials — never stored in this workbook"),
-    ("", "Run  xl-contacts login  once (the token goes to the system's credential store),"),
-    ("", "or set GREENAPI_API_URL, GREENAPI_ID_INSTANCE and GREENAPI_API_TOKEN_INSTANCE,"),
-    ("", "then restart Excel."),
-    ("", ""),
-    ("bold", "2. The live formula (Excel for Windows)"),
-    ("", "=GETCONTACTS(50) spills up to 50 contacts below and to the right;"),
-    ("", "=GETCONTACTS() all of them; =GETCONTACTS(50, FALSE) without the header row."),
-    ("", "Russian-language Excel separates arguments with ; and says ЛОЖЬ for FALSE:"),
-    ("", "=GETCONTACTS(50; ЛОЖЬ)"),
-    ("", "Combine it: =SORT(GETCONTACTS(, FALSE), 2) or =TAKE(GETCONTACTS(), 11)."),
-    ("", 'One kind: =GETCONTACTS(, , "groups") — or "personal", "saved", "chatted".'),
-    ("", 'Another instance: =GETCONTACTS(, , , "sales") after  xl-contacts login --profile sales'),
-    (
-        "",
-        f"Excel waits for the first answer ({INTERACTIVE_BUDGET:.0f} s at most); results are "
-        "then kept for a minute.",
-    ),
-    ("", "A problem shows as one cell starting with #GETCONTACTS: that says what to fix."),
-    ("", "On a Mac the example below shows a note: use the ribbon there, or =GETCONTACTS"),
-    ("", "in xlwings Lite (Mac and Excel on the web: README, Excel for Mac and on the web)."),
-    ("", ""),
-    ("bold", "3. Ribbon: Contacts ▸ Refresh contacts"),
-    ("", "Fills the sheet Contacts (created on first use) with the Excel table Contacts."),
-    ("", "A failed refresh changes nothing."),
-    ("", ""),
-    ("bold", "4. Ribbon: Contacts ▸ Save report"),
-    ("", "Saves a report workbook (sheets Contacts and Summary) next to this file."),
-    ("", "On the sheet xlwings.conf you may add 'Contacts Count' (how many to fetch),"),
-    ("", "'Contacts Report Folder' (where reports go), 'Contacts Only' (a kind, as above)"),
-    ("", "and 'Contacts Profile' (which instance; several: sales, support) — for both buttons."),
-    ("", ""),
-    ("bold", "Example"),
-)
 
-# The example formula goes right below the how-to.
-EXAMPLE_CELL = f"A{len(HOW_TO) + 1}"
+
+def example_cell(language: str = i18n.ENGLISH) -> str:
+    """Where the example formula goes: right below the Start sheet's text."""
+    return f"A{len(start_rows(language)) + 1}"
+
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -134,15 +107,17 @@ def build_template(
     conf: Sequence[tuple[str, object]] = DEFAULT_CONF,
     *,
     live_example: bool = True,
+    language: str = i18n.ENGLISH,
 ) -> Path:
-    """Write the macro-enabled template to ``path`` (atomically) and return it.
+    """Write the macro-enabled template to ``path`` (atomically) and return it,
+    its Start sheet in ``language`` (the conf names the language, if any).
 
     ``live_example=False`` leaves out the Start sheet's ``=GETCONTACTS(50)``:
     a workbook with no formula calls no Python when Excel opens it (the
     real-Excel tests need that: their credentials reach Excel's Python only later).
     """
     target = output_path(path, ".xlsm", "template")
-    parts = _parts(vba_project(), conf, live_example)
+    parts = _parts(vba_project(), conf, _start_sheet(language, live_example))
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w", zipfile.ZIP_STORED) as package:
         for name, content in parts.items():
@@ -164,6 +139,7 @@ def module_sources() -> dict[str, str]:
     return {
         "xlwings": _crlf(bas),
         RIBBON_MODULE: _crlf(ribbon),
+        TEXTS_MODULE: _crlf(texts_module()),
         UDF_MODULE: _crlf(udf_wrapper()),
     }
 
@@ -182,13 +158,14 @@ def udf_wrapper() -> str:
 
 
 def mac_note(wrapper: str) -> str:
-    """On macOS every function returns ``MAC_NOTE`` at once: before the
-    function-wizard check (CommandBars differ there) and before XLPy."""
+    """On macOS every function returns the macOS note at once (texts.MAC_NOTE,
+    in the workbook's language): before the function-wizard check
+    (CommandBars differ there) and before XLPy."""
 
     def guard(match: re.Match[str]) -> str:
         name = match.group(1)
         return (
-            f"{match.group(0)}\n    #If Mac Then\n        {name} = \"{MAC_NOTE}\"\n"
+            f"{match.group(0)}\n    #If Mac Then\n        {name} = {MAC_NOTE_CALL}\n"
             "        Exit Function\n    #End If"
         )
 
@@ -267,7 +244,7 @@ def _crlf(text: str) -> str:
 # --- package parts -----------------------------------------------------------------
 
 
-def _parts(vba: bytes, conf: Sequence[tuple[str, object]], live_example: bool) -> dict[str, bytes]:
+def _parts(vba: bytes, conf: Sequence[tuple[str, object]], start: bytes) -> dict[str, bytes]:
     import xlwings
 
     with zipfile.ZipFile(Path(xlwings.__file__).with_name(QUICKSTART)) as quickstart:
@@ -292,7 +269,7 @@ def _parts(vba: bytes, conf: Sequence[tuple[str, object]], live_example: bool) -
             ("rId5", _REL_VBA, "vbaProject.bin"),
             ("rId6", f"{_NS_REL}/sheetMetadata", "metadata.xml"),
         ),
-        "xl/worksheets/sheet1.xml": _start_sheet(live_example),
+        "xl/worksheets/sheet1.xml": start,
         "xl/worksheets/sheet2.xml": _conf_sheet(conf),
         "xl/theme/theme1.xml": theme_xml,
         "xl/styles.xml": _styles_xml(),
@@ -399,20 +376,21 @@ def _worksheet(code_name: str, rows: str, cols: str, selected: bool) -> bytes:
     )
 
 
-def _start_sheet(live_example: bool) -> bytes:
+def _start_sheet(language: str, live_example: bool) -> bytes:
     rows = [
         f'<row r="{n}">{_cell(f"A{n}", text, _STYLE[style])}</row>'
-        for n, (style, text) in enumerate(HOW_TO, 1)
+        for n, (style, text) in enumerate(start_rows(language), 1)
         if text
     ]
     # A dynamic-array formula as Excel 365 stores one: an array formula whose
     # cell points (cm="1") at the XLDAPR metadata, so it spills instead of
-    # being shown as the legacy =@GETCONTACTS(50).
-    n = int(EXAMPLE_CELL[1:])
+    # being shown as the legacy =@GETCONTACTS(50). (A file always holds
+    # formulas as English Excel writes them; Excel shows them in its own.)
+    cell = example_cell(language)
     if live_example:
         rows.append(
-            f'<row r="{n}"><c r="{EXAMPLE_CELL}" cm="1">'
-            f'<f t="array" ref="{EXAMPLE_CELL}">{EXAMPLE_FORMULA}</f></c></row>'
+            f'<row r="{cell[1:]}"><c r="{cell}" cm="1">'
+            f'<f t="array" ref="{cell}">{EXAMPLE_FORMULA}</f></c></row>'
         )
     cols = '<cols><col min="1" max="1" width="14" customWidth="1"/></cols>'
     return _worksheet("Sheet1", "".join(rows), cols, selected=True)
