@@ -80,8 +80,9 @@ def _isolated(
     and no cached =GETCONTACTS results from an earlier test."""
     for name in (ENV_API_URL, ENV_ID_INSTANCE, ENV_API_TOKEN, ENV_CACHE_SECONDS):
         monkeypatch.delenv(name, raising=False)
-    # English unless a test says otherwise: not the tester's XL_CONTACTS_LANG or locale.
-    for name in (i18n.ENV_LANG, "LC_ALL", "LC_MESSAGES"):
+    # English unless a test says otherwise: a tester's Russian desktop (LANG=ru_RU,
+    # XL_CONTACTS_LANG) reaches neither this process nor the commands it starts.
+    for name in (i18n.ENV_LANG, "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C")
     home = tmp_path_factory.mktemp("home")
@@ -96,7 +97,9 @@ def _isolated(
 
 
 def _reset_process_state() -> None:
-    """The package's process-wide singletons: client pool, throttle, results cache."""
+    """The package's process-wide singletons: client pool, throttle, results cache,
+    the language (a command run in this process with --lang ru sets it)."""
+    i18n.set_default(i18n.ENGLISH)
     fetch.close_clients()
     throttle.reset_throttle()
     live_results.reset()

@@ -357,11 +357,6 @@ def test_the_probe_runs_in_a_python_without_xl_contacts(tmp_path: Path) -> None:
     assert_russian(lines, f"xlwings там не установлен — выполните {bare} -m pip install xlwings")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until cli.py chooses the language (ru-cli) and prints doctor's report_lines and "
-    "problems_found: then this passes, and the marker goes",
-)
 def test_doctor_in_russian_on_the_command_line(green_api_env: FakeGreenApi) -> None:
     green_api_env.answer_state("notAuthorized")
     green_api_env.answer([])

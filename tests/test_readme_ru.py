@@ -162,10 +162,6 @@ def test_the_language_option_is_shown_before_and_after_the_command() -> None:
     assert all(argv[argv.index(LANG_OPTION) + 1] in i18n.LANGUAGES for argv in WITH_LANG)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="--lang comes with the ru-cli branch (issue 24): drop this mark once it is merged",
-)
 @pytest.mark.parametrize("argv", WITH_LANG, ids=" ".join)
 def test_command_lines_with_the_language_option_parse(argv: tuple[str, ...]) -> None:
     code, message = outcome(list(argv))

@@ -284,6 +284,6 @@ def test_what_was_left_out_or_cut_is_said_in_russian(tmp_path: Path) -> None:
     with speaking("ru"):
         path = write_report(normalise(raw, instance_id=ID_INSTANCE), tmp_path / "ru.xlsx")
     summary = labels(path, "Сводка")
-    assert summary["Пропущенные поля"].startswith("пропущено ещё 5 полей (столбцами становятся")
+    assert summary["Пропущенные поля"].startswith("ещё 5 полей пропущено (столбцами становятся")
     assert summary["Значения, обрезанные до предела ячейки (32 767)"] == 1
     assert_no_english(texts(cells(path, "Сводка")))

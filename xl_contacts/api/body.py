@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..base.errors import BadResponse, GreenApiError
+from ..base.i18n import _
 from ..base.json_stream import NotAList, loads
 from ..base.names import ENV_API_URL
 from .status import echo
@@ -100,13 +101,18 @@ def decode(
     except BadResponse:
         raise
     except NotAList as not_a_list:
-        what = f"a JSON {type(not_a_list.value).__name__} instead of a list of contacts"
+        what = _("a JSON {type} instead of a list of contacts").format(
+            type=type(not_a_list.value).__name__
+        )
     except RecursionError:
-        what = "JSON nested too deeply to be a contact list"
+        what = _("JSON nested too deeply to be a contact list")
     except ValueError:  # also UnicodeDecodeError
-        kind = headers.get("Content-Type", "unknown content").split(";")[0]
-        what = f"{echo(kind)} instead of JSON"
-    raise BadResponse(f"GREEN-API answered with {what} — check {ENV_API_URL}", status)
+        kind = headers.get("Content-Type", "").split(";")[0] or _("unknown content")
+        what = _("{kind} instead of JSON").format(kind=echo(kind))
+    raise BadResponse(
+        _("GREEN-API answered with {what} — check {env}").format(what=what, env=ENV_API_URL),
+        status,
+    )
 
 
 def body_chunks(
@@ -122,8 +128,10 @@ def body_chunks(
     encoding = content_encoding(headers)
     if encoding not in _ENCODINGS:
         raise BadResponse(
-            f"GREEN-API answered in an encoding this program does not accept "
-            f"({echo(encoding)}) — check {ENV_API_URL}",
+            _(
+                "GREEN-API answered in an encoding this program does not accept "
+                "({encoding}) — check {env}"
+            ).format(encoding=echo(encoding), env=ENV_API_URL),
             status,
         )
     declared = headers.get("Content-Length", "").strip()
@@ -140,8 +148,10 @@ def body_chunks(
 
 def too_big(status: int, limit: int = MAX_BODY_BYTES) -> BadResponse:
     return BadResponse(
-        f"GREEN-API's answer is larger than {limit // (1024 * 1024)} MB — ask for "
-        f"fewer contacts (count), or check {ENV_API_URL}",
+        _(
+            "GREEN-API's answer is larger than {mb} MB — ask for "
+            "fewer contacts (count), or check {env}"
+        ).format(mb=limit // (1024 * 1024), env=ENV_API_URL),
         status,
     )
 
@@ -150,9 +160,13 @@ def list_of(data: Any, method: str) -> list[Any]:
     """``data``, the decoded answer of getContacts or getChats, which must be a list."""
     if isinstance(data, list):
         return data
-    what = "with a JSON" if method == "getContacts" else f"{method} with a JSON"
-    items = "contacts" if method == "getContacts" else "chats"
-    raise BadResponse(
-        f"GREEN-API answered {what} {type(data).__name__} instead of a list of {items} "
-        f"— check {ENV_API_URL}"
-    )
+    if method == "getContacts":
+        message = _(
+            "GREEN-API answered with a JSON {type} instead of a list of contacts — check {env}"
+        )
+    else:
+        message = _(
+            "GREEN-API answered {method} with a JSON {type} instead of a list of chats "
+            "— check {env}"
+        )
+    raise BadResponse(message.format(method=method, type=type(data).__name__, env=ENV_API_URL))

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..base.errors import BadResponse, NetworkError
+from ..base.i18n import _
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
 from . import throttle as throttling
@@ -181,9 +182,11 @@ def blocked(host: str) -> NetworkError:
     unknown or unreachable, or the answer refused by the browser (CORS) --
     a page cannot tell these apart."""
     return NetworkError(
-        f"the browser could not get an answer from GREEN-API at {host} — check the network "
-        f"connection and {ENV_API_URL}; if both are right, GREEN-API did not allow this page "
-        "to read its answer (CORS): use xl-contacts on Windows or the command line"
+        _(
+            "the browser could not get an answer from GREEN-API at {host} — check the network "
+            "connection and {env}; if both are right, GREEN-API did not allow this page "
+            "to read its answer (CORS): use xl-contacts on Windows or the command line"
+        ).format(host=host, env=ENV_API_URL)
     )
 
 
@@ -206,4 +209,3 @@ async def _bounded_body(response: Any, limit: int) -> bytes:
     else:
         await reader.cancel()  # the rest is never downloaded
     return b"".join(chunks)
-

@@ -21,6 +21,7 @@ from typing import Any
 import requests
 
 from ..base.errors import BadResponse
+from ..base.i18n import _
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
 from . import throttle as throttling  # the module: RATE_LIMIT_INTERVAL is read at each call
@@ -140,7 +141,9 @@ class GreenApiClient:
         if not isinstance(state, str):
             raise self.settings.explain(
                 BadResponse(
-                    f"GREEN-API answered getStateInstance without a state — check {ENV_API_URL}"
+                    _("GREEN-API answered getStateInstance without a state — check {env}").format(
+                        env=ENV_API_URL
+                    )
                 )
             )
         return state

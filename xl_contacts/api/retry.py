@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..base.errors import GreenApiError, NetworkError
+from ..base.i18n import _
 from .status import RETRY_STATUSES
 
 # First pause before a retry; doubled on each further attempt.
@@ -62,5 +63,7 @@ def next_pause(
 def budget_spent(host: str, budget: float) -> NetworkError:
     """The error of a call whose budget ran out before a complete answer came."""
     return NetworkError(
-        f"no complete answer from GREEN-API at {host} within {budget:.0f} s — try again later"
+        _(
+            "no complete answer from GREEN-API at {host} within {seconds} s — try again later"
+        ).format(host=host, seconds=f"{budget:.0f}")
     )

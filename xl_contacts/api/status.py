@@ -20,6 +20,7 @@ from ..base.errors import (
     ServerError,
     TokenRejected,
 )
+from ..base.i18n import _
 from ..base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 
 # The statuses that may pass if asked again (retry.retry_pause).
@@ -39,41 +40,57 @@ def error_for_status(status: int) -> GreenApiError:
     """The error of an answer with ``status`` (neither 200 nor a redirect)."""
     if status == 400:
         return InstanceNotReady(
-            "instance not ready or not authorised (HTTP 400) — authorise it in the GREEN-API "
-            "console (scan the QR code) and try again",
+            _(
+                "instance not ready or not authorised (HTTP 400) — authorise it in the "
+                "GREEN-API console (scan the QR code) and try again"
+            ),
             status,
         )
     if status == 401:
         return TokenRejected(
-            f"token rejected by GREEN-API (HTTP 401) — check {ENV_API_TOKEN}", status
+            _("token rejected by GREEN-API (HTTP 401) — check {env}").format(env=ENV_API_TOKEN),
+            status,
         )
     if status == 403:
         return InstanceRejected(
-            f"instance rejected by GREEN-API (HTTP 403) — check {ENV_ID_INSTANCE} "
-            f"and {ENV_API_URL}",
+            _("instance rejected by GREEN-API (HTTP 403) — check {id_env} and {url_env}").format(
+                id_env=ENV_ID_INSTANCE, url_env=ENV_API_URL
+            ),
             status,
         )
     if status == 466:
         return QuotaExceeded(
-            "monthly quota used up (HTTP 466) — change the tariff in the GREEN-API console "
-            "or wait for the next period",
+            _(
+                "monthly quota used up (HTTP 466) — change the tariff in the GREEN-API console "
+                "or wait for the next period"
+            ),
             status,
         )
     if status == 429:
         return RateLimited(
-            "too many requests (HTTP 429) — getContacts allows one request per second; "
-            "wait a moment and try again",
+            _(
+                "too many requests (HTTP 429) — getContacts allows one request per second; "
+                "wait a moment and try again"
+            ),
             status,
         )
     if status == 404:
         return ServerError(
-            f"GREEN-API does not know this address (HTTP 404) — check {ENV_API_URL}", status
+            _("GREEN-API does not know this address (HTTP 404) — check {env}").format(
+                env=ENV_API_URL
+            ),
+            status,
         )
     if status in RETRY_STATUSES or status >= 500:
         return ServerError(
-            f"GREEN-API is having trouble (HTTP {status}) — try again in a few minutes", status
+            _("GREEN-API is having trouble (HTTP {status}) — try again in a few minutes").format(
+                status=status
+            ),
+            status,
         )
-    return ServerError(f"unexpected answer from GREEN-API (HTTP {status})", status)
+    return ServerError(
+        _("unexpected answer from GREEN-API (HTTP {status})").format(status=status), status
+    )
 
 
 def redirect_error(status: int | None, location: str, host: str) -> ServerError:
@@ -84,15 +101,17 @@ def redirect_error(status: int | None, location: str, host: str) -> ServerError:
         parts = urlsplit(location)
         target = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
     except ValueError:
-        target = "an invalid address"
+        target = _("an invalid address")
     if status is None:
-        where = "another address"
+        where = _("another address")
     else:
-        where = echo(target) if target else "another address on the same host"
+        where = echo(target) if target else _("another address on the same host")
         where += f" (HTTP {status})"
     return ServerError(
-        f"GREEN-API at {host} redirected to {where}; GREEN-API does not "
-        f"redirect, so it was not followed — check {ENV_API_URL}",
+        _(
+            "GREEN-API at {host} redirected to {where}; GREEN-API does not "
+            "redirect, so it was not followed — check {env}"
+        ).format(host=host, where=where, env=ENV_API_URL),
         status,
     )
 

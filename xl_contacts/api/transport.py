@@ -19,6 +19,7 @@ import urllib3.exceptions
 
 from .._version import __version__
 from ..base.errors import BadResponse, NetworkError
+from ..base.i18n import _
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
 from .body import ACCEPT_ENCODING, BodyFailed, Read, Streamed, content_encoding, decode
@@ -162,7 +163,9 @@ def _raw_read(response: requests.Response) -> Read:
             return response.raw.read(size, decode_content=True)
         except urllib3.exceptions.DecodeError:
             failed = BadResponse(
-                f"GREEN-API's {echo(encoding)} answer could not be decoded — try again later",
+                _("GREEN-API's {encoding} answer could not be decoded — try again later").format(
+                    encoding=echo(encoding)
+                ),
                 response.status_code,
             )
         except _TRANSPORT_ERRORS as exc:
@@ -192,17 +195,25 @@ def _shortened_time_out(
 def _network_error(exc: BaseException, host: str) -> NetworkError:
     if isinstance(exc, requests.exceptions.Timeout):
         return NetworkError(
-            f"GREEN-API at {host} did not answer in time — try again later, or check {ENV_API_URL}"
+            _(
+                "GREEN-API at {host} did not answer in time — try again later, or check {env}"
+            ).format(host=host, env=ENV_API_URL)
         )
     if isinstance(exc, requests.exceptions.SSLError):
         return NetworkError(
-            f"secure connection to {host} failed — check {ENV_API_URL} and the system clock"
+            _("secure connection to {host} failed — check {env} and the system clock").format(
+                host=host, env=ENV_API_URL
+            )
         )
     if isinstance(exc, requests.exceptions.ConnectionError):
         return NetworkError(
-            f"cannot reach GREEN-API at {host} — check the network connection and {ENV_API_URL}"
+            _("cannot reach GREEN-API at {host} — check the network connection and {env}").format(
+                host=host, env=ENV_API_URL
+            )
         )
-    return NetworkError(f"request to GREEN-API at {host} failed — check {ENV_API_URL}")
+    return NetworkError(
+        _("request to GREEN-API at {host} failed — check {env}").format(host=host, env=ENV_API_URL)
+    )
 
 
 def _log_result(outcome: Outcome) -> str:

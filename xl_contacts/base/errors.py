@@ -22,6 +22,7 @@ The tree::
 
 from __future__ import annotations
 
+from .i18n import _
 from .redaction import redact
 
 
@@ -93,5 +94,7 @@ def user_message(error: BaseException) -> str:
         message = str(error)
     else:
         detail = f": {error}" if str(error) else ""
-        message = f"internal error ({type(error).__name__}{detail}) — please report it"
+        message = _("internal error ({error}) — please report it").format(
+            error=type(error).__name__ + detail
+        )
     return redact(message)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import ConfigError
+from ..base.i18n import _
 from ..base.names import (
     DEFAULT_PROFILE,
     ENV_API_TOKEN,
@@ -68,7 +69,7 @@ def validate_profile_name(value: str | None) -> str:
     name = (value or "").strip()
     if not _PROFILE_RE.fullmatch(name):
         raise ConfigError(
-            "a profile name is 1 to 40 letters, digits, '_', '.' or '-' (e.g. sales, support-tg)"
+            _("a profile name is 1 to 40 letters, digits, '_', '.' or '-' (e.g. sales, support-tg)")
         )
     return name
 
@@ -125,9 +126,16 @@ def require_store() -> str:
     backend = keyring_backend()
     if backend is None:
         raise ConfigError(
-            "no credential store is available on this machine (keyring found no backend), "
-            f"and the token is never written to a plain file: set {ENV_ID_INSTANCE}, "
-            f"{ENV_API_TOKEN} (and {ENV_API_URL}, {ENV_FLAVOUR}) in the environment instead"
+            _(
+                "no credential store is available on this machine (keyring found no backend), "
+                "and the token is never written to a plain file: set {id_env}, "
+                "{token_env} (and {url_env}, {flavour_env}) in the environment instead"
+            ).format(
+                id_env=ENV_ID_INSTANCE,
+                token_env=ENV_API_TOKEN,
+                url_env=ENV_API_URL,
+                flavour_env=ENV_FLAVOUR,
+            )
         )
     return backend
 
@@ -156,8 +164,10 @@ def save(
         keyring.set_password(KEYRING_SERVICE, id_instance, api_token)
     except KeyringError as error:
         raise ConfigError(
-            f"the credential store refused the token ({type(error).__name__}) — unlock it "
-            "and try again, or use the environment variables"
+            _(
+                "the credential store refused the token ({error}) — unlock it "
+                "and try again, or use the environment variables"
+            ).format(error=type(error).__name__)
         ) from None
     profiles[name] = StoredProfile(name, api_url, id_instance, flavour)
     path = _write_file(profiles)
@@ -177,9 +187,13 @@ def forget(profile: str | None = None) -> list[str]:
         gone = profiles.pop(name, None)
         if gone is None:
             continue
-        removed.append(f"profile {name}")
+        removed.append(_("profile {name}").format(name=name))
         if gone.id_instance and _delete_unused_token(gone.id_instance, profiles):
-            removed.append(f"the token of instance {gone.id_instance} from the credential store")
+            removed.append(
+                _("the token of instance {id_instance} from the credential store").format(
+                    id_instance=gone.id_instance
+                )
+            )
     path = config_path()
     if profiles:
         if removed:
@@ -205,8 +219,10 @@ def _delete_unused_token(id_instance: str, remaining: dict[str, StoredProfile]) 
         return False
     except KeyringError as error:
         raise ConfigError(
-            f"the credential store refused to delete the token of instance {id_instance} "
-            f"({type(error).__name__}) — unlock it and run logout again"
+            _(
+                "the credential store refused to delete the token of instance {id_instance} "
+                "({error}) — unlock it and run logout again"
+            ).format(id_instance=id_instance, error=type(error).__name__)
         ) from None
     return True
 
@@ -219,15 +235,23 @@ def _read_file() -> dict[str, Any]:
         with path.open("rb") as file:
             raw = file.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:
-            raise ValueError(f"over {MAX_FILE_BYTES >> 10} KiB, no settings file is that big")
+            raise ValueError(
+                _("over {kib} KiB, no settings file is that big").format(kib=MAX_FILE_BYTES >> 10)
+            )
         data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return {}
     except RecursionError:  # brackets nested deeper than the decoder goes
-        log.warning("ignoring corrupt %s: nested too deeply — fix it or delete it", path)
+        log.warning(
+            _("ignoring corrupt {path}: nested too deeply — fix it or delete it").format(path=path)
+        )
         return {}
     except (OSError, ValueError) as error:
-        log.warning("ignoring unreadable %s: %s — fix it or delete it", path, error)
+        log.warning(
+            _("ignoring unreadable {path}: {error} — fix it or delete it").format(
+                path=path, error=error
+            )
+        )
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -10,7 +10,6 @@ instances.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..base.errors import ConfigError, GreenApiError
+from ..base.i18n import N_, _
 from ..base.names import (
     DEFAULT_API_URL,
     DEFAULT_PROFILE,
@@ -31,17 +31,7 @@ from ..base.names import (
 )
 from ..base.redaction import hint, protect
 from . import credentials
-
-# The token is pasted into the URL path. Only RFC 3986 "unreserved" characters
-# are accepted, so a token can never add a path segment, a query or a fragment,
-# and percent-escapes (which a server might decode into "/") are refused.
-_TOKEN_RE = re.compile(r"[A-Za-z0-9._~-]+")
-_ID_RE = re.compile(r"[0-9]+")
-# Host names as DNS allows them (letters, digits, hyphens, dots), or an IPv6
-# literal in brackets: nothing that could smuggle a path, a user or a control
-# character into the request line.
-_HOST_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
-_EXAMPLE_URL = "https://7105.api.greenapi.com"
+from .validation import validate_api_url, validate_id_instance, validate_token
 
 
 @dataclass(frozen=True)
@@ -81,15 +71,26 @@ class Settings:
         """Each setting and where it came from (the token as its hint): for
         ``doctor`` and ``-v``."""
         origins = self.origins
-        flavour = (
-            f", {self.flavour} ({origins.get(ENV_FLAVOUR, 'from the apiUrl')})"
-            if self.flavour
-            else ", flavour not set (found out from the answers)"
+        described = _(
+            "instance {id_instance} ({id_origin}) at {host} ({host_origin}), "
+            "token {token} ({token_origin})"
+        ).format(
+            id_instance=self.id_instance,
+            id_origin=shown_origin(origins.get(ENV_ID_INSTANCE)),
+            host=self.host,
+            host_origin=shown_origin(origins.get(ENV_API_URL)),
+            token=self.token_hint,
+            token_origin=shown_origin(origins.get(ENV_API_TOKEN)),
         )
-        return (
-            f"instance {self.id_instance} ({origins.get(ENV_ID_INSTANCE, '?')}) at "
-            f"{self.host} ({origins.get(ENV_API_URL, '?')}), token "
-            f"{self.token_hint} ({origins.get(ENV_API_TOKEN, '?')}){flavour}"
+        if not self.flavour:
+            return _("{settings}, flavour not set (found out from the answers)").format(
+                settings=described
+            )
+        origin = origins.get(ENV_FLAVOUR)
+        return "{settings}, {flavour} ({origin})".format(
+            settings=described,
+            flavour=self.flavour,
+            origin=shown_origin(origin) if origin else _("from the apiUrl"),
         )
 
     def explain(self, error: GreenApiError) -> GreenApiError:
@@ -98,26 +99,39 @@ class Settings:
         instance of no known flavour, the MAX instance it may be."""
         message = str(error)
         if error.status == 404 and self.flavour is None:
-            what, _, advice = message.partition(" — ")
-            message = f"{what} — {_max_hint(self.profile, self.origins)}; else {advice}"
+            what, _dash, advice = message.partition(" — ")
+            message = _("{what} — {hint}; else {advice}").format(
+                what=what, hint=_max_hint(self.profile, self.origins), advice=advice
+            )
         message = name_sources(message, self.origins, self.profile)
         return error if message == str(error) else type(error)(message, error.status)
 
 
-ORIGIN_ARGUMENT = "argument"
-ORIGIN_ENVIRONMENT = "environment"
-ORIGIN_DEFAULT = "default"
-ORIGIN_STORED = "stored by xl-contacts login"
+# Where a setting came from, as code compares it (English, whatever the language);
+# shown_origin() says it in the current language.
+ORIGIN_ARGUMENT = N_("argument")
+ORIGIN_ENVIRONMENT = N_("environment")
+ORIGIN_DEFAULT = N_("default")
+ORIGIN_STORED = N_("stored by xl-contacts login")
 ORIGIN_PROFILE = "profile {}"
 _STORED_ORIGINS = (ORIGIN_STORED, ORIGIN_PROFILE.format(""))
 # Every command that asks for all profiles says so when there is none.
-NO_PROFILES = "no profiles are stored — add one with `xl-contacts login --profile NAME`"
+NO_PROFILES = N_("no profiles are stored — add one with `xl-contacts login --profile NAME`")
 # What a person calls each setting: the GREEN-API console's words, and the option.
-_CALLED = {ENV_API_URL: "apiUrl", ENV_ID_INSTANCE: "idInstance", ENV_API_TOKEN: "token"}
+_CALLED = {ENV_API_URL: "apiUrl", ENV_ID_INSTANCE: "idInstance", ENV_API_TOKEN: N_("token")}
 _OPTION = {ENV_API_URL: "--api-url", ENV_ID_INSTANCE: "--id-instance"}
 # A MAX apiUrl is often given with the /v3 of its API version (GREEN-API's own
 # MAX examples do): that suffix means "MAX", not a path to refuse.
 _V3_SUFFIX = re.compile(r"/v3/?$")
+
+
+def shown_origin(origin: str | None) -> str:
+    """Where a setting came from (an ``ORIGIN_*`` value), in the current language."""
+    if origin is None:
+        return "?"
+    if origin.startswith(ORIGIN_PROFILE.format("")):
+        return _("profile {name}").format(name=origin[len(ORIGIN_PROFILE.format("")) :])
+    return _(origin)
 
 
 def chosen_profile(profile: str | None = None, env: Mapping[str, str] | None = None) -> str | None:
@@ -135,7 +149,11 @@ def validate_flavour(value: str | None, name: str = ENV_FLAVOUR) -> str | None:
     if text in ("", "auto"):
         return None
     if text not in FLAVOURS:
-        raise ConfigError(f"{name} must be one of {', '.join(FLAVOURS)} (or auto)")
+        raise ConfigError(
+            _("{name} must be one of {choices} (or auto)").format(
+                name=name, choices=", ".join(FLAVOURS)
+            )
+        )
     return text
 
 
@@ -144,17 +162,21 @@ def profile_settings(name: str, *, flavour: str | None = None) -> Settings:
     profiles = credentials.read_profiles()
     stored = profiles.get(name)
     if stored is None or not stored.id_instance:
-        known = ", ".join(sorted(profiles)) or "none yet"
+        known = ", ".join(sorted(profiles)) or _("none yet")
         raise ConfigError(
-            f"no profile {name!r} is stored (stored: {known}) — add it with "
-            f"`xl-contacts login --profile {name}`"
+            _(
+                "no profile {name!r} is stored (stored: {known}) — add it with "
+                "`xl-contacts login --profile {name}`"
+            ).format(name=name, known=known)
         )
     origin = ORIGIN_PROFILE.format(name)
     token = credentials.stored_token(stored.id_instance)
     if not token:
         raise ConfigError(
-            f"the token of profile {name} is not in this machine's credential store — "
-            f"store it again with `xl-contacts login --profile {name}`"
+            _(
+                "the token of profile {name} is not in this machine's credential store — "
+                "store it again with `xl-contacts login --profile {name}`"
+            ).format(name=name)
         )
     api_url, implied = _api_url_and_flavour(stored.api_url or DEFAULT_API_URL)
     origins = dict.fromkeys((ENV_ID_INSTANCE, ENV_API_URL, ENV_API_TOKEN), origin)
@@ -169,7 +191,7 @@ def profile_settings(name: str, *, flavour: str | None = None) -> Settings:
         id_instance=stored.id_instance,
         api_token=token,
         flavour=validate_flavour(flavour, "--flavour")
-        or validate_flavour(stored.flavour, f"the flavour of profile {name}")
+        or validate_flavour(stored.flavour, _("the flavour of profile {name}").format(name=name))
         or implied,
     )
     protect(settings.api_token)
@@ -217,17 +239,26 @@ def name_sources(text: str, origins: Mapping[str, str], profile: str | None) -> 
             continue
         if origin == ORIGIN_ARGUMENT:
             option = _OPTION.get(key)
-            name = f"the {called} given" + (f" ({option})" if option else "")
+            if option:
+                name = _("the {called} given ({option})").format(called=_(called), option=option)
+            else:
+                name = _("the {called} given").format(called=_(called))
         elif origin == ORIGIN_DEFAULT:
-            name = f"{key} (not set, so {DEFAULT_API_URL} was used)"
+            name = _("{key} (not set, so {url} was used)").format(key=key, url=DEFAULT_API_URL)
         elif origin.startswith(_STORED_ORIGINS):
-            name, stored = f"the {called} of profile {profile or DEFAULT_PROFILE}", stored + 1
+            name = _("the {called} of profile {profile}").format(
+                called=_(called), profile=profile or DEFAULT_PROFILE
+            )
+            stored += 1
         else:
             continue
         text = text.replace(key, name)
     if not stored:
         return text
-    return f"{text}; {_login_command(profile)} replaces {'it' if stored == 1 else 'them'}"
+    replaces = (
+        _("{text}; {command} replaces it") if stored == 1 else _("{text}; {command} replaces them")
+    )
+    return replaces.format(text=text, command=_login_command(profile))
 
 
 def _login_command(profile: str | None) -> str:
@@ -238,10 +269,12 @@ def _login_command(profile: str | None) -> str:
 def _max_hint(profile: str | None, origins: Mapping[str, str]) -> str:
     """How to say that an instance is a MAX one, for these settings' origins."""
     if str(origins.get(ENV_ID_INSTANCE, "")).startswith(_STORED_ORIGINS):
-        how = f"--flavour max, or store it: {_login_command(profile)} finds it out"
+        how = _("--flavour max, or store it: {command} finds it out").format(
+            command=_login_command(profile)
+        )
     else:
-        how = f"--flavour max, {ENV_FLAVOUR}=max or an apiUrl ending in /v3"
-    return f"if this is a MAX instance, say so ({how})"
+        how = _("--flavour max, {env}=max or an apiUrl ending in /v3").format(env=ENV_FLAVOUR)
+    return _("if this is a MAX instance, say so ({how})").format(how=how)
 
 
 def load_settings(
@@ -268,8 +301,10 @@ def load_settings(
     if name is not None:
         if any(v is not None and str(v).strip() for v in (api_url, id_instance, api_token)):
             raise ConfigError(
-                f"profile {name} already names an instance: leave out the apiUrl, "
-                "idInstance and token, or the profile"
+                _(
+                    "profile {name} already names an instance: leave out the apiUrl, "
+                    "idInstance and token, or the profile"
+                ).format(name=name)
             )
         return profile_settings(name, flavour=flavour)
     values: dict[str, str] = {}
@@ -312,7 +347,11 @@ def load_settings(
     for value, origin, called in (
         (flavour, ORIGIN_ARGUMENT, "--flavour"),
         (environment.get(ENV_FLAVOUR), ORIGIN_ENVIRONMENT, ENV_FLAVOUR),
-        (mine.flavour if mine else None, ORIGIN_STORED, f"the flavour of profile {name}"),
+        (
+            mine.flavour if mine else None,
+            ORIGIN_STORED,
+            _("the flavour of profile {name}").format(name=name),
+        ),
     ):
         chosen_flavour = validate_flavour(value, called)
         if chosen_flavour:
@@ -328,83 +367,3 @@ def load_settings(
     )
     protect(settings.api_token)
     return settings
-
-
-def validate_api_url(value: str) -> str:
-    """The apiUrl without a trailing slash, or a ConfigError that never repeats it
-    (it might hold a password).
-
-    Only a bare ``scheme://host[:port]`` is accepted: no user name or password,
-    no path, query, fragment or their markers (a trailing ``?`` or ``#``), a port
-    from 1 to 65535. Plain ``http://`` is refused unless the host is the loopback
-    (a local stand-in or tunnel): anywhere else it would send the token in clear.
-    """
-    if not value.isprintable() or any(ch.isspace() for ch in value):
-        raise ConfigError(f"{ENV_API_URL} contains spaces or control characters")
-    try:
-        parts = urlsplit(value)
-        port = parts.port
-    except ValueError:
-        raise ConfigError(
-            f"{ENV_API_URL} is not a valid address (check the host and the port), "
-            f"e.g. {_EXAMPLE_URL}"
-        ) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{ENV_API_URL} must be an http(s) address such as {_EXAMPLE_URL}")
-    if "@" in parts.netloc:
-        raise ConfigError(
-            f"{ENV_API_URL} must not contain a user name or password — use the bare apiUrl "
-            f"from the GREEN-API console, e.g. {_EXAMPLE_URL}"
-        )
-    host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
-    if parts.path.strip("/") or "?" in value or "#" in value or not _HOST_RE.fullmatch(host):
-        # A pasted request URL would carry the instance and the token in its path.
-        raise ConfigError(
-            f"{ENV_API_URL} must be the bare apiUrl from the GREEN-API console "
-            f"(no path, query or fragment), e.g. {_EXAMPLE_URL}"
-        )
-    if port == 0 or (parts.netloc.endswith(":") and port is None):
-        raise ConfigError(f"{ENV_API_URL} has no valid port (1 to 65535)")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ConfigError(
-            f"{ENV_API_URL} must use https:// — plain http:// would send the token in clear "
-            "(http:// is accepted for this computer only: localhost, 127.0.0.1, [::1])"
-        )
-    return value.rstrip("/")
-
-
-def _is_loopback(hostname: str) -> bool:
-    if hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(hostname).is_loopback
-    except ValueError:
-        return False
-
-
-def validate_id_instance(value: str | None) -> str:
-    if not value:
-        raise ConfigError(
-            f"no instance id: set {ENV_ID_INSTANCE} (or run `xl-contacts login`) "
-            "to the idInstance from the GREEN-API console"
-        )
-    if not _ID_RE.fullmatch(value):
-        raise ConfigError(
-            f"{ENV_ID_INSTANCE} must be digits only, as shown in the GREEN-API console"
-        )
-    return value
-
-
-def validate_token(value: str | None) -> str:
-    if not value:
-        raise ConfigError(
-            f"no API token: set {ENV_API_TOKEN} (or run `xl-contacts login`) "
-            "to the apiTokenInstance from the GREEN-API console"
-        )
-    if not _TOKEN_RE.fullmatch(value) or ".." in value:
-        # The value itself is never echoed: it is (almost) a secret.
-        raise ConfigError(
-            f"{ENV_API_TOKEN} contains characters an apiTokenInstance cannot have "
-            "(only letters, digits and . _ ~ - are allowed); copy it again from the console"
-        )
-    return value

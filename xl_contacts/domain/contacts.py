@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..base.bounds import MAX_EXTRA_COLUMNS
 from ..base.cells import MAX_CELL_CHARS, too_long
 from ..base.errors import BadResponse, ConfigError
-from ..base.i18n import _, ngettext, number
+from ..base.i18n import N_, _, ngettext, number
 from ..base.json_stream import gc_paused_promoting
 from ..base.names import (
     INSTANCE_COLUMN,
@@ -55,7 +55,7 @@ MAX_COUNT = 10_000_000
 _CONTRACT = frozenset(COLUMNS)
 _WHATSAPP_CONTRACT = frozenset({*COLUMNS, "id"})  # WhatsApp's "id" is the chat id
 
-EMPTY_HINT = (
+EMPTY_HINT = N_(
     "GREEN-API returned no contacts — if the instance was authorised in the last few "
     "minutes, try again in 5 minutes; otherwise re-authorise the instance"
 )
@@ -111,16 +111,33 @@ class ContactTable:
         """What a person should know about this list beyond its rows (``lids``:
         as for ``summary_lines``)."""
         found = []
-        if self.skipped:
-            found.append(f"skipped {plural(self.skipped, 'record')} without a chat id")
-        if lids := self.lid_count() if lids is None else lids:
-            found.append(f"{plural(lids, 'WhatsApp @lid id')} without a phone number")
+        if n := self.skipped:
+            found.append(
+                ngettext(
+                    "skipped {n} record without a chat id",
+                    "skipped {n} records without a chat id",
+                    n,
+                ).format(n=number(n))
+            )
+        if n := self.lid_count() if lids is None else lids:
+            found.append(
+                ngettext(
+                    "{n} WhatsApp @lid id without a phone number",
+                    "{n} WhatsApp @lid ids without a phone number",
+                    n,
+                ).format(n=number(n))
+            )
         if self.left_out:
             found.append(self.left_out_note())
-        if self.cut:
+        if n := self.cut:
             found.append(
-                f"{plural(self.cut, 'value')} longer than Excel's {MAX_CELL_CHARS:,}-character "
-                "cell limit, cut in workbooks and CSV"
+                ngettext(
+                    "{n} value longer than Excel's {limit}-character cell limit, "
+                    "cut in workbooks and CSV",
+                    "{n} values longer than Excel's {limit}-character cell limit, "
+                    "cut in workbooks and CSV",
+                    n,
+                ).format(n=number(n), limit=number(MAX_CELL_CHARS))
             )
         return found
 
@@ -164,13 +181,12 @@ class ContactTable:
         if not self.left_out:
             return ""
         names = ", ".join(self.left_out[:3]) + (", …" if len(self.left_out) > 3 else "")
+        n = len(self.left_out)
         return ngettext(
-            "{n} more field left out (only the first {most} extra fields become columns): "
-            "{names}",
-            "{n} more fields left out (only the first {most} extra fields become columns): "
-            "{names}",
-            len(self.left_out),
-        ).format(n=number(len(self.left_out)), most=MAX_EXTRA_COLUMNS, names=names)
+            "{n} more field left out (only the first {max} extra fields become columns): {names}",
+            "{n} more fields left out (only the first {max} extra fields become columns): {names}",
+            n,
+        ).format(n=number(n), max=MAX_EXTRA_COLUMNS, names=names)
 
 
 def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> ContactTable:
@@ -187,7 +203,9 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
     can encode every value.
     """
     if not isinstance(raw, list):
-        raise BadResponse(f"expected a list of contacts, got a JSON {type(raw).__name__}")
+        raise BadResponse(
+            _("expected a list of contacts, got a JSON {type}").format(type=type(raw).__name__)
+        )
     if set(map(type, raw)) <= {dict}:  # the usual list: one look, in C
         whatsapp = not any(map(operator.contains, raw, repeat("chatId")))
     else:
@@ -259,8 +277,10 @@ class Normaliser:
         for position, record in enumerate(records, self.records + 1):
             if not isinstance(record, Mapping):
                 raise BadResponse(
-                    f"contact #{position} is a JSON {type(record).__name__}, not an object — "
-                    "GREEN-API answered something unexpected"
+                    _(
+                        "contact #{position} is a JSON {type}, not an object — "
+                        "GREEN-API answered something unexpected"
+                    ).format(position=position, type=type(record).__name__)
                 )
             seen.update(dict.fromkeys(record))
         return seen
@@ -378,11 +398,6 @@ def hidden_count(chat_ids: Sequence[str], phones: Sequence[str], types: Sequence
     return sum(map(operator.not_, map(operator.or_, map(bool, phones), numbered)))
 
 
-def plural(n: int, noun: str) -> str:
-    """``n`` with thousands separators and ``noun`` in the right number: "1,204 contacts"."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
-
-
 def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> int | None:
     """``None`` (all contacts) or a positive whole number.
 
@@ -392,20 +407,24 @@ def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> 
     """
     if value is None or value == "":
         return None
-    number: Any = value
+    whole: Any = value
     if isinstance(value, str) and not allow_text:
-        number = None
+        whole = None
     elif isinstance(value, str):
-        number = int(value.strip()) if value.strip().isdigit() else None
+        whole = int(value.strip()) if value.strip().isdigit() else None
     elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        whole = int(value)
+    if isinstance(whole, bool) or not isinstance(whole, int) or whole < 1:
         raise ConfigError(
-            f"{name} must be a whole number of 1 or more, or left out for all contacts"
+            _("{name} must be a whole number of 1 or more, or left out for all contacts").format(
+                name=name
+            )
         )
-    if number > MAX_COUNT:
+    if whole > MAX_COUNT:
         raise ConfigError(
-            f"{name} must be at most {MAX_COUNT:,} (no account has more contacts), "
-            "or left out for all contacts"
+            _(
+                "{name} must be at most {max} (no account has more contacts), "
+                "or left out for all contacts"
+            ).format(name=name, max=number(MAX_COUNT))
         )
-    return number
+    return whole

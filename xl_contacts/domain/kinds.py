@@ -23,16 +23,18 @@ from typing import Any, NamedTuple
 
 from ..base.cells import matching
 from ..base.errors import ConfigError
+from ..base.i18n import N_, _
 from ..base.names import WHATSAPP
 
 ALL, PERSONAL, GROUPS, SAVED, CHATTED = "all", "personal", "groups", "saved", "chatted"
 KINDS: tuple[str, ...] = (ALL, PERSONAL, GROUPS, SAVED, CHATTED)
+# What each kind means (translated where shown: ``_(KIND_HELP[kind])``).
 KIND_HELP = {
-    ALL: "every contact",
-    PERSONAL: "personal chats, no groups",
-    GROUPS: "group chats only",
-    SAVED: "contacts with a name in the phone book",
-    CHATTED: "contacts the account has a chat with (one more request: getChats)",
+    ALL: N_("every contact"),
+    PERSONAL: N_("personal chats, no groups"),
+    GROUPS: N_("group chats only"),
+    SAVED: N_("contacts with a name in the phone book"),
+    CHATTED: N_("contacts the account has a chat with (one more request: getChats)"),
 }
 
 GROUP = "group"
@@ -55,7 +57,9 @@ def parse_kind(value: Any, name: str = "only") -> str:
         return ALL
     if isinstance(value, str) and value.strip().lower() in KINDS:
         return value.strip().lower()
-    raise ConfigError(f"{name} must be one of {', '.join(KINDS)}")
+    raise ConfigError(
+        _("{name} must be one of {choices}").format(name=name, choices=", ".join(KINDS))
+    )
 
 
 @dataclass(frozen=True)

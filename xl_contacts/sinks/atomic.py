@@ -27,15 +27,26 @@ from pathlib import Path
 from types import FrameType
 
 from ..base.errors import ReportError
+from ..base.i18n import N_, _
+
+# What output_path says of a file of the wrong type, for each ``what`` it is given.
+_WRONG_SUFFIX = {
+    "report": N_("the report must be a {suffix} file, not {name!r}"),
+    "template": N_("the template must be a {suffix} file, not {name!r}"),
+    "workbook": N_("the workbook must be a {suffix} file, not {name!r}"),
+}
 
 
 def output_path(path: str | os.PathLike[str], suffix: str, what: str) -> Path:
     """``path`` as a Path, or a ReportError saying why it cannot be written."""
     target = Path(path)
     if target.suffix.lower() != suffix:
-        raise ReportError(f"the {what} must be a {suffix} file, not {target.name!r}")
+        message = _WRONG_SUFFIX.get(what) or N_("the file must be a {suffix} file, not {name!r}")
+        raise ReportError(_(message).format(suffix=suffix, name=target.name))
     if not target.parent.is_dir():
-        raise ReportError(f"folder {str(target.parent)!r} does not exist — create it first")
+        raise ReportError(
+            _("folder {path!r} does not exist — create it first").format(path=str(target.parent))
+        )
     refuse_unless_regular(target)
     return target
 
@@ -48,10 +59,15 @@ def refuse_unless_regular(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise ReportError(f"cannot use {str(path)!r}: {exc.strerror}") from None
+        raise ReportError(
+            _("cannot use {path!r}: {reason}").format(path=str(path), reason=exc.strerror)
+        ) from None
+    if stat.S_ISDIR(mode):
+        raise ReportError(_("{path!r} is a folder — choose a file name").format(path=str(path)))
     if not stat.S_ISREG(mode):
-        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-        raise ReportError(f"{str(path)!r} is {kind} — choose a file name")
+        raise ReportError(
+            _("{path!r} is not a regular file — choose a file name").format(path=str(path))
+        )
 
 
 @contextmanager
@@ -65,7 +81,9 @@ def replacing(target: Path) -> Iterator[Path]:
             os.chmod(temporary, _mode_of(target, new_file_mode))
             os.replace(temporary, target)
     except OSError as exc:
-        raise ReportError(f"cannot save {str(target)!r}: {exc.strerror}") from None
+        raise ReportError(
+            _("cannot save {path!r}: {reason}").format(path=str(target), reason=exc.strerror)
+        ) from None
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -76,21 +94,27 @@ def _create_temporary(folder: Path) -> tuple[Path, int]:
     Created with 0666 so that the kernel applies the umask, which is read back
     from the file -- ``os.umask`` cannot be read without setting it, which races
     with other threads creating files."""
-    for _ in range(100):
+    for _attempt in range(100):
         temporary = folder / f".xlc-{secrets.token_hex(4)}.tmp"
         try:
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue
         except OSError as exc:
-            raise ReportError(f"cannot write in {str(folder)!r}: {exc.strerror}") from None
+            raise ReportError(
+                _("cannot write in {path!r}: {reason}").format(
+                    path=str(folder), reason=exc.strerror
+                )
+            ) from None
         try:
             new_file_mode = stat.S_IMODE(os.fstat(descriptor).st_mode)
         finally:
             os.close(descriptor)
         os.chmod(temporary, 0o600)  # path-based: os.fchmod is missing on Windows
         return temporary, new_file_mode
-    raise ReportError(f"cannot write in {str(folder)!r}: no free temporary name")
+    raise ReportError(
+        _("cannot write in {path!r}: no free temporary name").format(path=str(folder))
+    )
 
 
 def _mode_of(target: Path, default: int) -> int:

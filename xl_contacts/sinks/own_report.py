@@ -36,10 +36,10 @@ from functools import lru_cache
 from operator import itemgetter
 
 from ..base.bounds import SHEET_ROWS
-from ..base.errors import ReportError
+from ..base.i18n import _
 from ..base.json_stream import gc_paused
 from ..base.names import CONTACTS_SHEET
-from .package import BROKEN, NotAPackage, Package, open_package
+from .package import BROKEN, NOT_READABLE, NotAPackage, Package, not_ours, open_package
 from .package_xml import NotWorkbookXml, elements, extent, local_name
 
 # --- is it plausibly a report of ours? Looked at before any other reader ----------------
@@ -87,19 +87,18 @@ def check_plausible(data: bytes, label: str, read_width: int = 0) -> list[list[s
                 # cell further right is no report's (calamine would allocate
                 # every row up to it).
                 if part == contacts and reach.columns > reach.header_columns:
-                    raise NotWorkbookXml("cells right of its header")
+                    raise NotWorkbookXml(_("cells right of its header"))
             else:
-                for _ in package.inflated(part):  # its size and checksum
+                for _chunk in package.inflated(part):  # its size and checksum
                     pass
         return rows
     except NotWorkbookXml as error:
-        raise ReportError(f"{label} is not a report of xl-contacts ({error} in {part!r})") from None
+        reason = _("{error} in {part!r}").format(error=error, part=part)
+        raise not_ours(label, reason) from None
     except NotAPackage as error:
-        raise ReportError(f"{label} is not a report of xl-contacts ({error})") from None
+        raise not_ours(label, error) from None
     except BROKEN:
-        raise ReportError(
-            f"{label} is not a report of xl-contacts (not a readable .xlsx workbook)"
-        ) from None
+        raise not_ours(label, _(NOT_READABLE)) from None
 
 
 def sheet_parts(package: Package) -> dict[str, str]:
@@ -119,20 +118,20 @@ def sheet_parts(package: Package) -> dict[str, str]:
         ids = [key for key in sheet.attributes if local_name(key) == "id"]
         name = sheet.attributes.get("name", "")
         if sheet.local != "sheet" or sheet.parent != "sheets" or ids != ["r:id"]:
-            raise NotWorkbookXml("a sheet listed as no workbook lists one")
+            raise NotWorkbookXml(_("a sheet listed as no workbook lists one"))
         if name.lower() in folded:
-            raise NotWorkbookXml("two sheets of one name")
+            raise NotWorkbookXml(_("two sheets of one name"))
         folded.add(name.lower())
         # calamine takes an id as written (an XML reader decodes &#114;Id1 to rId1).
         written = rb"r:id\s*=\s*([\"'])" + re.escape(sheet.attributes["r:id"].encode()) + rb"\1"
         if not re.search(written, workbook):
-            raise NotWorkbookXml("a sheet whose id readers read otherwise")
+            raise NotWorkbookXml(_("a sheet whose id readers read otherwise"))
         rel = relationships.get(sheet.attributes["r:id"], {})
         if not rel.get("Type", "").endswith("/worksheet") or "TargetMode" in rel:
-            raise NotWorkbookXml(f"sheet {name!r} without its part")
+            raise NotWorkbookXml(_("sheet {name!r} without its part").format(name=name))
         sheets[name] = _target(package, "xl/", rel)
     if not listed or listed[0].local != "sheets" or listed[0].parent != "workbook":
-        raise NotWorkbookXml("no sheet list")
+        raise NotWorkbookXml(_("no sheet list"))
     return sheets
 
 
@@ -140,27 +139,27 @@ def _workbook_relationships(package: Package) -> dict[str, dict[str, str]]:
     """The workbook's relationships by id, once it is known to be xl/workbook.xml."""
     for name in (PACKAGE_RELS, WORKBOOK, WORKBOOK_RELS):
         if name not in package.parts:
-            raise NotWorkbookXml(f"no {name}")
+            raise NotWorkbookXml(_("no {name}").format(name=name))
     package_rels, workbook_rels = (
         package.read(name, _MAX_SMALL_PART) for name in (PACKAGE_RELS, WORKBOOK_RELS)
     )
     # calamine takes ids and targets as written, an XML reader decodes
     # references in them; no writer writes one there.
     if b"&" in package_rels or b"&" in workbook_rels:
-        raise NotWorkbookXml("a reference in its relationships")
+        raise NotWorkbookXml(_("a reference in its relationships"))
     office = [
         rel
         for rel in elements(package_rels, {"Relationship"})
         if rel.attributes.get("Type", "").endswith("/officeDocument")
     ]
     if len(office) != 1 or _target(package, "", office[0].attributes) != WORKBOOK:
-        raise NotWorkbookXml(f"its workbook is not {WORKBOOK}")
+        raise NotWorkbookXml(_("its workbook is not {name}").format(name=WORKBOOK))
     relationships: dict[str, dict[str, str]] = {}
     for rel in elements(workbook_rels, {"Relationship"}):
         if rel.parent != "Relationships":
-            raise NotWorkbookXml("a relationship outside the list")
+            raise NotWorkbookXml(_("a relationship outside the list"))
         if rel.attributes.get("Id") in relationships:
-            raise NotWorkbookXml("relationships of one id")
+            raise NotWorkbookXml(_("relationships of one id"))
         relationships[rel.attributes.get("Id", "")] = rel.attributes
     return relationships
 
@@ -171,7 +170,9 @@ def _target(package: Package, folder: str, relationship: dict[str, str]) -> str:
     part = target[1:] if target.startswith("/") else folder + target
     # "%", "#" and "?" mean something in a URI: a reader may decode or cut them.
     if part not in package.parts or any(c in target for c in "%#?"):
-        raise NotWorkbookXml(f"a relationship to {target!r}, a part it does not hold")
+        raise NotWorkbookXml(
+            _("a relationship to {target!r}, a part it does not hold").format(target=target)
+        )
     return part
 
 

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from ..base.errors import ReportError
+from ..base.i18n import N_, _
 
 try:  # ISA-L inflates twice as fast as zlib; wheels for Windows, macOS and Linux
     from isal import isal_zlib as _zlib
@@ -54,7 +55,10 @@ _STORED, _DEFLATED = 0, 8
 # "/" between them. No backslash (some readers take it for "/") and no "%"
 # (some readers decode %31 as "1", others do not).
 _SEGMENT = re.compile(r"[!-$&-.0-\[\]-~]+")
-_NOT_READABLE = "not a readable .xlsx workbook"
+NOT_READABLE = N_("not a readable .xlsx workbook")
+# Why a file is refused as a report of ours, whatever the reason (one sentence).
+NOT_OURS = N_("{label} is not a report of xl-contacts ({reason})")
+TOO_BIG = N_("{label} is too big to be a report of xl-contacts")
 # What a broken package raises while it is read.
 BROKEN = (zlib.error, _zlib.error, EOFError, ValueError, struct.error)
 
@@ -83,7 +87,7 @@ class Package:
         for part in _directory(self.data):
             # Two names one letter case apart: calamine finds a part by either.
             if part.name.lower() in folded:
-                raise NotAPackage("two parts of one name")
+                raise NotAPackage(_("two parts of one name"))
             folded.add(part.name.lower())
             self.parts[part.name] = part
 
@@ -104,17 +108,17 @@ class Package:
                 chunk, pending = pending, b""
             produced += len(chunk)
             if produced > part.size:
-                raise NotAPackage(f"{name!r} inflates past its declared size")
+                raise NotAPackage(_("{name!r} inflates past its declared size").format(name=name))
             crc = _zlib.crc32(chunk, crc)
             yield chunk
         unfinished = inflate is not None and not inflate.eof  # a stream cut short
         if produced != part.size or crc != part.crc or unfinished:
-            raise NotAPackage(f"{name!r} is damaged")
+            raise NotAPackage(_("{name!r} is damaged").format(name=name))
 
     def read(self, name: str, limit: int) -> bytes:
         """A small part whole (at most ``limit`` bytes)."""
         if self.parts[name].size > limit:
-            raise NotAPackage(f"{name!r} is too big")
+            raise NotAPackage(_("{name!r} is too big").format(name=name))
         return b"".join(self.inflated(name))
 
 
@@ -123,36 +127,36 @@ def _directory(data: memoryview) -> Iterator[Part]:
     entry; the entries must cover the file exactly up to the directory."""
     end = len(data) - _END.size
     if end < 0:
-        raise NotAPackage(_NOT_READABLE)
+        raise NotAPackage(_(NOT_READABLE))
     signature, disk, cd_disk, here, count, cd_size, cd_start, comment = _END.unpack_from(data, end)
     if signature != b"PK\x05\x06" or comment or disk or cd_disk or here != count:
-        raise NotAPackage(_NOT_READABLE)
+        raise NotAPackage(_(NOT_READABLE))
     if cd_start + cd_size != end:  # data between, or a ZIP64 record: another reading
-        raise NotAPackage("data between its directory and its end record")
+        raise NotAPackage(_("data between its directory and its end record"))
     if count > MAX_PARTS:
-        raise NotAPackage(f"{count} parts")
+        raise NotAPackage(_("{count} parts").format(count=count))
     at, covered = cd_start, 0
     entries = []
-    for _ in range(count):
+    for _entry in range(count):
         part, at = _central_entry(data, at)
         entries.append(part)
     if at != end:
-        raise NotAPackage("its directory does not match its end record")
+        raise NotAPackage(_("its directory does not match its end record"))
     for part in sorted(entries, key=lambda p: p.start):
         start, covered = _local_entry(data, part, covered)
         yield replace(part, start=start)
     if covered != cd_start:
-        raise NotAPackage("data outside its entries")
+        raise NotAPackage(_("data outside its entries"))
 
 
 def _central_entry(data: memoryview, at: int) -> tuple[Part, int]:
     fields = _CENTRAL.unpack_from(data, at)
-    (signature, _, _, flags, method, _, _, crc, compressed, size) = fields[:10]
-    name_length, extra_length, comment_length, disk, _, _, offset = fields[10:]
+    (signature, _v, _n, flags, method, _t, _d, crc, compressed, size) = fields[:10]
+    name_length, extra_length, comment_length, disk, _a, _e, offset = fields[10:]
     if signature != b"PK\x01\x02" or disk or flags & _ENCRYPTED or method not in (0, 8):
-        raise NotAPackage("an entry it cannot read")
+        raise NotAPackage(_("an entry it cannot read"))
     if _ZIP64 in (compressed, size, offset):
-        raise NotAPackage("ZIP64 entries")
+        raise NotAPackage(_("ZIP64 entries"))
     name = _name(bytes(data[at + _CENTRAL.size : at + _CENTRAL.size + name_length]))
     end = at + _CENTRAL.size + name_length + extra_length + comment_length
     return Part(name, method, offset, compressed, size, crc), end
@@ -162,24 +166,28 @@ def _local_entry(data: memoryview, part: Part, at: int) -> tuple[int, int]:
     """Check the local entry of ``part`` starts at ``at``: where its data
     starts, and where the entry ends."""
     if part.start != at:
-        raise NotAPackage("data outside its entries")
-    signature, _, flags, method, _, _, crc, compressed, size, name_length, extra_length = (
+        raise NotAPackage(_("data outside its entries"))
+    signature, _v, flags, method, _t, _d, crc, compressed, size, name_length, extra_length = (
         _LOCAL.unpack_from(data, at)
     )
     name = bytes(data[at + _LOCAL.size : at + _LOCAL.size + name_length])
     if signature != b"PK\x03\x04" or name.decode("ascii") != part.name or method != part.method:
-        raise NotAPackage(f"entries that disagree with its directory ({part.name!r})")
+        raise NotAPackage(
+            _("entries that disagree with its directory ({name!r})").format(name=part.name)
+        )
     start = at + _LOCAL.size + name_length + extra_length
     end = start + part.compressed
     if end > len(data):
-        raise NotAPackage("cut short")
+        raise NotAPackage(_("cut short"))
     if flags & _DESCRIBED_AFTER:  # sizes and checksum after the data (LibreOffice)
         if data[end : end + 4] == b"PK\x07\x08":
             end += 4
         crc, compressed, size = _DESCRIPTOR.unpack_from(data, end)
         end += _DESCRIPTOR.size
     if (crc, compressed, size) != (part.crc, part.compressed, part.size):
-        raise NotAPackage(f"entries that disagree with its directory ({part.name!r})")
+        raise NotAPackage(
+            _("entries that disagree with its directory ({name!r})").format(name=part.name)
+        )
     return start, end
 
 
@@ -187,11 +195,16 @@ def _name(raw: bytes) -> str:
     try:
         name = raw.decode("ascii")
     except UnicodeDecodeError:
-        raise NotAPackage("a part name that is not plain ASCII") from None
+        raise NotAPackage(_("a part name that is not plain ASCII")) from None
     segments = name.split("/")
     if not all(map(_SEGMENT.fullmatch, segments)) or {".", ".."} & set(segments):
-        raise NotAPackage(f"a part name no workbook has ({name!r})")
+        raise NotAPackage(_("a part name no workbook has ({name!r})").format(name=name))
     return name
+
+
+def not_ours(label: str, reason: object) -> ReportError:
+    """The error of a file refused as a report of ours, and why."""
+    return ReportError(_(NOT_OURS).format(label=label, reason=reason))
 
 
 def total_size(package: Package) -> int:
@@ -203,9 +216,9 @@ def open_package(data: bytes, label: str) -> Package:
     try:
         package = Package(data)
     except NotAPackage as error:
-        raise ReportError(f"{label} is not a report of xl-contacts ({error})") from None
+        raise not_ours(label, error) from None
     except BROKEN:
-        raise ReportError(f"{label} is not a report of xl-contacts ({_NOT_READABLE})") from None
+        raise not_ours(label, _(NOT_READABLE)) from None
     if total_size(package) > MAX_TOTAL_BYTES:
-        raise ReportError(f"{label} is too big to be a report of xl-contacts")
+        raise ReportError(_(TOO_BIG).format(label=label))
     return package

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from xml.parsers import expat
 
 from ..base.bounds import SHEET_COLUMNS, SHEET_ROWS
+from ..base.i18n import _
 
 # The most bytes without a "<": a cell holds 32,767 characters (under 1 MiB escaped).
 _MAX_GAP = 4 << 20
@@ -39,11 +40,11 @@ def _parser() -> expat.XMLParserType:
     parser = expat.ParserCreate("UTF-8")  # whatever the document declares
 
     def no_dtd(*_: object) -> None:
-        raise NotWorkbookXml("a document type declaration")
+        raise NotWorkbookXml(_("a document type declaration"))
 
     def utf8_only(_version: str, encoding: str | None, _standalone: int) -> None:
         if encoding is not None and encoding.lower() not in ("utf-8", "utf8"):
-            raise NotWorkbookXml(f"XML in {encoding}")
+            raise NotWorkbookXml(_("XML in {encoding}").format(encoding=encoding))
 
     parser.StartDoctypeDeclHandler = no_dtd
     parser.EntityDeclHandler = no_dtd
@@ -57,7 +58,9 @@ def _parse(parser: expat.XMLParserType, chunks: Iterable[bytes]) -> None:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError as error:
-        raise NotWorkbookXml(f"not well-formed XML ({expat.ErrorString(error.code)})") from None
+        raise NotWorkbookXml(
+            _("not well-formed XML ({reason})").format(reason=expat.ErrorString(error.code))
+        ) from None
 
 
 def _bounded(chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -74,14 +77,14 @@ def _bounded(chunks: Iterable[bytes]) -> Iterator[bytes]:
         at = seam.find(b"<?")
         while at >= 0:
             if offset - len(last) + at != declared_at:
-                raise NotWorkbookXml("an instruction")
+                raise NotWorkbookXml(_("an instruction"))
             at = seam.find(b"<?", at + 1)
         if b"<!" in seam:
-            raise NotWorkbookXml("a comment, CDATA or document type")
+            raise NotWorkbookXml(_("a comment, CDATA or document type"))
         cut = chunk.rfind(b"<")
         gap = gap + len(chunk) if cut < 0 else len(chunk) - cut - 1
         if gap > _MAX_GAP:
-            raise NotWorkbookXml(f"over {_MAX_GAP >> 20} MiB without a tag")
+            raise NotWorkbookXml(_("over {mib} MiB without a tag").format(mib=_MAX_GAP >> 20))
         offset, last = offset + len(chunk), chunk[-1:]
         yield chunk
 
@@ -126,10 +129,10 @@ class Extent:
     def reach(self, position: str) -> None:
         found = _POSITION.fullmatch(position)
         if not found:
-            raise NotWorkbookXml("a cell without a plain position")
+            raise NotWorkbookXml(_("a cell without a plain position"))
         row, column = int(found[2]), column_number(found[1])
         if row > SHEET_ROWS or column > SHEET_COLUMNS:
-            raise NotWorkbookXml("cells beyond Excel's grid")
+            raise NotWorkbookXml(_("cells beyond Excel's grid"))
         self.rows, self.columns = max(self.rows, row), max(self.columns, column)
         if row == 1:
             self.header_columns = max(self.header_columns, column)
@@ -145,7 +148,7 @@ def extent(chunks: Iterable[bytes]) -> Extent:
     def start(name: str, attributes: dict[str, str]) -> None:
         if name == "c" or name.endswith(":c"):
             if any(key != "r" and local_name(key) == "r" for key in attributes):
-                raise NotWorkbookXml("a cell with two positions")
+                raise NotWorkbookXml(_("a cell with two positions"))
             found.reach(attributes.get("r", ""))
         elif name == "dimension" or name.endswith(":dimension"):
             for corner in attributes.get("ref", "").split(":"):

@@ -40,7 +40,7 @@ from ..domain.contacts import COLUMNS
 from ..domain.values import cell_text, rows_text
 from .atomic import refuse_unless_regular
 from .own_report import check_plausible
-from .package import MAX_FILE_BYTES
+from .package import MAX_FILE_BYTES, TOO_BIG, not_ours
 from .sandbox import read_sheets
 
 DEMO_SOURCE = "demo"
@@ -68,20 +68,22 @@ def read_previous(
     if previous_instance != instance_id:
         if "," in previous_instance:  # a report of several instances lists them all
             raise ReportError(
-                f"{str(source)!r} is a report of several instances ({previous_instance}) — "
-                "to compare with it, export the same instances: --profile NAME once for "
-                "each, or --all-profiles"
+                _(
+                    "{path!r} is a report of several instances ({instances}) — "
+                    "to compare with it, export the same instances: --profile NAME once for "
+                    "each, or --all-profiles"
+                ).format(path=str(source), instances=previous_instance)
             )
         raise ReportError(
-            f"{str(source)!r} is a report of instance {previous_instance or '?'}, not of "
-            f"{instance_id} — compare reports of the same instance"
+            _(
+                "{path!r} is a report of instance {before}, not of "
+                "{now} — compare reports of the same instance"
+            ).format(path=str(source), before=previous_instance or "?", now=instance_id)
         )
     header = [cell_text(v) for v in contacts[0]] if contacts else []
     if header != list(COLUMNS):
-        raise ReportError(
-            f"{str(source)!r} is not a report of xl-contacts "
-            f"(its Contacts sheet does not start with {COLUMNS[0]}…)"
-        )
+        reason = _("its Contacts sheet does not start with {column}…").format(column=COLUMNS[0])
+        raise not_ours(repr(str(source)), reason)
     if own:
         rows = contacts[1:]  # text already, never an empty row
     else:
@@ -106,19 +108,23 @@ def read_previous_instances(
     ``instances`` (profile -> idInstance): a profile both reports name must be
     the same instance in both."""
     width = len(COLUMNS) + 1
-    source, labels, contacts, _ = _open_comparable(path, demo, kind, width)
+    source, labels, contacts, _own = _open_comparable(path, demo, kind, width)
     header = [cell_text(v) for v in contacts[0]] if contacts else []
     if header[: len(COLUMNS) + 1] != [INSTANCE_COLUMN, *COLUMNS]:
         raise ReportError(
-            f"{str(source)!r} is not a report of several instances (its Contacts sheet does "
-            f"not start with {INSTANCE_COLUMN}) — compare it with a run for one profile"
+            _(
+                "{path!r} is not a report of several instances (its Contacts sheet does "
+                "not start with {column}) — compare it with a run for one profile"
+            ).format(path=str(source), column=INSTANCE_COLUMN)
         )
     for profile, id_instance in instances.items():
         before = cell_text(labels.get(LABEL_INSTANCE_OF, profile=profile))
         if before and before != id_instance:
             raise ReportError(
-                f"in {str(source)!r} profile {profile} is instance {before}, now it is "
-                f"{id_instance} — compare reports of the same instances"
+                _(
+                    "in {path!r} profile {profile} is instance {before}, now it is "
+                    "{now} — compare reports of the same instances"
+                ).format(path=str(source), profile=profile, before=before, now=id_instance)
             )
     by_instance: dict[str, list[list[str]]] = {}
     for cells in rows_text(row[:width] for row in contacts[1:]):
@@ -142,7 +148,7 @@ def _open_comparable(
     whether they are text already (read without calamine: ``own_report``)."""
     source = Path(path)
     if not source.exists():  # anything else that exists (a FIFO...) is refused by name
-        raise ReportError(f"previous report {str(source)!r} does not exist")
+        raise ReportError(_("previous report {path!r} does not exist").format(path=str(source)))
     labels, contacts, own = _open_report(source, width)
     _check_demo(source, labels, demo)
     _check_kind(source, labels, kind)
@@ -154,18 +160,24 @@ def _check_kind(source: Path, labels: SummaryLabels, kind: str) -> None:
     before = cell_text(labels.get(LABEL_KIND)) or "all"
     if before != kind:
         raise ReportError(
-            f"{str(source)!r} holds {before} contacts, this run fetches {kind} — compare "
-            "reports of the same kind (--only)"
+            _(
+                "{path!r} holds {before} contacts, this run fetches {kind} — compare "
+                "reports of the same kind (--only)"
+            ).format(path=str(source), before=before, kind=kind)
         )
 
 
 def _check_demo(source: Path, labels: SummaryLabels, demo: bool) -> None:
     if (cell_text(labels.get(LABEL_SOURCE)) == DEMO_SOURCE) != demo:
-        what = "the built-in demo" if not demo else "a real instance"
-        raise ReportError(
-            f"{str(source)!r} is a report of {what} — compare "
-            + ("demo reports with demo data" if demo else "reports of the same instance")
-        )
+        if demo:
+            message = _(
+                "{path!r} is a report of a real instance — compare demo reports with demo data"
+            )
+        else:
+            message = _(
+                "{path!r} is a report of the built-in demo — compare reports of the same instance"
+            )
+        raise ReportError(message.format(path=str(source)))
 
 
 def is_report(path: str | os.PathLike[str]) -> bool:
@@ -205,7 +217,6 @@ def _open_report(source: Path, width: int = 0) -> tuple[SummaryLabels, list[list
     first columns of its Contacts sheet, and whether those are text already
     (the sheet is as this tool wrote it: read by ``own_report``)."""
     label = repr(str(source))
-    not_ours = f"{label} is not a report of xl-contacts"
     data = _read_bytes(source, label)
     own = check_plausible(data, label, width)
     # The Summary is named in the language of the run that wrote it.
@@ -214,11 +225,14 @@ def _open_report(source: Path, width: int = 0) -> tuple[SummaryLabels, list[list
     sheets, read = read_sheets(data, label, widths)
     summary_sheet = next((name for name in sheets if name in summaries), None)
     if CONTACTS_SHEET not in sheets or summary_sheet is None:
-        raise ReportError(f"{not_ours} (it has no {CONTACTS_SHEET} and {SUMMARY_SHEET} sheet)")
+        reason = _("it has no {contacts} and {summary} sheet").format(
+            contacts=CONTACTS_SHEET, summary=_(SUMMARY_SHEET)
+        )
+        raise not_ours(label, reason)
     summary = read[summary_sheet]
     language = _language_of_title(cell_text(summary[0][0])) if summary else None
     if language is None:
-        raise ReportError(f"{not_ours} (its Summary sheet is not ours)")
+        raise not_ours(label, _("its Summary sheet is not ours"))
     labels: dict[str, Any] = {}
     for row in summary:  # the first of a label: a contact type below cannot pose as one
         if len(row) > 1:
@@ -236,8 +250,10 @@ def _read_bytes(source: Path, label: str) -> bytes:
             data = file.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise ReportError(
-            f"cannot read {label} ({error.strerror or type(error).__name__})"
+            _("cannot read {label} ({reason})").format(
+                label=label, reason=error.strerror or type(error).__name__
+            )
         ) from None
     if len(data) > MAX_FILE_BYTES:
-        raise ReportError(f"{label} is too big to be a report of xl-contacts")
+        raise ReportError(_(TOO_BIG).format(label=label))
     return data

@@ -34,8 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import ReportError
+from ..base.i18n import _
 from . import calamine_child
-from .calamine_child import NOT_READABLE, TAGS, TIMEDELTA
+from .calamine_child import TAGS, TIMEDELTA
+from .package import NOT_READABLE, not_ours
 
 # Address space of the child. calamine holds every cell of a sheet: a Contacts
 # sheet of 1,048,575 rows × 10 columns peaked at 1.1 GiB, one of 100,000 rows ×
@@ -64,21 +66,22 @@ def read_sheets(
             creationflags=flags,
         )
     except subprocess.TimeoutExpired:
-        raise ReportError(
-            f"{label} is not a report of xl-contacts (reading it took over {TIME_LIMIT} s)"
-        ) from None
+        reason = _("reading it took over {seconds} s").format(seconds=TIME_LIMIT)
+        raise not_ours(label, reason) from None
     except OSError as error:
         raise ReportError(
-            f"could not start Python to read {label} ({type(error).__name__})"
+            _("could not start Python to read {label} ({error})").format(
+                label=label, error=type(error).__name__
+            )
         ) from None
     if done.returncode != 0:  # an abort (a failed allocation) or MemoryError: no report of ours
-        raise ReportError(
-            f"{label} is not a report of xl-contacts (reading it would take more than "
-            f"{MEMORY_LIMIT >> 30} GiB of memory)"
+        reason = _("reading it would take more than {gib} GiB of memory").format(
+            gib=MEMORY_LIMIT >> 30
         )
+        raise not_ours(label, reason)
     answer = json.loads(done.stdout, object_hook=_value)
     if answer.get("error"):
-        raise ReportError(f"{label} is not a report of xl-contacts ({NOT_READABLE})")
+        raise not_ours(label, _(NOT_READABLE))
     return answer["sheets"], answer["rows"]
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..base.errors import ConfigError, ReportError, XlContactsError
-from ..base.i18n import _
+from ..base.i18n import _, ngettext, number
 from ..base.names import CHANGES_SHEET, CHANGES_TABLE, INSTANCE_COLUMN, KEY_COUNT
 from ..domain.diff import ADDED, CHANGED, REMOVED, Changes, change_headers, compare
 from ..domain.kinds import ALL
@@ -77,8 +77,10 @@ def _checked_output(output: str | os.PathLike[str], force: bool) -> Path:
     target = output_path(output, ".xlsx", "report")
     if target.exists() and not force and not is_report(target):
         raise ReportError(
-            f"{str(target)!r} exists and is not a report of xl-contacts — choose another "
-            "name, or add --force to replace it"
+            _(
+                "{path!r} exists and is not a report of xl-contacts — choose another "
+                "name, or add --force to replace it"
+            ).format(path=str(target))
         )
     return target
 
@@ -97,11 +99,22 @@ def _previous(request: ExportRequest) -> tuple[PreviousReport | None, list[str]]
     # compared. Whether the earlier report was itself cut cannot be told from
     # it, so the rule is the same whatever the list's length turns out to be.
     if request.count is not None:
-        n = f"{request.count:,}"
-        why = f"with the list cut at {n} contacts, every contact past them would show as removed"
+        why = ngettext(
+            "with the list cut at {n} contact, every contact past it would show as removed",
+            "with the list cut at {n} contacts, every contact past them would show as removed",
+            request.count,
+        ).format(n=number(request.count))
         if not request.since_may_fail:
-            raise ConfigError(f"--since compares whole lists: {why} — leave out --count or --since")
-        return None, [f"not compared with an earlier report: {why} (setting {KEY_COUNT})"]
+            raise ConfigError(
+                _("--since compares whole lists: {why} — leave out --count or --since").format(
+                    why=why
+                )
+            )
+        return None, [
+            _("not compared with an earlier report: {why} (setting {key})").format(
+                why=why, key=KEY_COUNT
+            )
+        ]
     try:
         if request.of_several:
             return read_since(request.targets, request.since, request.kind), []
@@ -113,7 +126,7 @@ def _previous(request: ExportRequest) -> tuple[PreviousReport | None, list[str]]
     except XlContactsError as error:
         if not request.since_may_fail:
             raise
-        return None, [f"not compared with an earlier report: {error}"]
+        return None, [_("not compared with an earlier report: {error}").format(error=error)]
 
 
 def _buffered(
@@ -149,9 +162,7 @@ def _buffered(
     if changes is not None and previous is not None:
         extra.append(changes_sheet(changes, previous, by_instance=labelled))
         summary += changes_summary(changes, previous)
-    write_report(
-        table, target, progress=request.progress, extra_tables=extra, summary_rows=summary
-    )
+    write_report(table, target, progress=request.progress, extra_tables=extra, summary_rows=summary)
     return ExportResult(
         target,
         len(table),

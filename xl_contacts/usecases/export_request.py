@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..base.errors import XlContactsError
-from ..domain.contacts import plural
+from ..base.i18n import _, ngettext, number
 from ..domain.kinds import ALL
 from .fetch import Target, describe_fetch
 
@@ -81,12 +81,21 @@ class ExportResult:
 
     def what(self) -> str:
         """ "1,234 contacts", "12 contacts (groups) of 2 instances"."""
-        kind = "" if self.kind == ALL else f" ({self.kind})"
-        of = f" of {plural(self.instances, 'instance')}" if self.several else ""
-        return f"{plural(self.contacts, 'contact')}{kind}{of}"
+        what = ngettext("{n} contact", "{n} contacts", self.contacts).format(
+            n=number(self.contacts)
+        )
+        if self.kind != ALL:
+            what = _("{contacts} ({kind})").format(contacts=what, kind=self.kind)
+        if not self.several:
+            return what
+        return ngettext(
+            "{contacts} of {n} instance", "{contacts} of {n} instances", self.instances
+        ).format(contacts=what, n=number(self.instances))
 
     def compared(self) -> str | None:
         """ "since old.xlsx: 2 added, 1 removed, 4 changed", when compared."""
         if self.changes is None or self.previous is None:
             return None
-        return f"since {self.previous.path.name}: {self.changes.describe()}"
+        return _("since {name}: {changes}").format(
+            name=self.previous.path.name, changes=self.changes.describe()
+        )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..api.client import GreenApiClient
 from ..base.errors import XlContactsError
+from ..base.i18n import N_, _, ngettext, number
 from ..config.settings import Settings, load_settings
 from ..domain import kinds
 from ..domain.contacts import ContactTable, normalise, parse_count, select
@@ -42,9 +43,14 @@ class Target:
     def describe(self) -> str:
         """ "profile wa, instance 1101000001", "instance 1101000001", or the demo's."""
         if self.settings is None:
-            return f"demo profile {self.label}, instance {self.id_instance}"
-        named = f"profile {self.settings.profile}, " if self.settings.profile else ""
-        return f"{named}instance {self.id_instance}"
+            return _("demo profile {label}, instance {id_instance}").format(
+                label=self.label, id_instance=self.id_instance
+            )
+        if self.settings.profile:
+            return _("profile {profile}, instance {id_instance}").format(
+                profile=self.settings.profile, id_instance=self.id_instance
+            )
+        return _("instance {id_instance}").format(id_instance=self.id_instance)
 
 
 def one_target(settings: Settings | None, profile: str | None = None) -> Target:
@@ -56,13 +62,21 @@ def one_target(settings: Settings | None, profile: str | None = None) -> Target:
     return Target(settings.profile or "", settings)
 
 
-# What a kind's contacts are called, one and many, in a sentence.
-_NOUNS = {
-    ALL: ("contact", "contacts"),
-    PERSONAL: ("personal contact", "personal contacts"),
-    GROUPS: ("group", "groups"),
-    SAVED: ("saved contact", "saved contacts"),
-    CHATTED: ("chatted contact", "chatted contacts"),
+# What is asked of each kind, in a sentence: all of them, or up to a count (the
+# whole phrase per kind: Russian declines the noun after the number).
+_ALL_OF = {
+    ALL: N_("all contacts"),
+    PERSONAL: N_("all personal contacts"),
+    GROUPS: N_("all groups"),
+    SAVED: N_("all saved contacts"),
+    CHATTED: N_("all chatted contacts"),
+}
+_UP_TO: dict[str, Callable[[int], str]] = {
+    ALL: lambda n: ngettext("up to {n} contact", "up to {n} contacts", n),
+    PERSONAL: lambda n: ngettext("up to {n} personal contact", "up to {n} personal contacts", n),
+    GROUPS: lambda n: ngettext("up to {n} group", "up to {n} groups", n),
+    SAVED: lambda n: ngettext("up to {n} saved contact", "up to {n} saved contacts", n),
+    CHATTED: lambda n: ngettext("up to {n} chatted contact", "up to {n} chatted contacts", n),
 }
 
 
@@ -72,12 +86,13 @@ def describe_fetch(
     """What is asked, for every line that says what is being fetched: "up to 3
     personal contacts of profile wa, instance 1101000001", "up to 5 groups each
     of profiles sales, support" (``several``: one list of them, even of one)."""
-    one, many = _NOUNS[kind]
-    what = f"all {many}" if count is None else f"up to {count:,} {one if count == 1 else many}"
+    what = _(_ALL_OF[kind]) if count is None else _UP_TO[kind](count).format(n=number(count))
     if several or len(chosen) > 1:
-        each = "" if count is None else " each"  # the count is per instance
-        return f"{what}{each} of profiles {', '.join(t.label for t in chosen)}"
-    return f"{what} of {chosen[0].describe()}"
+        names = ", ".join(t.label for t in chosen)
+        if count is None:  # else the count is per instance
+            return _("{what} of profiles {names}").format(what=what, names=names)
+        return _("{what} each of profiles {names}").format(what=what, names=names)
+    return _("{what} of {target}").format(what=what, target=chosen[0].describe())
 
 
 def client_for(settings: Settings) -> GreenApiClient:
@@ -177,4 +192,3 @@ def probe_flavour(client: GreenApiClient, *, deadline: float | None = None) -> s
     except XlContactsError:
         return None
     return query.learn(client.settings, probe)
-

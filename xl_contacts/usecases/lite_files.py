@@ -33,6 +33,7 @@ import xlwings
 from .._version import __version__
 from ..base import i18n
 from ..base.errors import ReportError
+from ..base.i18n import _
 from ..base.names import ENV_API_TOKEN, ENV_API_URL, ENV_FLAVOUR, ENV_ID_INSTANCE, PROG
 from ..sinks.atomic import refuse_unless_regular, replacing
 
@@ -63,8 +64,12 @@ def bundle_files() -> list[Path]:
     )
     files = [Path(f).resolve() for f in json.loads(result.stdout or "[]")]
     if result.returncode != 0 or not all(f.is_relative_to(PACKAGE_ROOT) for f in files):
-        last = (result.stderr.strip().splitlines() or ["another copy of it was imported"])[-1]
-        raise ReportError(f"cannot list the modules of {FRONT_END} ({last}) — reinstall {PROG}")
+        last = (result.stderr.strip().splitlines() or [_("another copy of it was imported")])[-1]
+        raise ReportError(
+            _("cannot list the modules of {module} ({reason}) — reinstall {program}").format(
+                module=FRONT_END, reason=last, program=PROG
+            )
+        )
     catalogs = sorted(i18n.LOCALE_DIR.glob(f"*/LC_MESSAGES/{i18n.DOMAIN}.mo"))
     return [f.relative_to(PACKAGE_ROOT) for f in [*files, *catalogs]]
 
@@ -118,7 +123,9 @@ def write_lite_files(folder: str | Path) -> list[Path]:
     """Write main.py and requirements.txt into ``folder`` (which must exist)."""
     target = Path(folder)
     if not target.is_dir():
-        raise ReportError(f"folder {str(target)!r} does not exist — create it first")
+        raise ReportError(
+            _("folder {path!r} does not exist — create it first").format(path=str(target))
+        )
     written = []
     for name, text in ((MAIN, main_py()), (REQUIREMENTS, requirements_txt())):
         path = target / name

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..api.client import GreenApiClient
 from ..base.errors import ConfigError, XlContactsError
-from ..base.i18n import _
+from ..base.i18n import _, ngettext, number
 from ..base.names import (
     INSTANCE_COLUMN,
     LABEL_INSTANCE_OF,
@@ -28,7 +28,7 @@ from ..base.names import (
 )
 from ..config import credentials
 from ..config.settings import NO_PROFILES, Settings, profile_settings
-from ..domain.contacts import COLUMNS, ContactTable, parse_count, plural
+from ..domain.contacts import COLUMNS, ContactTable, parse_count
 from ..domain.demo import DEMO_PROFILES, demo_instance
 from ..domain.diff import Changes, compare
 from ..domain.kinds import parse_kind
@@ -68,7 +68,7 @@ def targets(
     if all_profiles:
         labels = list(DEMO_PROFILES) if demo else sorted(credentials.read_profiles())
         if not labels:
-            raise ConfigError(NO_PROFILES)
+            raise ConfigError(_(NO_PROFILES))
     else:
         labels = [credentials.validate_profile_name(n) for n in names]
     labels = list(dict.fromkeys(labels))  # the same profile twice is fetched once
@@ -107,7 +107,14 @@ def fetch_many(
         error = failed[0].error
         assert error is not None
         if len(failed) > 1:
-            error.args = (f"{error} (and {plural(len(failed) - 1, 'other profile')} failed)",)
+            others = len(failed) - 1
+            error.args = (
+                ngettext(
+                    "{error} (and {n} other profile failed)",
+                    "{error} (and {n} other profiles failed)",
+                    others,
+                ).format(error=error, n=number(others)),
+            )
         raise error
     return ManyContacts(combine(fetched, kind), fetched)
 
@@ -190,5 +197,5 @@ def _naming(error: XlContactsError, label: str) -> XlContactsError:
     """``error`` with its message saying which profile it is about (same class,
     so the same exit code)."""
     named = copy.copy(error)
-    named.args = (f"profile {label}: {error}",)
+    named.args = (_("profile {label}: {error}").format(label=label, error=error),)
     return named

@@ -13,13 +13,15 @@ from pathlib import Path
 
 from ..api.client import GreenApiClient
 from ..base.errors import GreenApiError
+from ..base.i18n import N_, _
 from ..base.names import DEFAULT_API_URL, DEFAULT_PROFILE, ENV_API_TOKEN, ENV_ID_INSTANCE, MAX
 from ..base.redaction import hint
 from ..config import credentials
 from ..config.settings import Settings, chosen_profile, load_settings
 from .fetch import probe_flavour
 
-LISTING_HEADERS = ("", "profile", "flavour", "idInstance", "apiUrl", "token")
+# The listing's column headings (``profiles``): translated where shown.
+LISTING_HEADERS = ("", N_("profile"), N_("flavour"), "idInstance", "apiUrl", N_("token"))
 
 
 @dataclass
@@ -36,10 +38,17 @@ class LoggedIn:
     @property
     def summary(self) -> str:
         s = self.settings
-        return (
-            f"saved profile {self.profile}: instance {s.id_instance} at {s.host} "
-            f"({self.flavour or 'flavour found out from the answers'}), token {s.token_hint} "
-            f"in {self.store}; settings in {self.path}"
+        return _(
+            "saved profile {profile}: instance {id_instance} at {host} ({flavour}), "
+            "token {token} in {store}; settings in {path}"
+        ).format(
+            profile=self.profile,
+            id_instance=s.id_instance,
+            host=s.host,
+            flavour=self.flavour or _("flavour found out from the answers"),
+            token=s.token_hint,
+            store=self.store,
+            path=self.path,
         )
 
 
@@ -67,15 +76,18 @@ def login(
     notes = []
     if state != "authorized":
         notes.append(
-            f"note: the instance is {state!r}, not 'authorized' — authorise it in the "
-            "GREEN-API console (scan the QR code)"
+            _(
+                "note: the instance is {state!r}, not 'authorized' — authorise it in the "
+                "GREEN-API console (scan the QR code)"
+            ).format(state=state)
         )
     env = os.environ if env is None else env
     overriding = [n for n in (ENV_ID_INSTANCE, ENV_API_TOKEN) if env.get(n)]
     if overriding and profile == DEFAULT_PROFILE:
         notes.append(
-            f"note: {', '.join(overriding)} set in the environment still win over "
-            "the stored settings"
+            _("note: {names} set in the environment still win over the stored settings").format(
+                names=", ".join(overriding)
+            )
         )
     return LoggedIn(profile, settings, flavour, store, path, notes)
 

@@ -57,7 +57,7 @@ def run_checks(
     for profile in profiles:
         checks.extend(_instance_checks(profile, api_url, id_instance, len(profiles) > 1))
     if not profiles:  # every profile asked for, and none is stored
-        checks.append(Check(_(SETTINGS), FAIL, NO_PROFILES))
+        checks.append(Check(_(SETTINGS), FAIL, _(NO_PROFILES)))
     checks.append(_xlwings_check())
     vba = _vba_check(workbook)
     checks.append(vba)
