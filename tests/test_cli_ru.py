@@ -155,11 +155,12 @@ def test_export_and_export_since_in_russian(green_api: FakeGreenApi, tmp_path: P
     assert_russian(
         result.stdout + result.stderr, f"сохранено в {second}", "по сравнению с first.xlsx:"
     )
-    # What a program reads stays: the sheet and its columns.
-    book = openpyxl.load_workbook(second, read_only=True)
-    assert "Contacts" in book.sheetnames and "Changes" in book.sheetnames
+    # What a program reads stays: the Contacts sheet and its columns, the Changes
+    # table's name; the tabs a person reads are Russian (names.SUMMARY_SHEET).
+    book = openpyxl.load_workbook(second)
+    assert book.sheetnames == ["Contacts", "Сводка", "Изменения"]
+    assert "Changes" in book["Изменения"].tables
     assert next(book["Contacts"].iter_rows(values_only=True))[0] == "chatId"
-    book.close()
 
 
 def test_export_refusals_in_russian(green_api: FakeGreenApi, tmp_path: Path) -> None:

@@ -254,11 +254,6 @@ def test_the_ribbon_is_named_as_excel_shows_it_in_both_languages() -> None:
     assert not missing, f"README.ru.md does not name the ribbon's {missing}"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the report's sheets named in the run's language come with the ru-report branch "
-    "(issue 24): drop this mark once it is merged",
-)
 def test_the_report_sheets_are_named_as_each_language_names_them() -> None:
     sheets = [names.SUMMARY_SHEET, names.CHANGES_SHEET]
     with i18n.speaking(i18n.RUSSIAN):

@@ -94,15 +94,17 @@ class ContactTable:
         """The report Summary's lines about this list: its kind, and what was left
         out or could not be shown (only when there is something to say). ``lids``:
         the @lid count when the rows are not held (a streamed export)."""
-        lines: list[tuple[str, Any]] = [(LABEL_KIND, self.kind)]
+        # The kind's value stays the --only name: a previous report's kind is
+        # compared with this run's, whatever language either was written in.
+        lines: list[tuple[str, Any]] = [(_(LABEL_KIND), self.kind)]
         if self.skipped:
-            lines.append((LABEL_SKIPPED, self.skipped))
+            lines.append((_(LABEL_SKIPPED), self.skipped))
         if lids := self.lid_count() if lids is None else lids:
-            lines.append((LABEL_LID, lids))
+            lines.append((_(LABEL_LID), lids))
         if self.left_out:
-            lines.append((LABEL_LEFT_OUT, self.left_out_note()))
+            lines.append((_(LABEL_LEFT_OUT), self.left_out_note()))
         if self.cut:
-            lines.append((LABEL_CUT, self.cut))
+            lines.append((_(LABEL_CUT), self.cut))
         return lines
 
     def notes(self, *, lids: int | None = None) -> list[str]:

@@ -15,36 +15,55 @@ from itertools import compress, repeat
 from operator import itemgetter, not_
 
 from ..base.cells import ILLEGAL, MAX_CELL_CHARS, clean_rows
+from ..base.i18n import N_, _, in_every_language, number
 from ..base.json_stream import gc_paused
 from .contacts import COLUMNS, ContactTable
 
 COMPARED = ("name", "contactName", "type", "phoneNumber")
-ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+# The kinds of change, as the Changes sheet's first column says them: in the
+# language of the run (the rows are the sheet's rows; nothing reads them back).
+ADDED, REMOVED, CHANGED = N_("added"), N_("removed"), N_("changed")
 _SEPARATOR = "\x00"  # cells.clean removes it from every value
 # What cells.clean removes but the separator, "\x00" (counted instead): ILLEGAL from \x01.
 _ILLEGAL_BUT_SEPARATOR = re.compile(ILLEGAL.pattern.replace("\x00", "\x01", 1))
-# "what changed" of rows that are not a change of fields.
-WHOLE_CONTACT = {ADDED: "new contact", REMOVED: "no longer in the list"}
-CHANGE_HEADERS = [
-    "change",
-    "chatId",
-    *(f"{name} {when}" for name in COMPARED for when in ("before", "now")),
-    "what changed",
-]
+# "what changed" of rows that are not a change of fields (a change of fields
+# lists the column names, which are never translated).
+WHOLE_CONTACT = {ADDED: N_("new contact"), REMOVED: N_("no longer in the list")}
+
+
+def change_headers() -> list[str]:
+    """The Changes table's columns in the language of the run: the compared
+    columns keep their names («name (было)», «name (стало)»)."""
+    return [
+        _("change"),
+        "chatId",
+        *(
+            when.format(column=name)
+            for name in COMPARED
+            for when in (_("{column} before"), _("{column} now"))
+        ),
+        _("what changed"),
+    ]
 
 
 @dataclass
 class Changes:
-    """One row per added, removed or changed contact, in ``CHANGE_HEADERS`` order."""
+    """One row per added, removed or changed contact, in ``change_headers()`` order."""
 
     rows: list[list[str]] = field(default_factory=list)
 
     def count(self, kind: str) -> int:
-        return sum(1 for row in self.rows if row[0] == kind)
+        # Rows made in either language count (a process may speak both in turn).
+        said = in_every_language(kind)
+        return sum(1 for row in self.rows if row[0] in said)
 
     def describe(self) -> str:
         """E.g. '2 added, 1 removed, 4 changed'."""
-        return ", ".join(f"{self.count(kind):,} {kind}" for kind in (ADDED, REMOVED, CHANGED))
+        return _("{added} added, {removed} removed, {changed} changed").format(
+            added=number(self.count(ADDED)),
+            removed=number(self.count(REMOVED)),
+            changed=number(self.count(CHANGED)),
+        )
 
 
 def compare(previous_rows: Sequence[list[str]], table: ContactTable) -> Changes:
@@ -78,14 +97,15 @@ def compare(previous_rows: Sequence[list[str]], table: ContactTable) -> Changes:
         # Still no sweeps: each would walk every row of both lists.
         changes = Changes()
         found = changes.rows
+        words = _words()
         for now in new_left:
             before = before_by_id.pop(now[0], None)
             if before is None:
-                found.append(_change_row(ADDED, now[0], None, now))
+                found.append(_change_row(words[ADDED], now[0], None, now))
             elif before[1:] != now[1:]:
-                found.append(_change_row(CHANGED, now[0], before, now))
+                found.append(_change_row(words[CHANGED], now[0], before, now))
         for before in before_by_id.values():  # in the previous list's order
-            found.append(_change_row(REMOVED, before[0], before, None))
+            found.append(_change_row(words[REMOVED], before[0], before, None))
     return changes
 
 
@@ -111,14 +131,15 @@ def _compare_occurrences(previous_rows: Sequence[list[str]], new_rows: list[list
     with gc_paused():
         old = dict(_keyed(previous_rows))
         changes = Changes()
+        words = _words()
         for key, now in _keyed(new_rows):
             before = old.pop(key, None)
             if before is None:
-                changes.rows.append(_change_row(ADDED, now[0], None, now))
+                changes.rows.append(_change_row(words[ADDED], now[0], None, now))
             elif before[1:] != now[1:]:
-                changes.rows.append(_change_row(CHANGED, now[0], before, now))
-        for (chat_id, _), before in old.items():
-            changes.rows.append(_change_row(REMOVED, chat_id, before, None))
+                changes.rows.append(_change_row(words[CHANGED], now[0], before, now))
+        for (chat_id, _n), before in old.items():
+            changes.rows.append(_change_row(words[REMOVED], chat_id, before, None))
     return changes
 
 
@@ -130,10 +151,17 @@ def _keyed(rows: Iterable[list[str]]) -> Iterable[tuple[tuple[str, int], list[st
         yield (row[0], n), row
 
 
+def _words() -> dict[str, tuple[str, str]]:
+    """Each kind of change and its "what changed" of a whole contact, as the
+    language of this comparison says them: looked up once, not row by row."""
+    return {kind: (_(kind), _(WHOLE_CONTACT.get(kind, kind))) for kind in (ADDED, REMOVED, CHANGED)}
+
+
 def _change_row(
-    kind: str, chat_id: str, before: list[str] | None, now: list[str] | None
+    said: tuple[str, str], chat_id: str, before: list[str] | None, now: list[str] | None
 ) -> list[str]:
-    cells = [kind, chat_id]
+    """``said``: the kind of change and what a whole contact's change is called."""
+    cells = [said[0], chat_id]
     differing = []
     for i, name in enumerate(COMPARED, 1):
         old_value = before[i] if before else ""
@@ -141,5 +169,5 @@ def _change_row(
         cells += [old_value, new_value]
         if before and now and old_value != new_value:
             differing.append(name)
-    cells.append(", ".join(differing) or WHOLE_CONTACT[kind])
+    cells.append(", ".join(differing) or said[1])
     return cells

@@ -16,13 +16,14 @@ of the Contacts sheet are kept in memory.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..base.errors import ReportError
-from ..base.i18n import _
+from ..base.i18n import LANGUAGES, _, in_every_language, speaking
 from ..base.json_stream import gc_paused
 from ..base.names import (
     CONTACTS_SHEET,
@@ -117,7 +118,7 @@ def read_previous_instances(
             ).format(path=str(source), column=INSTANCE_COLUMN)
         )
     for profile, id_instance in instances.items():
-        before = cell_text(labels.get(LABEL_INSTANCE_OF.format(profile)))
+        before = cell_text(labels.get(LABEL_INSTANCE_OF, profile=profile))
         if before and before != id_instance:
             raise ReportError(
                 _(
@@ -141,7 +142,7 @@ def read_previous_instances(
 
 def _open_comparable(
     path: str | os.PathLike[str], demo: bool, kind: str, width: int
-) -> tuple[Path, dict[str, Any], list[list[Any]], bool]:
+) -> tuple[Path, SummaryLabels, list[list[Any]], bool]:
     """A report of this tool to compare with: the same demo-or-live and kind;
     with its Contacts sheet's first ``width`` columns (header first), and
     whether they are text already (read without calamine: ``own_report``)."""
@@ -154,7 +155,7 @@ def _open_comparable(
     return source, labels, contacts, own
 
 
-def _check_kind(source: Path, labels: dict[str, Any], kind: str) -> None:
+def _check_kind(source: Path, labels: SummaryLabels, kind: str) -> None:
     # Reports from before kinds existed hold every contact.
     before = cell_text(labels.get(LABEL_KIND)) or "all"
     if before != kind:
@@ -166,7 +167,7 @@ def _check_kind(source: Path, labels: dict[str, Any], kind: str) -> None:
         )
 
 
-def _check_demo(source: Path, labels: dict[str, Any], demo: bool) -> None:
+def _check_demo(source: Path, labels: SummaryLabels, demo: bool) -> None:
     if (cell_text(labels.get(LABEL_SOURCE)) == DEMO_SOURCE) != demo:
         if demo:
             message = _(
@@ -188,32 +189,56 @@ def is_report(path: str | os.PathLike[str]) -> bool:
     return True
 
 
-def _open_report(source: Path, width: int = 0) -> tuple[dict[str, Any], list[list[Any]], bool]:
+@dataclass
+class SummaryLabels:
+    """A report's Summary lines (label -> value), read by the labels of the
+    language the report was written in (its title says which): a report of
+    either language is read alike, and a line of the other language -- a
+    contact type below, say -- cannot pose as a label."""
+
+    values: Mapping[str, Any]
+    language: str
+
+    def get(self, label: str, **fields: str) -> Any:
+        with speaking(self.language):
+            return self.values.get(_(label).format(**fields) if fields else _(label))
+
+
+def _language_of_title(title: str) -> str | None:
+    for language in LANGUAGES:
+        with speaking(language):
+            if title == _(SUMMARY_TITLE):
+                return language
+    return None
+
+
+def _open_report(source: Path, width: int = 0) -> tuple[SummaryLabels, list[list[Any]], bool]:
     """The Summary of a report of this tool (label -> value), (``width``) the
     first columns of its Contacts sheet, and whether those are text already
     (the sheet is as this tool wrote it: read by ``own_report``)."""
     label = repr(str(source))
     data = _read_bytes(source, label)
     own = check_plausible(data, label, width)
-    widths = (
-        {SUMMARY_SHEET: 0}
-        if own is not None or not width
-        else {SUMMARY_SHEET: 0, CONTACTS_SHEET: width}
-    )
+    # The Summary is named in the language of the run that wrote it.
+    summaries = dict.fromkeys(sorted(in_every_language(SUMMARY_SHEET)), 0)
+    widths = summaries if own is not None or not width else {**summaries, CONTACTS_SHEET: width}
     sheets, read = read_sheets(data, label, widths)
-    if CONTACTS_SHEET not in sheets or SUMMARY_SHEET not in sheets:
+    summary_sheet = next((name for name in sheets if name in summaries), None)
+    if CONTACTS_SHEET not in sheets or summary_sheet is None:
         reason = _("it has no {contacts} and {summary} sheet").format(
-            contacts=CONTACTS_SHEET, summary=SUMMARY_SHEET
+            contacts=CONTACTS_SHEET, summary=_(SUMMARY_SHEET)
         )
         raise not_ours(label, reason)
-    summary = read[SUMMARY_SHEET]
-    if not summary or cell_text(summary[0][0]) != SUMMARY_TITLE:
+    summary = read[summary_sheet]
+    language = _language_of_title(cell_text(summary[0][0])) if summary else None
+    if language is None:
         raise not_ours(label, _("its Summary sheet is not ours"))
     labels: dict[str, Any] = {}
     for row in summary:  # the first of a label: a contact type below cannot pose as one
         if len(row) > 1:
             labels.setdefault(cell_text(row[0]), row[1])
-    return labels, own if own is not None else read.get(CONTACTS_SHEET, []), own is not None
+    contacts = own if own is not None else read.get(CONTACTS_SHEET, [])
+    return SummaryLabels(labels, language), contacts, own is not None
 
 
 def _read_bytes(source: Path, label: str) -> bytes:

@@ -12,13 +12,16 @@ from collections.abc import Sequence
 
 from ..base.bounds import MAX_TABLE_ROWS as MAX_ROWS
 from ..base.errors import ReportError
+from ..base.i18n import N_
 from ..base.names import PHONE_COLUMNS
 from ..domain.contacts import hidden_count
 from ..domain.phones import PhoneFormatter
 
 # Added after the table's columns (the contract's, then the API's extras): every
 # column keeps the position =GETCONTACTS and Refresh give it.
-UNKNOWN_COUNTRY = "unknown"
+# Counted under this name, said in the language of the report where it is written
+# (xlsx_report): the counting may run before the language of the writing is known.
+UNKNOWN_COUNTRY = N_("unknown")
 
 
 def check_rows(title: str, n_rows: int) -> None:

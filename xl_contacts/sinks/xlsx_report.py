@@ -1,5 +1,8 @@
 """The report workbook: sheet ``Contacts`` (an Excel table), sheet ``Summary``,
-and any further table sheets (``Changes``).
+and any further table sheets (``Changes``). Everything but the Contacts sheet
+and the identifiers (sheet and table ``Contacts``, column names) is written in
+the language of the run (``i18n``): «Сводка», «Изменения», their labels, the
+print footer, the document properties.
 
 Made to be sent and printed: each table has a header style of its own, filter
 buttons, a frozen header, widths from the data, no "number stored as text"
@@ -37,6 +40,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from .._version import __version__
 from ..base.cells import for_sheet_xml, table_headers
+from ..base.i18n import _, ngettext, number
 from ..base.names import (
     CONTACTS_SHEET,
     CONTACTS_TABLE,
@@ -53,7 +57,7 @@ from ..base.names import (
 from ..domain.contacts import ContactTable
 from . import zip_stream
 from .atomic import output_path, replacing
-from .report_facts import ContactFacts, check_rows
+from .report_facts import UNKNOWN_COUNTRY, ContactFacts, check_rows
 from .row_xml import RowWriter
 from .xlsx_style import BOLD, SUBTITLE, footer_text, header_cell, page_setup, styled
 from .xlsx_summary import top, write_summary
@@ -165,7 +169,7 @@ def report_skeleton(
         # openpyxl names the parts of sheets sheet1.xml, sheet2.xml… in order.
         parts[_part(wb)] = Part(used, sheet, progress if sheet is contacts else None)
         if sheet is contacts:
-            ws = wb.create_sheet(SUMMARY_SHEET)
+            ws = wb.create_sheet(_(SUMMARY_SHEET))
             page_setup(ws, footer, landscape=False, one_page=True)
             parts[_part(wb)] = Part(_write_summary(ws, table, facts, about, summary_rows))
     skeleton = io.BytesIO()
@@ -210,14 +214,17 @@ def _document_properties(wb: Any, table: ContactTable, contacts: int) -> None:
     program = f"{PROG} {__version__}"
     instance = table.instance_id or "—"
     properties = wb.properties
-    properties.title = f"Contacts of GREEN-API instance {instance}"
-    properties.subject = f"GREEN-API instance {instance}"
+    properties.title = _("Contacts of GREEN-API instance {instance}").format(instance=instance)
+    properties.subject = _("GREEN-API instance {instance}").format(instance=instance)
     properties.creator = properties.lastModifiedBy = program
-    properties.description = (
-        f"{contacts:,} contacts fetched from {table.source} "
-        f"at {table.fetched_at:%Y-%m-%d %H:%M:%S} UTC"
+    properties.description = ngettext(
+        "{n} contact fetched from {source} at {when} UTC",
+        "{n} contacts fetched from {source} at {when} UTC",
+        contacts,
+    ).format(
+        n=number(contacts), source=table.source, when=f"{table.fetched_at:%Y-%m-%d %H:%M:%S}"
     )
-    properties.keywords = "GREEN-API, contacts"
+    properties.keywords = _("GREEN-API, contacts")
     properties.created = properties.modified = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
@@ -229,20 +236,24 @@ def _write_summary(
     summary_rows: Sequence[tuple[str, Any]],
 ) -> str:
     lines: list[tuple[str, Any]] = [
-        (LABEL_INSTANCE, table.instance_id or "—"),
+        (_(LABEL_INSTANCE), table.instance_id or "—"),
         *about,
         *table.summary_lines(lids=facts.lids),
-        (LABEL_FETCHED, table.fetched_at),
-        (LABEL_SOURCE, table.source),
-        (LABEL_TOTAL, facts.rows),
-        (LABEL_HIDDEN, facts.hidden),
-        (LABEL_PROGRAM, f"{PROG} {__version__}"),
+        (_(LABEL_FETCHED), table.fetched_at),
+        (_(LABEL_SOURCE), table.source),
+        (_(LABEL_TOTAL), facts.rows),
+        (_(LABEL_HIDDEN), facts.hidden),
+        (_(LABEL_PROGRAM), f"{PROG} {__version__}"),
         *summary_rows,
     ]
-    countries = top(facts.countries.most_common(), "other countries")
+    unknown = _(UNKNOWN_COUNTRY)
+    found = facts.countries.items()
+    named = [(unknown if name == UNKNOWN_COUNTRY else name, n) for name, n in found]
+    countries = top(named, _("other countries"))  # top() orders them as most_common() does
+    types = top(facts.types.most_common(), _("other types"))
     sections = [
-        ("Contacts by type", "Type", top(facts.types.most_common(), "other types")),
-        ("Phone numbers by country", "Country", countries),
+        (_("Contacts by type"), _("Type"), types),
+        (_("Phone numbers by country"), _("Country"), countries),
     ]
     return write_summary(ws, lines, sections)
 

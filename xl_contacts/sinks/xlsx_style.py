@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..base.cells import clean, for_sheet_xml
+from ..base.i18n import _
 
 FONT = "Calibri"  # Excel's body font; LibreOffice substitutes Carlito when it has it
 COUNT_FORMAT = "#,##0"
@@ -79,7 +80,9 @@ def header_cell(ws: Any, text: str, alignment: Alignment | None = None) -> Any:
 
 def footer_text(instance: str, fetched_at: datetime) -> str:
     """The footer's left part: which instance, fetched when ('&' is a code there)."""
-    text = f"Instance {instance or '—'} · fetched {fetched_at:%Y-%m-%d %H:%M} UTC"
+    text = _("Instance {instance} · fetched {when} UTC").format(
+        instance=instance or "—", when=f"{fetched_at:%Y-%m-%d %H:%M}"
+    )
     return text.replace("&", "&&")
 
 
@@ -107,7 +110,8 @@ def page_setup(
     ws.oddHeader.center.text = "&A"
     ws.oddHeader.center.font = f"{FONT},Bold"
     ws.oddFooter.left.text = footer
-    ws.oddFooter.right.text = "Page &P of &N"
+    # &P and &N are the page and the number of pages (codes, filled in at printing).
+    ws.oddFooter.right.text = _("Page {page} of {pages}").format(page="&P", pages="&N")
     for part in (ws.oddFooter.left, ws.oddFooter.right):
         part.font = FONT
         part.size = 9

@@ -14,7 +14,8 @@ from typing import Any
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 
-from ..base.names import SUMMARY_TITLE
+from ..base.i18n import _
+from ..base.names import LABEL_TOTAL, SUMMARY_TITLE
 from .xlsx_style import (
     BOLD,
     COUNT_FORMAT,
@@ -51,16 +52,16 @@ def write_summary(
     table of counts and shares with a chart below. Returns the range written."""
     for column, width in WIDTHS.items():
         ws.column_dimensions[column].width = width
-    ws.append([styled(ws, SUMMARY_TITLE, TITLE)])
+    ws.append([styled(ws, _(SUMMARY_TITLE), TITLE)])
     for label, value in lines:
         ws.append([styled(ws, label, BOLD), value_cell(ws, value)])
     row = 1 + len(lines)
     for title, what, counts in sections:
         ws.append([])
         ws.append([styled(ws, title, SUBTITLE)])
-        ws.append(
-            [header_cell(ws, what), *(header_cell(ws, h, RIGHT) for h in ("Contacts", "Share"))]
-        )
+        # The Contacts heading is also the chart's series name (titles_from_data).
+        counted = (_(LABEL_TOTAL), _("Share"))
+        ws.append([header_cell(ws, what), *(header_cell(ws, h, RIGHT) for h in counted)])
         row += 3
         header = row
         total = sum(n for _, n in counts)
@@ -74,13 +75,13 @@ def write_summary(
             )
         row += len(counts)
         if not counts:
-            ws.append([styled(ws, "none")])
+            ws.append([styled(ws, _("none"))])
             row += 1
             continue
         chart = _bar_chart(ws, header, row)
         ws.add_chart(chart, f"A{row + 2}")
         below = math.ceil(chart.height / _ROW_CM) + 1  # rows the chart covers
-        for _ in range(below):
+        for _row in range(below):
             ws.append([])
         row += below
     return f"A1:C{row}"

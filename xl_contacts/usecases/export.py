@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..base.errors import ConfigError, ReportError, XlContactsError
 from ..base.i18n import _, ngettext, number
 from ..base.names import CHANGES_SHEET, CHANGES_TABLE, INSTANCE_COLUMN, KEY_COUNT
-from ..domain.diff import ADDED, CHANGE_HEADERS, CHANGED, REMOVED, Changes, compare
+from ..domain.diff import ADDED, CHANGED, REMOVED, Changes, change_headers, compare
 from ..domain.kinds import ALL
 from ..sinks.atomic import output_path
 from ..sinks.previous_report import PreviousReport, is_report, read_previous
@@ -185,29 +185,33 @@ def changes_sheet(
     from ..sinks.xlsx_report import TableSheet
 
     when = previous.fetched_at
-    since = f"Changes since {previous.path.name}"
     if when:
-        since += f", fetched {when:%Y-%m-%d %H:%M:%S} UTC"
-    heading = [since, changes.describe()]
-    if by_instance is not None:
-        columns, rows = [INSTANCE_COLUMN, *CHANGE_HEADERS], by_instance
+        since = _("Changes since {report}, fetched {when} UTC").format(
+            report=previous.path.name, when=f"{when:%Y-%m-%d %H:%M:%S}"
+        )
     else:
-        columns, rows = CHANGE_HEADERS, changes.rows
+        since = _("Changes since {report}").format(report=previous.path.name)
+    heading = [since, changes.describe()]
+    headers = change_headers()
+    if by_instance is not None:
+        columns, rows = [INSTANCE_COLUMN, *headers], by_instance
+    else:
+        columns, rows = headers, changes.rows
     return TableSheet(
-        CHANGES_SHEET,
+        _(CHANGES_SHEET),
         CHANGES_TABLE,
         columns,
         rows,
-        frozen_columns=len(columns) - len(CHANGE_HEADERS) + 2,
+        frozen_columns=len(columns) - len(headers) + 2,
         heading=heading,
     )
 
 
 def changes_summary(changes: Changes, previous: PreviousReport) -> list[tuple[str, Any]]:
     return [
-        ("Compared with", previous.path.name),
-        ("Previous fetch (UTC)", previous.fetched_at or "—"),
-        ("Added", changes.count(ADDED)),
-        ("Removed", changes.count(REMOVED)),
-        ("Changed", changes.count(CHANGED)),
+        (_("Compared with"), previous.path.name),
+        (_("Previous fetch (UTC)"), previous.fetched_at or "—"),
+        (_("Added"), changes.count(ADDED)),
+        (_("Removed"), changes.count(REMOVED)),
+        (_("Changed"), changes.count(CHANGED)),
     ]

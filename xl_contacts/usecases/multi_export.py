@@ -158,20 +158,23 @@ def read_since(
 def instance_summary(many: ManyContacts) -> list[tuple[str, Any]]:
     """Summary lines per instance: its idInstance and its counts, or its failure."""
     lines: list[tuple[str, Any]] = [
-        (LABEL_INSTANCES, ", ".join(f.target.label for f in many.fetched))
+        (_(LABEL_INSTANCES), ", ".join(f.target.label for f in many.fetched))
     ]
     for f in many.fetched:
         label = f.target.label
-        lines.append((LABEL_INSTANCE_OF.format(label), f.target.id_instance))
+        lines.append((_(LABEL_INSTANCE_OF).format(profile=label), f.target.id_instance))
         if f.table is None:
-            lines.append((f"{label}: failed", str(f.error)))
+            lines.append((_("{profile}: failed").format(profile=label), str(f.error)))
             continue
-        lines.append((f"{label}: {f.table.kind} contacts", len(f.table)))
-        lines.append((f"{label}: hidden phone numbers", f.table.hidden_phone_count()))
+        kind = _("{profile}: {kind} contacts").format(profile=label, kind=f.table.kind)
+        lines.append((kind, len(f.table)))
+        hidden = _("{profile}: hidden phone numbers (personal contacts)").format(profile=label)
+        lines.append((hidden, f.table.hidden_phone_count()))
         if f.table.skipped:
-            lines.append((f"{label}: skipped records (no chat id)", f.table.skipped))
+            skipped = _("{profile}: skipped records (no chat id)").format(profile=label)
+            lines.append((skipped, f.table.skipped))
         if lids := f.table.lid_count():
-            lines.append((f"{label}: @lid ids (no phone number)", lids))
+            lines.append((_("{profile}: @lid ids (no phone number)").format(profile=label), lids))
     return lines
 
 
