@@ -7,7 +7,7 @@ import random
 
 import phonenumbers
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from realistic import make_numbers
 
@@ -70,14 +70,25 @@ def test_every_example_number_as_phonenumbers_formats_it() -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.sampled_from(EXAMPLES), st.integers(0, 6), st.integers(-2, 2), st.randoms())
+@given(
+    st.sampled_from(EXAMPLES),
+    st.integers(0, 6),
+    st.integers(-2, 2),
+    st.text("0123456789", min_size=8, max_size=8),
+)
+# National numbers of zeros only: parse keeps all but the last as leading zeros
+# ("000": two, and the number 0), and format_number writes them like any other.
+@example("989601", 4, -2, "00000000")  # +98 00: one leading zero (left unset)
+@example("24762889", 5, -2, "00000000")  # +247 000: a code with no formats
+@example("247542011", 6, 2, "00000000")  # +247 00000000
+@example("8530800501", 6, 0, "00000000")  # +853 0000 000: a format fits
+@example("4702000", 4, 0, "00000000")  # +47 00000: a code of several regions
 def test_numbers_near_the_examples_as_phonenumbers_formats_them(
-    example: str, replaced: int, longer: int, rnd
+    example: str, replaced: int, longer: int, digits_after: str
 ) -> None:
     """Same code and leading digits, other digits and lengths: valid or not."""
     keep = max(1, len(example) - replaced)
-    tail = "".join(rnd.choice("0123456789") for _ in range(max(0, replaced + longer)))
-    digits = example[:keep] + tail
+    digits = example[:keep] + digits_after[: max(0, replaced + longer)]
     number = _library(digits)
     formatter = PhoneFormatter()
     if number is None:
@@ -123,11 +134,11 @@ def test_many_numbers_at_once_as_each_alone(junk: list[str]) -> None:
     junk in the batch it is number by number."""
     rnd = random.Random(16)
     numbers = ["", "0", "00791234567", "7" * 21, *junk]
-    for example in EXAMPLES:
+    for sample in EXAMPLES:
         for _ in range(6):
-            keep = rnd.randint(1, len(example))
-            more = len(example) - keep + rnd.choice([-1, 0, 0, 0, 1])
-            numbers.append(example[:keep] + "".join(rnd.choices("0123456789", k=more)))
+            keep = rnd.randint(1, len(sample))
+            more = len(sample) - keep + rnd.choice([-1, 0, 0, 0, 1])
+            numbers.append(sample[:keep] + "".join(rnd.choices("0123456789", k=more)))
     numbers += [str(79_000_000_000 + i * 7919) for i in range(3000)]
     rnd.shuffle(numbers)
     alone = PhoneFormatter()
@@ -159,9 +170,10 @@ def _as_phonenumbers_says(digits: str) -> tuple[str, str]:
     codes = [int(digits[:n]) for n in (1, 2, 3)]
     code = next((c for c in codes if c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE), None)
     national = digits[len(str(code)) :]
-    if code is None or not 2 <= len(national) <= 17 or not national.strip("0"):
+    if code is None or not 2 <= len(national) <= 17:
         return "", ""
-    zeros = len(national) - len(national.lstrip("0"))
+    # as parse counts them: the last digit is the number, even a 0
+    zeros = min(len(national) - len(national.lstrip("0")), len(national) - 1)
     number = phonenumbers.PhoneNumber(
         country_code=code,
         national_number=int(national),

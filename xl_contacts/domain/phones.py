@@ -172,9 +172,6 @@ def _membership(pattern: str, *, full: bool) -> _Membership:
     return _Membership(pattern, full=full)
 
 
-_ZEROS = _membership("0{0,17}", full=True)  # phonenumbers formats no national 0
-
-
 @dataclass(eq=False)  # one object per class: hashed by identity
 class _Class:
     """Numbers of one calling code and length: what decides their answers, and
@@ -265,14 +262,12 @@ class PhoneFormatter:
         if not kind.code:
             return _NOTHING
         national = digits[kind.skip :]
-        found = _NOTHING  # phonenumbers formats no national number 0
-        if national.strip("0"):
-            number = _number(kind.code, national)
-            country = _name(phonenumbers.region_code_for_number(number))
-            if not kind.in_order:  # not seen in phonenumbers 9: the library, number by number
-                international = phonenumbers.format_number(number, _INTERNATIONAL)
-                return _Layout(international.replace("%", "%%")), country
-            found = (self._layout(kind, national), country)
+        number = _number(kind.code, national)
+        country = _name(phonenumbers.region_code_for_number(number))
+        if not kind.in_order:  # not seen in phonenumbers 9: the library, number by number
+            international = phonenumbers.format_number(number, _INTERNATIONAL)
+            return _Layout(international.replace("%", "%%")), country
+        found = (self._layout(kind, national), country)
         depth = self._depth(kind, digits)
         if depth not in kind.depths:
             kind.depths = sorted([*kind.depths, depth])
@@ -348,7 +343,7 @@ class PhoneFormatter:
         leading = [
             f.leading_digits_pattern[-1] if f.leading_digits_pattern else None for f in fitting
         ]
-        tests = [_ZEROS, *(_membership(p, full=False) for p in leading if p is not None)]
+        tests = [_membership(p, full=False) for p in leading if p is not None]
         regions = self._codes[code]
         if len(regions) > 1:  # else its only region, whatever the number
             tests += _region_tests(regions, length - skip)
@@ -395,9 +390,12 @@ def _formats(code: int) -> tuple[tuple[phonenumbers.NumberFormat, ...], bool]:
 
 
 def _number(code: int, national: str) -> phonenumbers.PhoneNumber:
+    """``national`` as parse reads it: leading zeros (Italy's) are kept as a
+    count, all but the last digit at most -- that one is the number itself, 0
+    for "000" -- so that national_significant_number gives ``national`` back."""
     number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-    zeros = len(national) - len(national.lstrip("0"))
-    if zeros:  # Italy's leading zero is part of the number
+    zeros = min(len(national) - len(national.lstrip("0")), len(national) - 1)
+    if zeros:
         number.italian_leading_zero = True
         number.number_of_leading_zeros = zeros
     return number
