@@ -37,7 +37,7 @@ def bench_components(kind: str, n: int, repeats: int) -> dict[str, Any]:
     row: dict[str, Any] = {"list": kind, "contacts": n}
     row["json_loads_s"], _ = _timed(lambda: json.loads(data), repeats)
     row["decode_s"], records = _timed(lambda: loads(data), repeats)
-    row["normalise_s"], table = _timed(lambda: normalise(records, instance_id=ID_INSTANCE), repeats)
+    row["normalise_s"], table = _timed(lambda: normalise(records, id_instance=ID_INSTANCE), repeats)
     # A fresh ContactFacts each time: what one export pays for its phone columns.
     row["phones_s"], (formatted, countries) = _timed(
         lambda: ContactFacts(table.columns).describe(table.rows), repeats

@@ -314,7 +314,7 @@ def changes_worker(path: str, kind: str, n: str, repeats: str) -> dict[str, floa
         from xl_contacts.diff import compare  # type: ignore[no-redef]
         from xl_contacts.previous_report import read_previous  # type: ignore[no-redef]
 
-    new = normalise(_shifted(kind, int(n))[1], instance_id=ID_INSTANCE)
+    new = normalise(_shifted(kind, int(n))[1], id_instance=ID_INSTANCE)
     reads, diffs = [], []
     for _ in range(int(repeats)):
         gc.collect()
@@ -348,7 +348,7 @@ def bench_changes(kind: str, n: int, repeats: int = 5) -> dict[str, Any]:
     from xl_contacts.sinks.xlsx_report import write_report
 
     with tempfile.TemporaryDirectory() as tmp:
-        previous = normalise(_shifted(kind, n)[0], instance_id=ID_INSTANCE)
+        previous = normalise(_shifted(kind, n)[0], id_instance=ID_INSTANCE)
         path = write_report(previous, Path(tmp) / "previous.xlsx")
         ours = _changes_run(path, kind, n, repeats, None)
         old = package_at(BEFORE_ISSUE_16, Path(tmp) / "before")

@@ -66,7 +66,7 @@ def main() -> None:
     demo = folder / "demo.xlsx"
     assert cli(["export", "--demo", "-o", str(demo)]) == 0
     big = write_report(
-        normalise(make_contacts(args.contacts), instance_id=ID_INSTANCE), folder / "big.xlsx"
+        normalise(make_contacts(args.contacts), id_instance=ID_INSTANCE), folder / "big.xlsx"
     )
     rows = [
         (

@@ -80,7 +80,7 @@ def main() -> int:
     if missing:
         print(f"needs {' and '.join(missing)}: see this script's docstring", file=sys.stderr)
         return 2
-    table = normalise(sample_list(), instance_id=DEMO_INSTANCE_ID)
+    table = normalise(sample_list(), id_instance=DEMO_INSTANCE_ID)
     table.fetched_at = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

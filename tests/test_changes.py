@@ -42,7 +42,7 @@ NEW = [
 
 
 def report(tmp_path: Path, raw: list[dict], name: str, instance: str = ID_INSTANCE) -> Path:
-    return write_report(normalise(raw, instance_id=instance), tmp_path / name)
+    return write_report(normalise(raw, id_instance=instance), tmp_path / name)
 
 
 def rows_by_change(path: Path) -> list[list[object]]:
@@ -53,7 +53,7 @@ def rows_by_change(path: Path) -> list[list[object]]:
 
 def test_every_kind_of_change(tmp_path: Path) -> None:
     previous = read_previous(report(tmp_path, OLD, "old.xlsx"), ID_INSTANCE)
-    changes = compare(previous.rows, normalise(NEW, instance_id=ID_INSTANCE))
+    changes = compare(previous.rows, normalise(NEW, id_instance=ID_INSTANCE))
     rows = {(r[0], r[1], r[2] or r[3]): r for r in changes.rows}
     assert (changes.count("added"), changes.count("removed"), changes.count("changed")) == (2, 1, 4)
     assert rows[("changed", "2", "Bob")][2:4] == ["Bob", "Robert"]
@@ -166,7 +166,7 @@ def test_a_wrong_previous_file_is_refused_before_anything_happens(
 def test_a_contact_type_named_like_a_summary_label_is_not_read_as_one(tmp_path: Path) -> None:
     raw = [{"chatId": "1", "type": "Instance id"}, {"chatId": "2", "type": "Fetched at (UTC)"}]
     previous = read_previous(report(tmp_path, raw, "old.xlsx"), ID_INSTANCE)
-    assert previous.instance_id == ID_INSTANCE and previous.fetched_at is not None
+    assert previous.id_instance == ID_INSTANCE and previous.fetched_at is not None
 
 
 def test_read_previous_of_an_empty_report(tmp_path: Path) -> None:

@@ -283,7 +283,7 @@ def test_the_fetched_table_is_that_of_json_loads(green_api: FakeGreenApi, body: 
 
     green_api.answer(body=body)
     table = fetch_contacts(client=green_api.client(retries=0))
-    expected = normalise(json.loads(body), instance_id=ID_INSTANCE)
+    expected = normalise(json.loads(body), id_instance=ID_INSTANCE)
     assert (table.columns, table.rows, table.cut) == (
         expected.columns,
         expected.rows,

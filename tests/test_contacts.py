@@ -13,7 +13,7 @@ from xl_contacts.domain.values import cell_text, phone_text, rows_text
 
 
 def test_reference_page_example() -> None:
-    table = normalise(REFERENCE_CONTACTS, instance_id="1")
+    table = normalise(REFERENCE_CONTACTS, id_instance="1")
     assert table.columns == list(COLUMNS)
     assert table.rows == [
         ["10000000", "Василиса", "Василиса Премудрая", "user", "79876543210"],

@@ -44,7 +44,7 @@ def parts(path: Path) -> dict[str, bytes]:
 
 
 def buffered(body: bytes, path: Path) -> Path:
-    table = normalise(json.loads(body), instance_id=ID_INSTANCE)
+    table = normalise(json.loads(body), id_instance=ID_INSTANCE)
     table.fetched_at = WHEN
     return write_report(table, path)
 
@@ -57,7 +57,7 @@ def cut(body: bytes, points: list[int]) -> list[bytes]:
 def assert_same_report(body: bytes, chunks: list[bytes], tmp_path: Path) -> Any:
     expected = parts(buffered(body, tmp_path / "buffered.xlsx"))
     result = write_streamed(
-        iter(chunks), path=tmp_path / "streamed.xlsx", instance_id=ID_INSTANCE, fetched_at=WHEN
+        iter(chunks), path=tmp_path / "streamed.xlsx", id_instance=ID_INSTANCE, fetched_at=WHEN
     )
     got = parts(result.path)
     assert list(got) == list(expected)
@@ -194,7 +194,7 @@ def test_the_kept_body_goes_beside_the_report_not_to_tmp(
     result = write_streamed(
         iter(cut(body, list(range(0, len(body), 1 << 20)))),
         path=tmp_path / "r.xlsx",
-        instance_id=ID_INSTANCE,
+        id_instance=ID_INSTANCE,
     )
     assert result.restarted and result.contacts == 80_000
     assert spilled and {Path(d) for d in spilled} == {tmp_path}

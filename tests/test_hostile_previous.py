@@ -242,5 +242,5 @@ def test_truncated_report_is_refused(report: Path, tmp_path: Path) -> None:
 
 def test_a_real_report_still_reads(report: Path) -> None:
     previous = read_previous(report, DEMO_INSTANCE_ID, demo=True)
-    assert previous.rows and previous.instance_id == DEMO_INSTANCE_ID
+    assert previous.rows and previous.id_instance == DEMO_INSTANCE_ID
     assert is_report(report)

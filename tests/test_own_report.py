@@ -64,7 +64,7 @@ def contacts(names: list[str]) -> list[dict[str, Any]]:
 
 
 def report(tmp_path: Path, names: list[str], file: str = "old.xlsx") -> Path:
-    return write_report(normalise(contacts(names), instance_id=ID_INSTANCE), tmp_path / file)
+    return write_report(normalise(contacts(names), id_instance=ID_INSTANCE), tmp_path / file)
 
 
 def edited(path: Path, out: Path, edit: Callable[[str], str]) -> Path:
@@ -129,7 +129,7 @@ def test_a_report_of_ours_is_read_fast_and_compares(tmp_path: Path) -> None:
     assert check_plausible(path, WIDTH) is not None
     previous = read_previous(path, ID_INSTANCE)
     assert [["chatId", *COLUMNS[1:]], *previous.rows] == calamine_rows(path)
-    again = compare(previous.rows, normalise(contacts(names), instance_id=ID_INSTANCE))
+    again = compare(previous.rows, normalise(contacts(names), id_instance=ID_INSTANCE))
     assert again.rows == []  # the same contacts: nothing changed, whatever their names
 
 
@@ -149,7 +149,7 @@ def test_a_report_resaved_by_openpyxl_is_read_by_calamine(tmp_path: Path) -> Non
     assert check_plausible(resaved, WIDTH) is None  # shared strings: not our shape
     previous = read_previous(resaved, ID_INSTANCE)
     assert previous.rows == read_previous(path, ID_INSTANCE).rows
-    changes = compare(previous.rows, normalise(contacts(["Ann", "Bob"]), instance_id=ID_INSTANCE))
+    changes = compare(previous.rows, normalise(contacts(["Ann", "Bob"]), id_instance=ID_INSTANCE))
     assert changes.describe() == "0 added, 1 removed, 1 changed"
 
 
@@ -160,7 +160,7 @@ def test_a_report_resaved_by_libreoffice_is_read_by_calamine(tmp_path: Path) -> 
     assert check_plausible(resaved, WIDTH) is None
     previous = read_previous(resaved, ID_INSTANCE)
     assert previous.rows == read_previous(path, ID_INSTANCE).rows
-    changes = compare(previous.rows, normalise(contacts(["Ann", "Bob"]), instance_id=ID_INSTANCE))
+    changes = compare(previous.rows, normalise(contacts(["Ann", "Bob"]), id_instance=ID_INSTANCE))
     assert changes.describe() == "0 added, 1 removed, 1 changed"
 
 

@@ -69,7 +69,7 @@ WORDS = {
 @pytest.mark.parametrize("language", WORDS)
 def test_the_demo_report_prints_on_two_pages(tmp_path: Path, language: str) -> None:
     words = WORDS[language]
-    table = normalise(sample_contacts(), instance_id=DEMO_INSTANCE_ID, source="demo")
+    table = normalise(sample_contacts(), id_instance=DEMO_INSTANCE_ID, source="demo")
     with speaking(language):
         report = write_report(table, tmp_path / "demo.xlsx")
     pages = _pages_by_sheet(libreoffice_converts(report, tmp_path))
@@ -90,12 +90,12 @@ def printed_comparison(
     language = request.param
     folder = tmp_path_factory.mktemp("print")
     old = write_report(
-        normalise(make_contacts(2_000), instance_id=ID_INSTANCE), folder / "old.xlsx"
+        normalise(make_contacts(2_000), id_instance=ID_INSTANCE), folder / "old.xlsx"
     )
     raw = make_contacts(2_000, start=300)
     for contact in raw[::2]:
         contact["name"] += " (renamed)"
-    table = normalise(raw, instance_id=ID_INSTANCE)
+    table = normalise(raw, id_instance=ID_INSTANCE)
     previous = read_previous(old, ID_INSTANCE)
     with speaking(language):
         changes = compare(previous.rows, table)

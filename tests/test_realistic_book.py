@@ -25,7 +25,7 @@ def test_the_same_seed_gives_the_same_book() -> None:
 
 @pytest.mark.parametrize("flavour", [TELEGRAM, WHATSAPP, MAX])
 def test_every_record_is_a_contact_of_its_flavour(flavour: str) -> None:
-    table = normalise(make_book(N, flavour), instance_id="1101000001")
+    table = normalise(make_book(N, flavour), id_instance="1101000001")
     assert len(table.rows) == N and table.skipped == 0
     chat, phone = table.columns.index("chatId"), table.columns.index("phoneNumber")
     ids = [row[chat] for row in table.rows]

@@ -39,7 +39,7 @@ def _ignored_errors(path: Path, sheet: int) -> list[str]:
 
 def test_contacts_sheet_is_a_table_of_text(tmp_path: Path) -> None:
     raw = make_contacts(25) + [{"chatId": "-100200300", "type": "channel", "username": "news"}]
-    table = normalise(raw, instance_id="1101823456")
+    table = normalise(raw, id_instance="1101823456")
     path = write_report(table, tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Contacts", "Summary"]
@@ -73,7 +73,7 @@ def test_the_header_has_a_style_of_its_own(tmp_path: Path) -> None:
 
 
 def test_every_sheet_prints_one_page_wide_with_its_header(tmp_path: Path) -> None:
-    table = normalise(make_contacts(5), instance_id="1101823456")
+    table = normalise(make_contacts(5), id_instance="1101823456")
     table.fetched_at = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
     wb = openpyxl.load_workbook(write_report(table, tmp_path / "r.xlsx"))
     for ws in wb:
@@ -91,7 +91,7 @@ def test_every_sheet_prints_one_page_wide_with_its_header(tmp_path: Path) -> Non
 
 
 def test_document_properties(tmp_path: Path) -> None:
-    table = normalise(make_contacts(12), instance_id="1101823456")
+    table = normalise(make_contacts(12), id_instance="1101823456")
     table.fetched_at = datetime(2026, 11, 25, 9, 30, 15, tzinfo=UTC)
     before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     properties = openpyxl.load_workbook(write_report(table, tmp_path / "r.xlsx")).properties
@@ -123,7 +123,7 @@ def test_phone_columns(tmp_path: Path, chat_id: str, phone: int, expected: list)
 
 
 def test_summary_sheet(tmp_path: Path) -> None:
-    table = normalise(make_contacts(20), instance_id="1101823456")
+    table = normalise(make_contacts(20), id_instance="1101823456")
     table.fetched_at = datetime(2026, 11, 25, 9, 30, 15, 123, tzinfo=UTC)
     wb = openpyxl.load_workbook(write_report(table, tmp_path / "r.xlsx"))
     ws = wb["Summary"]
@@ -284,7 +284,7 @@ def test_progress_is_reported(tmp_path: Path) -> None:
 
 def test_libreoffice_opens_the_report(tmp_path: Path) -> None:
     raw = make_contacts(30) + [{"chatId": "1", "name": n} for n in HOSTILE_NAMES[:4]]
-    path = write_report(normalise(raw, instance_id="1"), tmp_path / "report.xlsx")
+    path = write_report(normalise(raw, id_instance="1"), tmp_path / "report.xlsx")
     csv_file = libreoffice_converts(path, tmp_path, "csv")
     text = csv_file.read_text(encoding="utf-8", errors="replace")
     assert text.splitlines()[0].startswith("chatId,name,contactName,type,phoneNumber")

@@ -45,7 +45,7 @@ def largest_report(folder: Path, extras: int) -> Path:
         {"chatId": f"{79000000000 + i}@c.us", "name": f"Name {i}", "type": "user", **fields}
         for i in range(3)
     ]
-    small = write_report(normalise(contacts, instance_id=ID_INSTANCE), folder / "small.xlsx")
+    small = write_report(normalise(contacts, id_instance=ID_INSTANCE), folder / "small.xlsx")
     with zipfile.ZipFile(small) as package:
         parts = {info.filename: package.read(info) for info in package.infolist()}
     xml = parts[CONTACTS].decode()

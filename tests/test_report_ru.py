@@ -158,7 +158,7 @@ def test_a_russian_report_speaks_russian_and_keeps_the_identifiers(
 
 
 def test_print_header_footer_and_properties_in_russian(tmp_path: Path) -> None:
-    table = normalise(OLD, instance_id=ID_INSTANCE)
+    table = normalise(OLD, id_instance=ID_INSTANCE)
     with speaking("ru"):
         path = write_report(table, tmp_path / "ru.xlsx")
     book = openpyxl.load_workbook(path)
@@ -178,7 +178,7 @@ def test_the_same_numbers_in_either_language(tmp_path: Path) -> None:
     """The Contacts sheet is the same file's; the Summary's values, line for
     line, are the English report's."""
     unknown = {"chatId": "9", "name": "Nowhere", "type": "user", "phoneNumber": 99912345}
-    table = normalise([*OLD, *NEW[4:5], unknown], instance_id=ID_INSTANCE)
+    table = normalise([*OLD, *NEW[4:5], unknown], id_instance=ID_INSTANCE)
     written = {}
     for language in ("en", "ru"):
         with speaking(language):
@@ -282,7 +282,7 @@ def test_what_was_left_out_or_cut_is_said_in_russian(tmp_path: Path) -> None:
     extras = {f"field{i}": "x" for i in range(MAX_EXTRA_COLUMNS + 5)}
     raw = [{"chatId": "1", "name": "x" * 40_000, "type": "user", **extras}]
     with speaking("ru"):
-        path = write_report(normalise(raw, instance_id=ID_INSTANCE), tmp_path / "ru.xlsx")
+        path = write_report(normalise(raw, id_instance=ID_INSTANCE), tmp_path / "ru.xlsx")
     summary = labels(path, "Сводка")
     assert summary["Пропущенные поля"].startswith("ещё 5 полей пропущено (столбцами становятся")
     assert summary["Значения, обрезанные до предела ячейки (32 767)"] == 1

@@ -111,7 +111,7 @@ def refreshed(options: LiveSettings, table: ContactTable) -> str:
         "Refreshed {when} UTC — {n} contact of instance {instance}",
         "Refreshed {when} UTC — {n} contacts of instance {instance}",
         n,
-    ).format(**facts, instance=table.instance_id)
+    ).format(**facts, instance=table.id_instance)
 
 
 def writing(done: int, total: int) -> str:

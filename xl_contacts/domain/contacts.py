@@ -67,7 +67,7 @@ class ContactTable:
 
     columns: list[str]
     rows: list[list[str]]
-    instance_id: str = ""
+    id_instance: str = ""
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     source: str = "GREEN-API"
     kind: str = kinds.ALL
@@ -189,7 +189,7 @@ class ContactTable:
         ).format(n=number(n), max=MAX_EXTRA_COLUMNS, names=names)
 
 
-def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> ContactTable:
+def normalise(raw: Any, *, id_instance: str = "", source: str = "GREEN-API") -> ContactTable:
     """Turn a decoded getContacts answer of any flavour into a ``ContactTable``.
 
     WhatsApp ``id`` becomes ``chatId``; a ``@c.us`` id gives the phone number, a
@@ -214,7 +214,7 @@ def normalise(raw: Any, *, instance_id: str = "", source: str = "GREEN-API") -> 
     # ~10 new objects a contact, none to collect, and the rows stay: no sweeps
     with gc_paused_promoting():
         rows = normaliser.feed(raw)
-    return normaliser.table(rows, instance_id=instance_id, source=source)
+    return normaliser.table(rows, id_instance=id_instance, source=source)
 
 
 class Normaliser:
@@ -291,12 +291,12 @@ class Normaliser:
         return [cell_text(key) for key in self._fields()[MAX_EXTRA_COLUMNS:]]
 
     def table(
-        self, rows: list[list[str]], *, instance_id: str = "", source: str = "GREEN-API"
+        self, rows: list[list[str]], *, id_instance: str = "", source: str = "GREEN-API"
     ) -> ContactTable:
         return ContactTable(
             self.columns,
             rows,
-            instance_id=instance_id,
+            id_instance=id_instance,
             source=source,
             skipped=self.skipped,
             left_out=self.left_out,

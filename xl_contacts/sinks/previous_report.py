@@ -49,7 +49,7 @@ DEMO_SOURCE = "demo"
 @dataclass
 class PreviousReport:
     path: Path
-    instance_id: str
+    id_instance: str
     fetched_at: datetime | None
     rows: list[list[str]]  # the contract columns only, as text
     # A report of several instances: its rows by profile (contract columns only).
@@ -57,15 +57,15 @@ class PreviousReport:
 
 
 def read_previous(
-    path: str | os.PathLike[str], instance_id: str, *, demo: bool = False, kind: str = "all"
+    path: str | os.PathLike[str], id_instance: str, *, demo: bool = False, kind: str = "all"
 ) -> PreviousReport:
-    """Read and validate a report written by this tool for ``instance_id`` (a
+    """Read and validate a report written by this tool for ``id_instance`` (a
     report of the built-in demo only compares with demo data, ``demo=True``; a
     report of one kind of contacts only with the same kind)."""
     width = len(COLUMNS)
     source, labels, contacts, own = _open_comparable(path, demo, kind, width)
     previous_instance = cell_text(labels.get(LABEL_INSTANCE))
-    if previous_instance != instance_id:
+    if previous_instance != id_instance:
         if "," in previous_instance:  # a report of several instances lists them all
             raise ReportError(
                 _(
@@ -78,7 +78,7 @@ def read_previous(
             _(
                 "{path!r} is a report of instance {before}, not of "
                 "{now} — compare reports of the same instance"
-            ).format(path=str(source), before=previous_instance or "?", now=instance_id)
+            ).format(path=str(source), before=previous_instance or "?", now=id_instance)
         )
     header = [cell_text(v) for v in contacts[0]] if contacts else []
     if header != list(COLUMNS):

@@ -154,7 +154,7 @@ def report_skeleton(
     widths) are read here: the streamed export passes a sample. The counts come
     from ``facts``; ``table`` gives the rest (instance, kind, skipped...)."""
     contacts = TableSheet(CONTACTS_SHEET, CONTACTS_TABLE, facts.columns, rows)
-    footer = footer_text(table.instance_id, table.fetched_at)
+    footer = footer_text(table.id_instance, table.fetched_at)
     # openpyxl writes the structure (header rows, tables, page setup, the Summary
     # with its charts, styles); the data rows are then streamed into the sheets'
     # XML. Per-cell objects in openpyxl were where nearly all the time of a
@@ -212,7 +212,7 @@ def _part(wb: Any) -> str:
 def _document_properties(wb: Any, table: ContactTable, contacts: int) -> None:
     """What a file browser and Excel's File > Info show."""
     program = f"{PROG} {__version__}"
-    instance = table.instance_id or "—"
+    instance = table.id_instance or "—"
     properties = wb.properties
     properties.title = _("Contacts of GREEN-API instance {instance}").format(instance=instance)
     properties.subject = _("GREEN-API instance {instance}").format(instance=instance)
@@ -236,7 +236,7 @@ def _write_summary(
     summary_rows: Sequence[tuple[str, Any]],
 ) -> str:
     lines: list[tuple[str, Any]] = [
-        (_(LABEL_INSTANCE), table.instance_id or "—"),
+        (_(LABEL_INSTANCE), table.id_instance or "—"),
         *about,
         *table.summary_lines(lids=facts.lids),
         (_(LABEL_FETCHED), table.fetched_at),

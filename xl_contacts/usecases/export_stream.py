@@ -72,7 +72,7 @@ def export_streamed(
     # do it while the answer is on its way, not after.
     threading.Thread(target=_import_openpyxl, daemon=True).start()
     reader = partial(
-        write_streamed, path=target, instance_id=client.settings.id_instance, progress=progress
+        write_streamed, path=target, id_instance=client.settings.id_instance, progress=progress
     )
     return client.read_contacts(count, reader)
 
@@ -88,7 +88,7 @@ def write_streamed(
     body: Iterable[bytes],
     *,
     path: str | os.PathLike[str],
-    instance_id: str = "",
+    id_instance: str = "",
     progress: Progress | None = None,
     fetched_at: datetime | None = None,
 ) -> ExportResult:
@@ -97,7 +97,7 @@ def write_streamed(
     workbook. ``fetched_at``: when the list was fetched (now by default). Raises
     ValueError for a body that is not JSON (``NotAList``: not a list)."""
     target = output_path(path, ".xlsx", "report")
-    instance = instance_id
+    instance = id_instance
     body = iter(body)
     kept = _Kept(target.parent)
     try:
@@ -144,7 +144,7 @@ def _stream(
                 progress(rows.facts.rows, rows.facts.rows)
             from ..sinks.xlsx_report import report_skeleton, write_package
 
-            table = rows.normaliser.table([], instance_id=instance)
+            table = rows.normaliser.table([], id_instance=instance)
             table.fetched_at = fetched_at or table.fetched_at
             facts = rows.facts
             skeleton, parts = report_skeleton(table, facts, _Sample(rows.sample, facts.rows))

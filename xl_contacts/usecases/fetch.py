@@ -141,7 +141,7 @@ def fetch_contacts(
         step = kinds.plan(kind, count, instance.flavour)
         raw = instance.get_contacts(step.count, step.group)
         chats = kinds.chat_ids(instance.get_chats()) if step.chats else None
-        table = normalise(raw, instance_id=instance.id_instance, source="demo")
+        table = normalise(raw, id_instance=instance.id_instance, source="demo")
         return select(table, kind, chats=chats, count=step.cut)
     if client is None:
         client = client_for(settings or load_settings(profile=profile))

@@ -138,7 +138,7 @@ def combine(fetched: Sequence[Fetched], kind: str) -> ContactTable:
     return ContactTable(
         [INSTANCE_COLUMN, *data_columns],
         rows,
-        instance_id=", ".join(t.instance_id for t in tables),
+        id_instance=", ".join(t.id_instance for t in tables),
         fetched_at=min(t.fetched_at for t in tables),
         source=tables[0].source,
         kind=kind,

@@ -50,7 +50,7 @@ def steps(settings: Settings, count: int | None, kind: str) -> Steps:
     if s.flavour is None:
         learn(s, raw)
     chats = kinds.chat_ids((yield Ask(CHATS))) if step.chats else None
-    table = normalise(raw, instance_id=s.id_instance)
+    table = normalise(raw, id_instance=s.id_instance)
     return select(table, kind, chats=chats, count=step.cut)
 
 
