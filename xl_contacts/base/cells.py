@@ -163,7 +163,7 @@ def for_csv_column(values: Sequence[str]) -> list[str]:
     # starts_formula, column-wise: a trigger first (clean values hold no NUL:
     # with one before each value, the NULs before a NUL and a trigger say
     # which value starts with it), and no plain number.
-    joined = "\0" + "\0".join(column)
+    joined = "\0".join(["", *column])
     ends = [found.end() for found in _AFTER_NUL_TRIGGER.finditer(joined)]
     nuls = accumulate(map(joined.count, repeat("\0"), [0, *ends[:-1]], ends))
     starts = [n - 1 for n in nuls]  # the value after the n-th NUL
