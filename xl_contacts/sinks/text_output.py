@@ -79,7 +79,7 @@ def _unquoted(rows: Iterator[Sequence[str]], fields: int) -> str | None:
     joined by the delimiter -- else None. No field needs it when the text holds
     no quote character and exactly the delimiters and line ends that join them."""
     lines = list(map(_DIALECT.delimiter.join, rows))
-    text = _LINE_END.join(lines) + _LINE_END
+    text = _LINE_END.join([*lines, ""])  # (not "+ _LINE_END": a copy of all the text)
     if (
         _DIALECT.quotechar in text
         or text.count(_DIALECT.delimiter) != fields - len(lines)
