@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 from typing import TYPE_CHECKING, Any
 
 from ..base.bounds import MAX_EXTRA_COLUMNS
@@ -259,9 +259,7 @@ class Normaliser:
         fields: Collection[str]
         if set(map(type, records)) <= {dict}:  # the usual batch: every key, in C
             fields = set().union(*records)
-            # a new field: all of them, in the order first seen
-            new = not fields <= keys.keys()
-            seen = dict.fromkeys(chain.from_iterable(records)) if new else {}
+            seen = _first_seen(records, fields - keys.keys())
         else:
             fields = seen = self._learn(records)
         if self._learning and self.whatsapp and "chatId" in fields:
@@ -320,6 +318,19 @@ class Normaliser:
         columns = [*COLUMNS, *_unreserved([cell_text(key) for key in self._extras])]
         if columns != self.columns:
             self.columns = columns
+
+
+def _first_seen(records: Sequence[Mapping[str, Any]], new: set[str]) -> dict[str, None]:
+    """The fields ``new`` in the order ``records`` first show them: the records
+    are read only until each has been seen (a new field is mostly in the first)."""
+    seen: dict[str, None] = {}
+    for record in records if new else ():
+        if not new.isdisjoint(record):
+            seen.update((key, None) for key in record if key in new)
+            new = new - seen.keys()
+            if not new:
+                break
+    return seen
 
 
 def _unreserved(names: list[str]) -> list[str]:

@@ -21,7 +21,9 @@ from ..base.cells import matching
 
 # E.164: a phone number has at most 15 digits; longer is not a phone number.
 MAX_PHONE_DIGITS = 15
-_TOP_PHONE = 10**MAX_PHONE_DIGITS
+# The whole numbers that are phone numbers: positive, at most 15 digits (0 is
+# a hidden one). A range: ``in`` is one comparison, also mapped over a column.
+_WHOLE_PHONES = range(1, 10**MAX_PHONE_DIGITS)
 # What a phone number written as text may contain besides digits.
 _PHONE_TEXT = re.compile(r"[0-9 +()./-]+")
 # A lone UTF-16 surrogate ("\ud83d" in the JSON) cannot be encoded anywhere.
@@ -50,9 +52,7 @@ def cell_texts(values: Sequence[Any]) -> list[str]:
     if not set(map(type, values)) <= {str, type(None)}:
         return list(map(cell_text, values))
     texts = list(values) if None not in values else [v or "" for v in values]
-    if "".join(texts).isprintable():  # (no lone surrogate: it is not printable)
-        return texts
-    for at in matching(_SURROGATE, texts):
+    for at in matching(_SURROGATE, texts, unprintable=True):
         texts[at] = _text(texts[at])
     return texts
 
@@ -84,18 +84,16 @@ def phone_texts(values: Sequence[Any]) -> list[str]:
     """``[phone_text(v) for v in values]``."""
     if set(map(type, values)) != {int}:
         return list(map(phone_text, values))
-    if min(values) < 0 or max(values) >= _TOP_PHONE:
-        return list(map(_whole_phone, values))
-    # The usual column: whole numbers in [0, _TOP_PHONE), where _whole_phone
-    # keeps every one but 0 (hidden).
+    # The usual column, whole numbers: _whole_phone's rule, column-wise.
     texts = list(map(str, values))
-    for at in compress(range(len(texts)), map(operator.not_, values)):
+    kept = map(_WHOLE_PHONES.__contains__, values)
+    for at in compress(range(len(texts)), map(operator.not_, kept)):
         texts[at] = ""
     return texts
 
 
 def _whole_phone(value: int) -> str:
-    return str(value) if 0 < value < _TOP_PHONE else ""
+    return str(value) if value in _WHOLE_PHONES else ""
 
 
 def _float_phone(value: float) -> str:

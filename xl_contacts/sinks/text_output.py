@@ -18,25 +18,12 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, islice
 from typing import TextIO
 
-from ..base.cells import (
-    FORMULA_TRIGGERS,
-    MAX_CELL_CHARS,
-    TERMINAL_UNSAFE,
-    for_csv_column,
-    for_terminal,
-)
+from ..base.cells import TERMINAL_UNSAFE, for_csv_column, for_terminal
 from ..domain.contacts import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
 _CSV_ROWS_PER_WRITE = 4096
 _DIALECT, _LINE_END = csv.excel, "\r\n"
-# What makes the csv module quote a field (QUOTE_MINIMAL): the delimiter, the
-# quote character or a character of the line terminator.
-_QUOTED = re.compile("[" + re.escape(_DIALECT.delimiter + _DIALECT.quotechar + _LINE_END) + "]")
-# The formula triggers a field of printable CSV text may start with (tab, CR
-# and LF are not printable), looked for after a line end or a delimiter when
-# the text holds one at all (one character is found much faster than two).
-_PRINTABLE_STARTS = tuple(filter(str.isprintable, FORMULA_TRIGGERS))
 
 
 def prepare_stream(stream: TextIO, output_format: str) -> None:
@@ -66,60 +53,49 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # with "\r\n" that is every field with a CR or a LF. (With "\n" a bare CR went
     # out unquoted, and Excel, LibreOffice and Python's own reader start a new row
     # there, where the text after it -- "=1+1" -- is no longer protected.)
-    if not _is_terminal(out) and (text := _unchanged_text(table)) is not None:
-        out.write(text)
-        return
     # Every value at once, one look at all, then back into rows.
-    values = for_csv_column(list(chain(table.columns, *table.rows)))
-    widths = {len(table.columns), *map(len, table.rows)}
-    rows: Iterator[Sequence[str]]
-    if len(widths) == 1 and widths != {0}:  # the usual table: rows of one width
-        rows = zip(*[iter(values)] * next(iter(widths)), strict=True)
-    else:
-        rest = iter(values)
-        rows = (list(islice(rest, len(row))) for row in [table.columns, *table.rows])
+    shape = [table.columns, *table.rows]
+    values = for_csv_column(list(chain.from_iterable(shape)))
     if _is_terminal(out):  # a terminal: no hurry
-        rows = ([for_terminal(v) for v in row] for row in rows)
-        write = _csv_writer()
-    elif min(widths) > 1 and not _QUOTED.search("".join(values)):
-        # No field to quote: the csv module would write each row's values
-        # joined by the delimiter (a row of one empty field it writes as "").
-        write = _joined
+        _write_quoted(([for_terminal(v) for v in row] for row in _rows(values, shape)), out)
+    elif min(map(len, shape)) < 2 or (text := _unquoted(_rows(values, shape), len(values))) is None:
+        _write_quoted(_rows(values, shape), out)  # (a lone empty field is written "")
     else:
-        write = _csv_writer()
-    # Written to ``out`` a few thousand rows at a time, not row by row: 100,000
-    # writes through the output's wrappers cost more than making the CSV.
-    while text := write(list(islice(rows, _CSV_ROWS_PER_WRITE))):
         out.write(text)
 
 
-def _unchanged_text(table: ContactTable) -> str | None:
-    """The CSV of ``table`` when for_csv changes no value and no field needs
-    quoting -- then it is the rows joined as the csv module writes them --
-    looked for in that text at once: it holds exactly the delimiters and line
-    ends written and no quote character, its lines are printable (no character
-    clean() drops) and no longer than half a cell (no value clean() cuts), and
-    no field starts with a formula trigger (a plain number neither: such a
-    table goes value by value). Else None."""
-    rows = [table.columns, *table.rows]
-    widths = set(map(len, rows))
-    if len(widths) != 1 or min(widths) < 2:  # (a lone empty field is written "")
-        return None
+def _rows(values: list[str], shape: list[list[str]]) -> Iterator[Sequence[str]]:
+    """``values`` (one after another) as rows of the lengths of ``shape``'s."""
+    widths = set(map(len, shape))
+    if len(widths) == 1:  # the usual table: rows of one width
+        return zip(*[iter(values)] * widths.pop(), strict=True)
+    rest = iter(values)
+    return (list(islice(rest, len(row))) for row in shape)
+
+
+def _unquoted(rows: Iterator[Sequence[str]], fields: int) -> str | None:
+    """The CSV text of ``rows`` (of two fields or more; ``fields`` in all) when
+    no field needs quoting -- then the csv module writes each row's fields
+    joined by the delimiter -- else None. No field needs it when the text holds
+    no quote character and exactly the delimiters and line ends that join them."""
     lines = list(map(_DIALECT.delimiter.join, rows))
-    if not all(map(str.isprintable, lines)):  # (so no field holds a CR or LF)
-        return None
-    text = "\n" + _LINE_END.join(lines) + _LINE_END
+    text = _LINE_END.join([*lines, ""])  # (not "+ _LINE_END": a copy of all the text)
     if (
-        text.count(_DIALECT.delimiter) != len(rows) * (widths.pop() - 1)
-        or _DIALECT.quotechar in text
-        or max(map(len, lines)) > MAX_CELL_CHARS // 2
-        or any(
-            t in text and (f"\n{t}" in text or f"{_DIALECT.delimiter}{t}" in text)
-            for t in _PRINTABLE_STARTS
-        )
+        _DIALECT.quotechar in text
+        or text.count(_DIALECT.delimiter) != fields - len(lines)
+        or not all(text.count(end) == len(lines) for end in _LINE_END)
     ):
         return None
-    return text[1:]
+    return text
+
+
+def _write_quoted(rows: Iterator[Sequence[str]], out: TextIO) -> None:
+    """``rows`` as the csv module writes them, to ``out`` a few thousand rows at
+    a time, not row by row: 100,000 writes through the output's wrappers cost
+    more than making the CSV."""
+    write = _csv_writer()
+    while text := write(list(islice(rows, _CSV_ROWS_PER_WRITE))):
+        out.write(text)
 
 
 def _csv_writer() -> Callable[[list[Sequence[str]]], str]:
@@ -135,11 +111,6 @@ def _csv_writer() -> Callable[[list[Sequence[str]]], str]:
         return text
 
     return write
-
-
-def _joined(rows: list[Sequence[str]]) -> str:
-    """The CSV text of rows whose fields need no quoting."""
-    return _LINE_END.join(map(_DIALECT.delimiter.join, rows)) + _LINE_END if rows else ""
 
 
 def write_json(table: ContactTable, out: TextIO) -> None:
