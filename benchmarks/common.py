@@ -149,3 +149,31 @@ def machine() -> dict[str, str]:
         "pandas": pandas.__version__,
         "xlwings": xlwings.__version__,
     }
+
+
+# The package as it was at an earlier commit, for a baseline measured in the same
+# run: its folder goes first on the path of a worker process, and the editable
+# install's import hook (which would answer ``import xl_contacts`` with today's
+# code, whatever the path says) is taken out in that process.
+ENV_EARLIER = "XL_BENCH_EARLIER_PACKAGE"
+
+
+def earlier_env(package: Path | None) -> dict[str, str]:
+    """The environment of a worker that imports ``package`` (None: today's code)."""
+    env = dict(os.environ)
+    if package is not None:
+        env[ENV_EARLIER] = str(package)
+    return env
+
+
+def use_earlier_package() -> None:
+    """In a worker: import xl_contacts from ENV_EARLIER if set, and prove it."""
+    folder = os.environ.get(ENV_EARLIER)
+    if not folder:
+        return
+    sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in type(f).__module__]
+    sys.path.insert(0, folder)
+    import xl_contacts
+
+    assert xl_contacts.__file__.startswith(folder), xl_contacts.__file__
+

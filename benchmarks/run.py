@@ -59,9 +59,11 @@ from common import (
     LISTS,
     StandIn,
     contacts,
+    earlier_env,
     machine,
     paired,
     process_seconds,
+    use_earlier_package,
 )
 from components import bench_components
 from results import write_results
@@ -122,17 +124,23 @@ def bench_export(
 
 
 def bench_udf_cold(kind: str, n: int, repeats: int) -> dict[str, Any]:
+    """=GETCONTACTS() of ``n`` contacts with nothing cached, each call in a fresh
+    process: today's code against the code before issue 16 itself (its
+    per-value path: json.loads, the rules and clean() value by value), from git."""
     server = StandIn(contacts(kind, n), kind)
-    ours, per_value, ratio = paired(
-        lambda: run_worker("udf", server.url)["seconds"],
-        lambda: run_worker("udf-per-value", server.url)["seconds"],
-        repeats,
-    )
+    with tempfile.TemporaryDirectory() as tmp:
+        old = package_at(BEFORE_ISSUE_16, Path(tmp) / "before")
+        assert old is not None, "the per-value baseline needs the git history"
+        ours, per_value, ratio = paired(
+            lambda: run_worker("udf", server.url)["seconds"],
+            lambda: run_worker("udf", server.url, old)["seconds"],
+            repeats,
+        )
     server.close()
     result = {"contacts": n, "ours_s": ours, "per_value_s": per_value, "ratio": ratio}
     print(
-        f"GETCONTACTS cold, {kind} {n:,}: {result['ours_s'] * 1e3:.0f} ms vs per-value "
-        f"{result['per_value_s'] * 1e3:.0f} ms: x{result['ratio']:.2f}",
+        f"GETCONTACTS cold, {kind} {n:,}: {result['ours_s'] * 1e3:.0f} ms vs the code before "
+        f"issue 16 {result['per_value_s'] * 1e3:.0f} ms: x{result['ratio']:.2f}",
         flush=True,
     )
     return result
@@ -314,7 +322,10 @@ def changes_worker(path: str, kind: str, n: str, repeats: str) -> dict[str, floa
         from xl_contacts.diff import compare  # type: ignore[no-redef]
         from xl_contacts.previous_report import read_previous  # type: ignore[no-redef]
 
-    new = normalise(_shifted(kind, int(n))[1], id_instance=ID_INSTANCE)
+    try:
+        new = normalise(_shifted(kind, int(n))[1], id_instance=ID_INSTANCE)
+    except TypeError:  # the code before issue 20 called it instance_id
+        new = normalise(_shifted(kind, int(n))[1], instance_id=ID_INSTANCE)
     reads, diffs = [], []
     for _ in range(int(repeats)):
         gc.collect()
@@ -331,11 +342,10 @@ def changes_worker(path: str, kind: str, n: str, repeats: str) -> dict[str, floa
 def _changes_run(
     path: Path, kind: str, n: int, repeats: int, package: Path | None
 ) -> dict[str, float]:
-    env = dict(os.environ)
-    if package is not None:
-        env["PYTHONPATH"] = str(package)
     command = [sys.executable, __file__, "--changes-worker", str(path), kind, str(n), str(repeats)]
-    result = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    result = subprocess.run(
+        command, capture_output=True, text=True, check=True, env=earlier_env(package)
+    )
     return json.loads(result.stdout)
 
 
@@ -397,6 +407,7 @@ def bench_list(kind: str, quick: bool) -> dict[str, Any]:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--changes-worker":
+        use_earlier_package()
         print(json.dumps(changes_worker(*sys.argv[2:6])))
         return
     # xlwings' remote engine (the refresh benchmark) registers at import time and is

@@ -13,12 +13,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import ID_INSTANCE, TOKEN, peak_mb
+from common import ID_INSTANCE, TOKEN, earlier_env, peak_mb, use_earlier_package
 
 
 def worker(kind: str, url: str, out: str) -> dict[str, float]:
     """One measurement after the imports: seconds and the process's peak memory."""
-    from xl_contacts.config.settings import load_settings
+    try:
+        from xl_contacts.config.settings import load_settings
+    except ImportError:  # an earlier package (before issue 20: one flat folder)
+        from xl_contacts.settings import load_settings  # type: ignore[no-redef]
 
     settings = load_settings(url, ID_INSTANCE, TOKEN, env={}, use_stored=False)
     run = _WORKERS[kind](settings, url, out)
@@ -69,36 +72,16 @@ def _udf(settings: Any, url: str, out: str) -> Any:
     return call
 
 
-def _udf_per_value(settings: Any, url: str, out: str) -> Any:
-    """The same rows the way =GETCONTACTS made them before issue 16: json.loads
-    and the contact rules with the cyclic GC running, clean() per value."""
-    import json as json_module
-
-    import requests
-
-    from xl_contacts.base.cells import clean
-    from xl_contacts.domain.contacts import COLUMNS, rows_by_record
-
-    full = f"{url}/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
-
-    def call() -> None:
-        data = json_module.loads(requests.get(full, timeout=60).content)
-        rows = rows_by_record(data)
-        rows = [[clean(c) for c in COLUMNS], *([clean(v) for v in r] for r in rows)]
-
-    return call
-
-
 _WORKERS = {
     "ours": _ours,
     "buffered": _buffered,
     "naive": _naive,
     "udf": _udf,
-    "udf-per-value": _udf_per_value,
 }
 
 
-def run_worker(kind: str, url: str) -> dict[str, float]:
+def run_worker(kind: str, url: str, package: Path | None = None) -> dict[str, float]:
+    """``kind`` measured in a fresh process, with today's code or ``package``'s."""
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "report.xlsx")
         result = subprocess.run(
@@ -106,9 +89,11 @@ def run_worker(kind: str, url: str) -> dict[str, float]:
             capture_output=True,
             text=True,
             check=True,
+            env=earlier_env(package),
         )
     return json.loads(result.stdout)
 
 
 if __name__ == "__main__":
+    use_earlier_package()
     print(json.dumps(worker(*sys.argv[1:4])))
