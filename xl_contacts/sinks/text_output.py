@@ -70,7 +70,12 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
         out.write(text)
         return
     # Every value at once, one look at all, then back into rows.
-    values = for_csv_column(list(chain(table.columns, *table.rows)))
+    values = list(chain(table.columns, *table.rows))
+    if _is_terminal(out):
+        # What the terminal shows is what must not start a formula: removing a
+        # control after the quote prefix ("\u200e=1+1") would unmask one.
+        values = list(map(for_terminal, values))
+    values = for_csv_column(values)
     widths = {len(table.columns), *map(len, table.rows)}
     rows: Iterator[Sequence[str]]
     if len(widths) == 1 and widths != {0}:  # the usual table: rows of one width
@@ -79,7 +84,6 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
         rest = iter(values)
         rows = (list(islice(rest, len(row))) for row in [table.columns, *table.rows])
     if _is_terminal(out):  # a terminal: no hurry
-        rows = ([for_terminal(v) for v in row] for row in rows)
         write = _csv_writer()
     elif min(widths) > 1 and not _QUOTED.search("".join(values)):
         # No field to quote: the csv module would write each row's values
