@@ -142,7 +142,8 @@ def test_an_empty_list_and_several_profiles_say_so_in_russian(green_api: FakeGre
 
 
 def test_export_and_export_since_in_russian(green_api: FakeGreenApi, tmp_path: Path) -> None:
-    green_api.answer(REFERENCE_CONTACTS)
+    # Once: a permanent answer registered first would answer the second run too.
+    green_api.answer(REFERENCE_CONTACTS, once=True)
     env = {**green_api.env(), **RU}
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
     result = run_command("export", "-o", str(first), env=env)
@@ -161,6 +162,10 @@ def test_export_and_export_since_in_russian(green_api: FakeGreenApi, tmp_path: P
     assert book.sheetnames == ["Contacts", "Сводка", "Изменения"]
     assert "Changes" in book["Изменения"].tables
     assert next(book["Contacts"].iter_rows(values_only=True))[0] == "chatId"
+    # The second list lacks the first contact: the Changes table's one row.
+    changes = book["Изменения"]
+    assert changes.tables["Changes"].ref == "A4:K5"
+    assert changes["B5"].value == REFERENCE_CONTACTS[0]["chatId"]
 
 
 def test_export_refusals_in_russian(green_api: FakeGreenApi, tmp_path: Path) -> None:

@@ -452,13 +452,13 @@ class _Terminal(io.StringIO):
 
 
 def _csv_per_value(table: ContactTable, out: io.StringIO) -> None:
-    """The CSV writer before its fast path: for_csv (and for_terminal) per value."""
+    """The CSV writer before its fast path: (for_terminal, then) for_csv per value."""
     from xl_contacts.base.cells import for_terminal
 
     writer = csv.writer(out, lineterminator="\r\n")
     shown = for_terminal if out.isatty() else (lambda text: text)
-    writer.writerow([shown(for_csv(h)) for h in table.columns])
-    writer.writerows([shown(for_csv(v)) for v in row] for row in table.rows)
+    writer.writerow([for_csv(shown(h)) for h in table.columns])
+    writer.writerows([for_csv(shown(v)) for v in row] for row in table.rows)
 
 
 @_SLOW_DRAWS

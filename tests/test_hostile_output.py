@@ -173,6 +173,18 @@ def test_csv_to_a_terminal_is_sanitised(hostile: HostileServer) -> None:
     assert not any(c in text for c in ("\x1b", "\x9b", "\u202e", "\r")), repr(text)
 
 
+# A control the terminal drops before a trigger: dropped after the quote prefix
+# was decided, it left the formula bare on the screen.
+@pytest.mark.parametrize("char", ["\u200e", "\u202e", "\x9b"], ids=ascii)
+def test_csv_to_a_terminal_starts_no_formula_once_controls_are_gone(
+    hostile: HostileServer, char: str
+) -> None:
+    hostile.play(json_answer([contact(f"{char}=HYPERLINK(1)"), contact(f"{char}-2+3")]))
+    text = on_a_terminal(hostile, "contacts", "--format", "csv")
+    fields = [field for line in text.splitlines() for field in line.split(",")]
+    assert "'=HYPERLINK(1)" in fields and "'-2+3" in fields, repr(text)
+
+
 # U+2028/U+2029 are no controls, but a terminal (or a pager) may break the line there.
 @pytest.mark.parametrize(
     "char", C1 + BIDI + MARKS + ["\x7f", "\u2028", "\u2029"], ids=lambda c: f"U+{ord(c):04X}"

@@ -20,7 +20,13 @@ from pathlib import Path
 
 import pytest
 from helpers import assert_no_token, installed_command
-from hostile_server import HostileServer, json_answer, malformed_header, redirect_keeping_path
+from hostile_server import (
+    HostileServer,
+    content_type,
+    json_answer,
+    malformed_header,
+    redirect_keeping_path,
+)
 from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 
 from xl_contacts.api.client import GreenApiClient
@@ -442,3 +448,43 @@ def test_an_https_api_url_keeps_the_environment_s_proxy_which_sees_only_the_host
     assert len(proxy.received) == 1
     assert proxy.received[0].startswith(b"CONNECT api.example.invalid:443 ")
     assert TOKEN.encode() not in proxy.received[0]
+
+
+def test_a_long_exception_folded_to_one_line_keeps_no_part_of_the_token() -> None:
+    # -v folds a record's exception to its first 160 characters: cut there
+    # before redaction, a token that straddles the cut left its first part.
+    program = textwrap.dedent(
+        f"""
+        import logging
+        from xl_contacts.base.redaction import one_line_tracebacks, protect
+        protect({TOKEN!r})
+        one_line_tracebacks()
+        logging.basicConfig(level=logging.DEBUG)
+        url = "HTTPSConnectionPool(host='7105.api.greenapi.com', port=443): Max retries "
+        url += "exceeded with url: /waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
+        try:
+            raise ValueError(url)
+        except ValueError:
+            logging.getLogger("urllib3.connectionpool").warning("failed", exc_info=True)
+        """
+    )
+    result = run_host(program)
+    assert "ValueError" in result.stderr and "getContacts/***" in result.stderr
+    assert TOKEN[:12] not in result.stderr
+
+
+def test_a_server_text_cut_to_its_echo_length_keeps_no_part_of_the_token(
+    hostile: HostileServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A message repeats at most 60 characters of a Content-Type: cut before
+    # redaction, a token that straddles the cut left its first part.
+    from xl_contacts.cli import main
+
+    hostile.play(content_type("text/" + "x" * 30 + TOKEN))
+    monkeypatch.setenv(ENV_API_URL, hostile.url)
+    monkeypatch.setenv(ENV_ID_INSTANCE, ID_INSTANCE)
+    monkeypatch.setenv(ENV_API_TOKEN, TOKEN)
+    assert main(["contacts"]) == 1
+    out, err = capsys.readouterr()
+    assert "instead of JSON" in err
+    assert TOKEN[:12] not in out + err

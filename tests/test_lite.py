@@ -321,6 +321,19 @@ def test_lite_needs_an_existing_folder(tmp_path: Path) -> None:
     ]
 
 
+def test_lite_given_a_file_says_it_wants_a_folder(tmp_path: Path) -> None:
+    # A file is there: "does not exist — create it first" sent the user the wrong way.
+    existing = tmp_path / "main.py"
+    existing.write_text("mine")
+    result = run_command("lite", "-o", str(existing))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"xl-contacts: error: {str(existing)!r} is not a folder — give the folder to write "
+        "main.py and requirements.txt into"
+    ]
+    assert existing.read_text() == "mine"
+
+
 # --- the results cache without threads (base/cache.py: ResultCache.get_async) --------
 
 

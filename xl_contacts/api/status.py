@@ -22,6 +22,7 @@ from ..base.errors import (
 )
 from ..base.i18n import _
 from ..base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
+from ..base.redaction import redact
 
 # The statuses that may pass if asked again (retry.retry_pause).
 RETRY_STATUSES = frozenset({429, 499, 500, 502, 503, 504})
@@ -32,7 +33,8 @@ _ECHO_LIMIT = 60
 
 def echo(text: str) -> str:
     """A server-chosen text as a message may repeat it: one printable line, short."""
-    text = for_terminal(text).strip()
+    # Redacted before it is cut: a cut token is no longer found by redact().
+    text = for_terminal(redact(text)).strip()
     return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
 
 

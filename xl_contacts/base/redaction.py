@@ -129,7 +129,8 @@ def _fold(record: logging.LogRecord) -> None:
     if error is None and not record.stack_info and not _BREAKS.search(message):
         return
     if error is not None:
-        detail = (str(error).strip().splitlines() or [""])[0]
+        # Redacted before it is cut: a cut token is no longer found by redact().
+        detail = (redact(str(error)).strip().splitlines() or [""])[0]
         detail = detail if len(detail) <= _DETAIL_LIMIT else detail[: _DETAIL_LIMIT - 1] + "…"
         said = not detail or detail in message  # urllib3 repeats it in its message
         message += f" [{type(error).__name__}{'' if said else ': ' + detail}]"

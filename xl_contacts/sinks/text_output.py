@@ -55,9 +55,14 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # there, where the text after it -- "=1+1" -- is no longer protected.)
     # Every value at once, one look at all, then back into rows.
     shape = [table.columns, *table.rows]
-    values = for_csv_column(list(chain.from_iterable(shape)))
+    values = list(chain.from_iterable(shape))
+    if _is_terminal(out):
+        # What the terminal shows is what must not start a formula: removing a
+        # control after the quote prefix ("\u200e=1+1") would unmask one.
+        values = list(map(for_terminal, values))
+    values = for_csv_column(values)
     if _is_terminal(out):  # a terminal: no hurry
-        _write_quoted(([for_terminal(v) for v in row] for row in _rows(values, shape)), out)
+        _write_quoted(_rows(values, shape), out)
     elif min(map(len, shape)) < 2 or (text := _unquoted(_rows(values, shape), len(values))) is None:
         _write_quoted(_rows(values, shape), out)  # (a lone empty field is written "")
     else:

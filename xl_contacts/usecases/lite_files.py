@@ -122,6 +122,12 @@ def main_py() -> str:
 def write_lite_files(folder: str | Path) -> list[Path]:
     """Write main.py and requirements.txt into ``folder`` (which must exist)."""
     target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise ReportError(
+            _(
+                "{path!r} is not a folder — give the folder to write {main} and {requirements} into"
+            ).format(path=str(target), main=MAIN, requirements=REQUIREMENTS)
+        )
     if not target.is_dir():
         raise ReportError(
             _("folder {path!r} does not exist — create it first").format(path=str(target))
