@@ -324,11 +324,14 @@ def _first_seen(records: Sequence[Mapping[str, Any]], new: set[str]) -> dict[str
     """The fields ``new`` in the order ``records`` first show them: the records
     are read only until each has been seen (a new field is mostly in the first)."""
     seen: dict[str, None] = {}
-    for record in records if new else ():
-        if not new.isdisjoint(record):
-            seen.update((key, None) for key in record if key in new)
-            new = new - seen.keys()
-            if not new:
+    unseen = set(new)  # emptied in place: a set rebuilt per record made this
+    for record in records if unseen else ():  # quadratic in a list of sparse keys
+        if not unseen.isdisjoint(record):
+            for key in record:
+                if key in unseen:
+                    seen[key] = None
+                    unseen.discard(key)
+            if not unseen:
                 break
     return seen
 
