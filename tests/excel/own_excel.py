@@ -163,8 +163,8 @@ class OwnExcel:
             self.app = None
             gc.collect()  # Windows: Excel exits only when no COM reference is left
         how = end(self.process, grace)
-        for child in started:
-            end(child, grace=5)
+        for child in started:  # the UDF server leaves with Excel, or soon after
+            end(child, grace=min(grace, 5))
         if self._guard is not None:
             self._guard.kill()
             self._guard.wait(10)
