@@ -17,6 +17,7 @@ import keyring
 import pytest
 from file_keyring import FileKeyring
 from hostile_server import HostileServer
+from hypothesis import strategies
 from pytest_httpserver import HTTPServer
 from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 
@@ -24,6 +25,12 @@ from xl_contacts.api import retry, throttle
 from xl_contacts.base import i18n
 from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_CACHE_SECONDS, ENV_ID_INSTANCE
 from xl_contacts.usecases import fetch, live_results
+
+# Hypothesis imports its regex support on first use (pytest rewrites that module
+# as it imports it). Done here, before any test: the deep-JSON tests raise
+# RecursionError on purpose, after which CPython 3.11's AST constructor may
+# fail in the same worker with "recursion depth mismatch" (a CPython bug).
+strategies.from_regex(r"\d", fullmatch=True).validate()
 
 
 @pytest.fixture(scope="session")
