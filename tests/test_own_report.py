@@ -210,7 +210,8 @@ def test_a_tampered_sheet_is_read_or_refused_as_calamines_way_does(
     try:
         hostile = edited(path, tmp_path / "hostile.xlsx", TAMPERED[how])
     except UnicodeEncodeError:  # not UTF-8: the bytes as they are
-        data = zipfile.ZipFile(path).read(SHEET).replace(b"<t>Bob", b"<t>\xff", 1)
+        with zipfile.ZipFile(path) as package:
+            data = package.read(SHEET).replace(b"<t>Bob", b"<t>\xff", 1)
         hostile = _with_sheet(path, tmp_path / "hostile.xlsx", data)
     try:
         fast = check_plausible(hostile, WIDTH)
@@ -235,7 +236,8 @@ def _with_sheet(path: Path, out: Path, sheet: bytes) -> Path:
 
 def test_a_wrong_checksum_is_refused_as_calamine_refuses_it(tmp_path: Path) -> None:
     path = report(tmp_path, ["Ann", "Bob"])
-    crc = zipfile.ZipFile(path).getinfo(SHEET).CRC.to_bytes(4, "little")
+    with zipfile.ZipFile(path) as package:
+        crc = package.getinfo(SHEET).CRC.to_bytes(4, "little")
     data = path.read_bytes()
     assert data.count(crc) == 2  # the local and the central header
     hostile = tmp_path / "crc.xlsx"
