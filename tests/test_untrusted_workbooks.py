@@ -250,7 +250,9 @@ def with_decoy(found: dict[str, bytes]) -> dict[str, bytes]:
     return {**found, "xl/worksheets/decoy.xml": decoy.encode()}
 
 
-def decoy_sheet_in_a_comment(found: dict[str, bytes]) -> dict[str, bytes]:
+def with_decoy_listed(found: dict[str, bytes], old: str, new: str) -> dict[str, bytes]:
+    """``with_decoy``, its part related as rId90, and ``old`` in workbook.xml
+    (where the sheets are listed) replaced by ``new``."""
     found = with_decoy(found)
     rels = (
         found[RELS]
@@ -261,17 +263,18 @@ def decoy_sheet_in_a_comment(found: dict[str, bytes]) -> dict[str, bytes]:
             "</Relationships>",
         )
     )
-    workbook = (
-        found[WORKBOOK]
-        .decode()
-        .replace(
-            "<sheets>",
-            '<!--<sheets><sheet name="Contacts" sheetId="9" state="visible" r:id="rId90" />'
-            "</sheets>-->"
-            "<sheets\t>",
-        )
-    )
+    workbook = found[WORKBOOK].decode().replace(old, new)
     return {**found, RELS: rels.encode(), WORKBOOK: workbook.encode()}
+
+
+def decoy_sheet_in_a_comment(found: dict[str, bytes]) -> dict[str, bytes]:
+    return with_decoy_listed(
+        found,
+        "<sheets>",
+        '<!--<sheets><sheet name="Contacts" sheetId="9" state="visible" r:id="rId90" />'
+        "</sheets>-->"
+        "<sheets\t>",
+    )
 
 
 def decoy_relationship_in_a_comment(found: dict[str, bytes]) -> dict[str, bytes]:
@@ -300,23 +303,12 @@ def quoted_otherwise(found: dict[str, bytes]) -> dict[str, bytes]:
     """The decoy sheet listed after the real one, and every attribute of the
     workbook and its relationships in single quotes, with tabs and line feeds
     between them: readers that read XML as XML read the real sheet."""
-    found = with_decoy(found)
-    rels = (
-        found[RELS]
-        .decode()
-        .replace(
-            "</Relationships>",
-            f'<Relationship Type="{REL}/worksheet" Target="/xl/worksheets/decoy.xml" Id="rId90" />'
-            "</Relationships>",
-        )
+    found = with_decoy_listed(
+        found,
+        "</sheets>",
+        '<sheet name="Decoy" sheetId="9" state="hidden" r:id="rId90" /></sheets>',
     )
-    workbook = (
-        found[WORKBOOK]
-        .decode()
-        .replace(
-            "</sheets>", '<sheet name="Decoy" sheetId="9" state="hidden" r:id="rId90" /></sheets>'
-        )
-    )
+    rels, workbook = found[RELS].decode(), found[WORKBOOK].decode()
 
     def requote(xml: str) -> str:
         return re.sub(r' ([\w:]+)="([^"]*)"', "\t\n\\1 = '\\2'", xml)
