@@ -148,3 +148,27 @@ def json_body(value: Any, style: int) -> bytes:
         json.dumps(value, indent=1),
     ][style]
     return text.encode("utf-8", "surrogatepass")
+
+
+# The calls both Office.js paths (the desktop UDF module, the xlwings Lite one) are
+# checked with: (count, header) as Excel passes them -- 2, no header, 0, text.
+OFFICEJS_CALLS = [[2.0, None], [None, False], [0.0, None], ["x", None]]
+
+
+def assert_registered_and_called_as_desktop(out: dict[str, Any]) -> None:
+    """``out`` of OFFICEJS_CALLS (with the reference contacts): GETCONTACTS
+    registered with its four optional arguments and a matrix result, and what
+    the four calls give -- the same whichever front end answered."""
+    from xl_contacts.domain.contacts import COLUMNS
+
+    (function,) = out["meta"]["functions"]
+    assert function["name"] == "GETCONTACTS"
+    assert [p["name"] for p in function["parameters"]] == ["count", "header", "only", "profile"]
+    assert all(p["optional"] for p in function["parameters"])
+    assert function["result"]["dimensionality"] == "matrix"
+    full, headless, zero, text = out["results"]
+    assert full[0] == list(COLUMNS) and full[1][4] == "79876543210"
+    assert headless[0][0] == "10000000" and len(headless) == 3
+    assert zero[0][0].startswith("#GETCONTACTS: count must be")
+    assert text[0][0].startswith("#GETCONTACTS: count must be")
+

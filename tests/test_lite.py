@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 import xlwings
 from flavours import EXPECTED_IDS, instance
-from helpers import assert_no_token, run_command
+from helpers import (
+    OFFICEJS_CALLS,
+    assert_no_token,
+    assert_registered_and_called_as_desktop,
+    run_command,
+)
 from lite_runtime import NodeLite, lite_files, lite_wheels, need_pyodide
 from stand_in import HOSTILE_NAMES, ID_INSTANCE, REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 from werkzeug import Request, Response
@@ -69,17 +74,8 @@ def test_registered_and_called_as_the_desktop_function(
 ) -> None:
     green_api.answer(REFERENCE_CONTACTS)
     env = {**green_api.env(), "XL_CONTACTS_CACHE_SECONDS": "0"}
-    out = lite.command([[2.0, None], [None, False], [0.0, None], ["x", None]], env, **FAST)
-    (function,) = out["meta"]["functions"]
-    assert function["name"] == "GETCONTACTS"
-    assert [p["name"] for p in function["parameters"]] == ["count", "header", "only", "profile"]
-    assert all(p["optional"] for p in function["parameters"])
-    assert function["result"]["dimensionality"] == "matrix"
-    full, headless, zero, text = out["results"]
-    assert full[0] == list(COLUMNS) and full[1][4] == "79876543210"
-    assert headless[0][0] == "10000000" and len(headless) == 3
-    assert zero[0][0].startswith("#GETCONTACTS: count must be")
-    assert text[0][0].startswith("#GETCONTACTS: count must be")
+    out = lite.command(OFFICEJS_CALLS, env, **FAST)
+    assert_registered_and_called_as_desktop(out)
 
 
 def test_spills_header_and_rows(lite: NodeLite, green_api: FakeGreenApi) -> None:

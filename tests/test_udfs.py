@@ -25,7 +25,7 @@ from com_standin import (
     Worksheet,
     windows_xlwings,
 )
-from helpers import assert_no_token
+from helpers import OFFICEJS_CALLS, assert_no_token, assert_registered_and_called_as_desktop
 from stand_in import (
     HOSTILE_NAMES,
     ID_INSTANCE,
@@ -298,17 +298,8 @@ def test_registered_and_called_through_xlwings_officejs(
 
     green_api.answer(REFERENCE_CONTACTS)
     env = {**os.environ, **green_api.env(), "XL_CONTACTS_CACHE_SECONDS": "0"}
-    out = _officejs([[2.0, None], [None, False], [0.0, None], ["x", None]], env)
-    (function,) = out["meta"]["functions"]
-    assert function["name"] == "GETCONTACTS"
-    assert [p["name"] for p in function["parameters"]] == ["count", "header", "only", "profile"]
-    assert all(p["optional"] for p in function["parameters"])
-    assert function["result"]["dimensionality"] == "matrix"
-    full, headless, zero, text = out["results"]
-    assert full[0] == list(COLUMNS) and full[1][4] == "79876543210"
-    assert headless[0][0] == "10000000" and len(headless) == 3
-    assert zero[0][0].startswith("#GETCONTACTS: count must be")
-    assert text[0][0].startswith("#GETCONTACTS: count must be")
+    out = _officejs(OFFICEJS_CALLS, env)
+    assert_registered_and_called_as_desktop(out)
 
 
 # --- xlwings' own Windows path: Excel -> VBA wrapper -> XLPython.CallUDF -> call_udf ------
