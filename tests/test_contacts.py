@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from stand_in import REFERENCE_CONTACTS
+from stand_in import REFERENCE_CONTACTS, REFERENCE_ROWS
 
 from xl_contacts.base.errors import BadResponse, ConfigError
 from xl_contacts.domain.contacts import COLUMNS, MAX_COUNT, normalise, parse_count, select
@@ -15,11 +15,7 @@ from xl_contacts.domain.values import cell_text, phone_text, rows_text
 def test_reference_page_example() -> None:
     table = normalise(REFERENCE_CONTACTS, id_instance="1")
     assert table.columns == list(COLUMNS)
-    assert table.rows == [
-        ["10000000", "Василиса", "Василиса Премудрая", "user", "79876543210"],
-        ["10000001", "Иван", "Иван Царевич", "user", "79998887766"],
-        ["10000002", "Лягушка", "Царевна Лягушка", "user", ""],
-    ]
+    assert table.rows == REFERENCE_ROWS
     assert table.hidden_phone_count() == 1
     assert table.type_counts() == [("user", 3)]
 

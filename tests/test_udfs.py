@@ -30,6 +30,7 @@ from stand_in import (
     HOSTILE_NAMES,
     ID_INSTANCE,
     REFERENCE_CONTACTS,
+    REFERENCE_ROWS,
     TOKEN,
     FakeGreenApi,
     make_contacts,
@@ -57,12 +58,7 @@ def assert_error_cell(value: object, *fragments: str) -> None:
 def test_spills_header_and_rows(green_api_env: FakeGreenApi) -> None:
     green_api_env.answer(REFERENCE_CONTACTS)
     result = GETCONTACTS(50.0)
-    assert result == [
-        list(COLUMNS),
-        ["10000000", "Василиса", "Василиса Премудрая", "user", "79876543210"],
-        ["10000001", "Иван", "Иван Царевич", "user", "79998887766"],
-        ["10000002", "Лягушка", "Царевна Лягушка", "user", ""],
-    ]
+    assert result == [list(COLUMNS), *REFERENCE_ROWS]
     assert green_api_env.requests[0].args["count"] == "50"
 
 
