@@ -96,12 +96,9 @@ class BrowserClient:
     ) -> Any:
         if deadline is None:
             deadline = self.query_deadline()
-        interval = (
-            throttling.RATE_LIMIT_INTERVAL if self.min_interval is None else self.min_interval
-        )
         key = throttling.instance_key(self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
-            await asyncio.sleep(throttling.throttle.reserve(key, interval))
+            await asyncio.sleep(throttling.throttle.reserve(key, self.min_interval))
             outcome = await self._attempt(method, params, deadline)
             if outcome.error is None:
                 return outcome.data

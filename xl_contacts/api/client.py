@@ -24,7 +24,7 @@ from ..base.errors import BadResponse
 from ..base.i18n import _
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
-from . import throttle as throttling  # the module: RATE_LIMIT_INTERVAL is read at each call
+from . import throttle as throttling  # the process-wide throttle
 from .body import Reader, ReaderFailed, Streamed, list_of
 from .clock import SYSTEM_CLOCK, Clock
 from .retry import INTERACTIVE_BUDGET, INTERACTIVE_RETRIES, next_pause
@@ -169,12 +169,9 @@ class GreenApiClient:
     ) -> Any:
         if deadline is None:
             deadline = self.query_deadline()
-        interval = (
-            throttling.RATE_LIMIT_INTERVAL if self.min_interval is None else self.min_interval
-        )
         key = throttling.instance_key(self.settings.api_url, self.settings.id_instance)
         for attempt in range(1, self.retries + 2):
-            throttling.throttle.wait(key, interval, self.clock)
+            throttling.throttle.wait(key, self.min_interval, self.clock)
             outcome = self.transport.attempt(method, params, deadline, reader)
             if outcome.error is None:
                 return outcome.data

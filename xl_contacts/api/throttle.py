@@ -47,14 +47,18 @@ class Throttle:
         self._lock = threading.Lock()
         self._next_allowed: dict[Key, float] = {}
 
-    def wait(self, key: Key, interval: float, clock: Clock = SYSTEM_CLOCK) -> None:
+    def wait(self, key: Key, interval: float | None, clock: Clock = SYSTEM_CLOCK) -> None:
         pause = self.reserve(key, interval, clock)
         if pause > 0:
             clock.sleep(pause)
 
-    def reserve(self, key: Key, interval: float, clock: Clock = SYSTEM_CLOCK) -> float:
+    def reserve(self, key: Key, interval: float | None, clock: Clock = SYSTEM_CLOCK) -> float:
         """Take the next turn of instance ``key``: the seconds to wait before
-        sending (the caller sleeps, or awaits where there are no threads)."""
+        sending (the caller sleeps, or awaits where there are no threads).
+        ``interval``: a client's own spacing, or None for RATE_LIMIT_INTERVAL
+        (read at each call, so that a test or benchmark may lower it)."""
+        if interval is None:
+            interval = RATE_LIMIT_INTERVAL
         with self._lock:
             now = clock.monotonic()
             start = max(now, self._next_allowed.get(key, 0.0))
