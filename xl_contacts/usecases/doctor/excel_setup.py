@@ -351,8 +351,3 @@ def applescript_check(version: str, machine: Machine) -> Check:
             "`xlwings runpython install` once"
         ).format(script=script),
     )
-
-
-def check_workbook_setup(workbook: Path, vba_version: str | None) -> list[Check]:
-    """``setup_checks`` on this machine."""
-    return setup_checks(workbook, vba_version, Machine.this())
