@@ -21,6 +21,7 @@ from xl_contacts.base.cells import MAX_CELL_CHARS, clean
 from xl_contacts.base.errors import ReportError
 from xl_contacts.base.names import PHONE_COLUMNS
 from xl_contacts.domain.contacts import COLUMNS, normalise
+from xl_contacts.domain.table import ContactTable
 from xl_contacts.sinks.xlsx_report import write_report
 
 HEADERS = [*COLUMNS, *PHONE_COLUMNS]
@@ -258,8 +259,7 @@ def test_a_failed_write_leaves_the_previous_report(tmp_path: Path) -> None:
 
 
 def test_more_rows_than_a_sheet_holds_is_refused(tmp_path: Path) -> None:
-    table = normalise([])
-    table.rows = [["1", "", "", "user", ""]] * (1_048_576)
+    table = ContactTable(list(COLUMNS), [["1", "", "", "user", ""]] * (1_048_576))
     with pytest.raises(ReportError, match="do not fit"):
         write_report(table, tmp_path / "r.xlsx")
     assert list(tmp_path.iterdir()) == []

@@ -1,47 +1,28 @@
-"""Raw getContacts JSON -> normalised records -> a table (and a pandas DataFrame);
-and the one parser of the ``count`` argument every front end takes.
-
-Every value in a ``ContactTable`` is text: chat ids such as ``-100200300`` and
-phone numbers such as ``79876543210`` are identifiers, not quantities, and must
-never be turned into numbers (Excel would round them to 15 digits).
-"""
+"""Raw getContacts JSON -> the contact table (``table.ContactTable``), batch by
+batch; ``select`` of a kind; and the one parser of the ``count`` argument every
+front end takes."""
 
 from __future__ import annotations
 
-import dataclasses
 import operator
-from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import compress, repeat
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..base.bounds import MAX_EXTRA_COLUMNS
-from ..base.cells import MAX_CELL_CHARS, too_long
+from ..base.cells import too_long
 from ..base.errors import BadResponse, ConfigError
-from ..base.i18n import N_, _, ngettext, number
+from ..base.i18n import N_, _, number
 from ..base.json_stream import gc_paused_promoting
-from ..base.names import (
-    INSTANCE_COLUMN,
-    LABEL_CUT,
-    LABEL_KIND,
-    LABEL_LEFT_OUT,
-    LABEL_LID,
-    LABEL_SKIPPED,
-    PHONE_COLUMNS,
-)
+from ..base.names import INSTANCE_COLUMN, PHONE_COLUMNS
 from . import kinds
+from .table import COLUMNS, DOCUMENTED_FIELDS, ContactTable, hidden_count
 from .values import cell_text, cell_texts, phone_texts
 
-if TYPE_CHECKING:  # pandas is imported lazily: it is not needed to fetch or export
-    import pandas as pd
+# (Imported from here by the package's users: the table and its columns.)
+__all__ = ["COLUMNS", "DOCUMENTED_FIELDS", "ContactTable", "hidden_count"]
 
-COLUMNS: tuple[str, ...] = ("chatId", "name", "contactName", "type", "phoneNumber")
 DEFAULT_TYPE = "user"
-# Fields GREEN-API documents beyond the contract columns: every JSON record
-# has them (null where a contact has none), whichever contacts --count gave.
-DOCUMENTED_FIELDS = ("username",)
 # Names the outputs give columns of their own (a report's phone columns, the
 # profile column of several instances): an extra field so named is renamed
 # (``instance_2``), so no output has two columns of one name or shows the
@@ -59,134 +40,6 @@ EMPTY_HINT = N_(
     "GREEN-API returned no contacts — if the instance was authorised in the last few "
     "minutes, try again in 5 minutes; otherwise re-authorise the instance"
 )
-
-
-@dataclass
-class ContactTable:
-    """Contacts as rows of text, with the columns in contract order then extras."""
-
-    columns: list[str]
-    rows: list[list[str]]
-    id_instance: str = ""
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    source: str = "GREEN-API"
-    kind: str = kinds.ALL
-    # Records GREEN-API sent without a usable chat id (e.g. "null@c.us"): left out.
-    skipped: int = 0
-    #: extra fields seen in the answer but not made columns (beyond MAX_EXTRA_COLUMNS)
-    left_out: list[str] = field(default_factory=list)
-    #: values longer than a cell holds (cells.too_long): cut in workbooks and CSV
-    cut: int = 0
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def lid_count(self) -> int:
-        """Contacts under a WhatsApp ``@lid`` id: there is no phone number to show."""
-        return sum(map(str.endswith, self.column("chatId"), repeat("@lid")))
-
-    def column(self, name: str) -> list[str]:
-        """The values of the column ``name``, row by row."""
-        at = self.position(name)
-        return [row[at] for row in self.rows]
-
-    def summary_lines(self, *, lids: int | None = None) -> list[tuple[str, Any]]:
-        """The report Summary's lines about this list: its kind, and what was left
-        out or could not be shown (only when there is something to say). ``lids``:
-        the @lid count when the rows are not held (a streamed export)."""
-        # The kind's value stays the --only name: a previous report's kind is
-        # compared with this run's, whatever language either was written in.
-        lines: list[tuple[str, Any]] = [(_(LABEL_KIND), self.kind)]
-        if self.skipped:
-            lines.append((_(LABEL_SKIPPED), self.skipped))
-        if lids := self.lid_count() if lids is None else lids:
-            lines.append((_(LABEL_LID), lids))
-        if self.left_out:
-            lines.append((_(LABEL_LEFT_OUT), self.left_out_note()))
-        if self.cut:
-            lines.append((_(LABEL_CUT), self.cut))
-        return lines
-
-    def notes(self, *, lids: int | None = None) -> list[str]:
-        """What a person should know about this list beyond its rows (``lids``:
-        as for ``summary_lines``)."""
-        found = []
-        if n := self.skipped:
-            found.append(
-                ngettext(
-                    "skipped {n} record without a chat id",
-                    "skipped {n} records without a chat id",
-                    n,
-                ).format(n=number(n))
-            )
-        if n := self.lid_count() if lids is None else lids:
-            found.append(
-                ngettext(
-                    "{n} WhatsApp @lid id without a phone number",
-                    "{n} WhatsApp @lid ids without a phone number",
-                    n,
-                ).format(n=number(n))
-            )
-        if self.left_out:
-            found.append(self.left_out_note())
-        if n := self.cut:
-            found.append(
-                ngettext(
-                    "{n} value longer than Excel's {limit}-character cell limit, "
-                    "cut in workbooks and CSV",
-                    "{n} values longer than Excel's {limit}-character cell limit, "
-                    "cut in workbooks and CSV",
-                    n,
-                ).format(n=number(n), limit=number(MAX_CELL_CHARS))
-            )
-        return found
-
-    def position(self, column: str) -> int:
-        """Where ``column`` is: the contract columns may follow an ``instance`` column."""
-        return self.columns.index(column)
-
-    def hidden_phone_count(self) -> int:
-        """Personal contacts whose phone number is hidden (see ``hidden_count``)."""
-        return hidden_count(self.column("chatId"), self.column("phoneNumber"), self.column("type"))
-
-    def type_counts(self) -> list[tuple[str, int]]:
-        """(type, number of contacts), most common first."""
-        kind = self.position("type")
-        return Counter(row[kind] for row in self.rows).most_common()
-
-    def to_dataframe(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame(self.rows, columns=self.columns, dtype="str")
-
-    def records(self) -> list[dict[str, str | None]]:
-        """The rows as JSON objects of one shape, whichever contacts came: the
-        contract's fields (text), then each extra field and each one GREEN-API
-        documents (``DOCUMENTED_FIELDS``), null where a contact has none."""
-        documented = [key for key in DOCUMENTED_FIELDS if key not in self.columns]
-        keys = [*self.columns, *documented]
-        extras = [key for key in keys if key not in _CONTRACT and key != INSTANCE_COLUMN]
-        none = dict.fromkeys(documented)
-        found = []
-        for row in self.rows:
-            record: dict[str, str | None] = dict(zip(self.columns, row, strict=True))
-            record.update(none)
-            for key in extras:
-                record[key] = record[key] or None
-            found.append(record)
-        return found
-
-    def left_out_note(self) -> str:
-        """One sentence about the fields left out ('' when none were)."""
-        if not self.left_out:
-            return ""
-        names = ", ".join(self.left_out[:3]) + (", …" if len(self.left_out) > 3 else "")
-        n = len(self.left_out)
-        return ngettext(
-            "{n} more field left out (only the first {max} extra fields become columns): {names}",
-            "{n} more fields left out (only the first {max} extra fields become columns): {names}",
-            n,
-        ).format(n=number(n), max=MAX_EXTRA_COLUMNS, names=names)
 
 
 def normalise(raw: Any, *, id_instance: str = "", source: str = "GREEN-API") -> ContactTable:
@@ -213,8 +66,8 @@ def normalise(raw: Any, *, id_instance: str = "", source: str = "GREEN-API") -> 
     normaliser = Normaliser(whatsapp=whatsapp)
     # ~10 new objects a contact, none to collect, and the rows stay: no sweeps
     with gc_paused_promoting():
-        rows = normaliser.feed(raw)
-    return normaliser.table(rows, id_instance=id_instance, source=source)
+        by_column = normaliser.feed_columns(raw)
+    return normaliser.table(by_column, id_instance=id_instance, source=source)
 
 
 class Normaliser:
@@ -243,13 +96,16 @@ class Normaliser:
 
     def feed(self, records: Sequence[Any]) -> list[list[str]]:
         """The rows of ``records`` (those with a usable chat id), in order."""
+        return list(map(list, zip(*self.feed_columns(records), strict=True)))
+
+    def feed_columns(self, records: Sequence[Any]) -> list[list[str]]:
+        """``feed``'s rows as the values of each column (of ``columns``)."""
         self._look(records)
         self.records += len(records)
         columns = contact_columns(records, self._extras)
         self.cut += sum(map(too_long, columns))
-        rows = list(map(list, zip(*columns, strict=True)))
-        self.skipped += len(records) - len(rows)
-        return rows
+        self.skipped += len(records) - len(columns[0])
+        return columns
 
     def _look(self, records: Sequence[Any]) -> None:
         """Learn what ``records`` show (the flavour, new fields) and reshape the
@@ -289,11 +145,12 @@ class Normaliser:
         return [cell_text(key) for key in self._fields()[MAX_EXTRA_COLUMNS:]]
 
     def table(
-        self, rows: list[list[str]], *, id_instance: str = "", source: str = "GREEN-API"
+        self, by_column: list[list[str]], *, id_instance: str = "", source: str = "GREEN-API"
     ) -> ContactTable:
+        """The table of ``feed_columns``' columns."""
         return ContactTable(
             self.columns,
-            rows,
+            by_column=by_column,
             id_instance=id_instance,
             source=source,
             skipped=self.skipped,
@@ -359,16 +216,13 @@ def select(
 ) -> ContactTable:
     """The first ``count`` contacts of ``kind`` in ``table`` (``chats``: the chat ids
     getChats listed, for ``chatted``), as a new table: ``table`` stays as it is."""
-    if kind == kinds.ALL and (count is None or count >= len(table.rows)):
-        return dataclasses.replace(table, kind=kind)
-    chat_id, type_, name = (table.position(c) for c in ("chatId", "type", "contactName"))
-    chosen = [
-        row
-        for row in table.rows
-        if kinds.wanted(kind, row[chat_id], row[type_], row[name], chats or set())
-    ][:count]
-    cut = too_long([value for row in chosen for value in row]) if table.cut else 0
-    return dataclasses.replace(table, kind=kind, rows=chosen, cut=cut)
+    if kind == kinds.ALL and (count is None or count >= len(table)):
+        return table.replace(kind=kind)
+    facts = map(table.column, ("chatId", "type", "contactName"))
+    wanted = list(map(kinds.wanted, repeat(kind), *facts, repeat(chats or set())))
+    chosen = [list(compress(column, wanted))[:count] for column in table.by_column]
+    cut = sum(map(too_long, chosen)) if table.cut else 0
+    return table.replace(kind=kind, by_column=chosen, cut=cut)
 
 
 def rows_by_record(
@@ -402,14 +256,6 @@ def contact_columns(
         phone_texts(phones),
         *(cell_texts(kinds.column(records, key)) for key in extras),
     ]
-
-
-def hidden_count(chat_ids: Sequence[str], phones: Sequence[str], types: Sequence[str]) -> int:
-    """Personal contacts (no groups) without a phone number to show, but for
-    WhatsApp ``@lid`` chats (a linked id holds no number: counted on their own)."""
-    lids = map(str.endswith, chat_ids, repeat("@lid"))
-    numbered = map(operator.or_, kinds.groups(types), lids)  # no number to hide
-    return sum(map(operator.not_, map(operator.or_, map(bool, phones), numbered)))
 
 
 def parse_count(value: Any, name: str = "count", *, allow_text: bool = True) -> int | None:

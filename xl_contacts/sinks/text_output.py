@@ -14,16 +14,20 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
-from itertools import chain, islice
+from itertools import islice
 from typing import TextIO
 
-from ..base.cells import TERMINAL_UNSAFE, for_csv_column, for_terminal
+from ..base.cells import TERMINAL_UNSAFE, for_csv_column, for_terminal, matching
 from ..domain.contacts import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
-_CSV_ROWS_PER_WRITE = 4096
+_CSV_ROWS_PER_WRITE = 16384
 _DIALECT, _LINE_END = csv.excel, "\r\n"
+# What makes the csv module quote a field (QUOTE_MINIMAL): the delimiter, the
+# quote character or a line end. A value holding none is written as it is.
+_SPECIAL = re.compile(
+    "[" + re.escape(_DIALECT.delimiter + _DIALECT.quotechar + _LINE_END + "\r\n") + "]"
+)
 
 
 def prepare_stream(stream: TextIO, output_format: str) -> None:
@@ -53,69 +57,36 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
     # with "\r\n" that is every field with a CR or a LF. (With "\n" a bare CR went
     # out unquoted, and Excel, LibreOffice and Python's own reader start a new row
     # there, where the text after it -- "=1+1" -- is no longer protected.)
-    # Every value at once, one look at all, then back into rows.
-    shape = [table.columns, *table.rows]
-    values = list(chain.from_iterable(shape))
+    fields = [[name, *values] for name, values in zip(table.columns, table.by_column, strict=True)]
     if _is_terminal(out):
         # What the terminal shows is what must not start a formula: removing a
         # control after the quote prefix ("\u200e=1+1") would unmask one.
-        values = list(map(for_terminal, values))
-    values = for_csv_column(values)
-    if _is_terminal(out):  # a terminal: no hurry
-        _write_quoted(_rows(values, shape), out)
-    elif min(map(len, shape)) < 2 or (text := _unquoted(_rows(values, shape), len(values))) is None:
-        _write_quoted(_rows(values, shape), out)  # (a lone empty field is written "")
-    else:
-        out.write(text)
+        fields = [list(map(for_terminal, column)) for column in fields]
+    fields = list(map(for_csv_column, fields))
+    if len(fields) < 2:  # a row of one empty field is written "": the csv module knows
+        csv.writer(out, _DIALECT, lineterminator=_LINE_END).writerows(zip(*fields, strict=True))
+        return
+    rows = zip(*map(_csv_fields, fields), strict=True)
+    # A few thousand rows a write: 100,000 writes through the output's wrappers
+    # cost more than making the CSV, one write of it all doubles its memory.
+    while lines := list(map(_DIALECT.delimiter.join, islice(rows, _CSV_ROWS_PER_WRITE))):
+        out.write(_LINE_END.join([*lines, ""]))
 
 
-def _rows(values: list[str], shape: list[list[str]]) -> Iterator[Sequence[str]]:
-    """``values`` (one after another) as rows of the lengths of ``shape``'s."""
-    widths = set(map(len, shape))
-    if len(widths) == 1:  # the usual table: rows of one width
-        return zip(*[iter(values)] * widths.pop(), strict=True)
-    rest = iter(values)
-    return (list(islice(rest, len(row))) for row in shape)
-
-
-def _unquoted(rows: Iterator[Sequence[str]], fields: int) -> str | None:
-    """The CSV text of ``rows`` (of two fields or more; ``fields`` in all) when
-    no field needs quoting -- then the csv module writes each row's fields
-    joined by the delimiter -- else None. No field needs it when the text holds
-    no quote character and exactly the delimiters and line ends that join them."""
-    lines = list(map(_DIALECT.delimiter.join, rows))
-    text = _LINE_END.join([*lines, ""])  # (not "+ _LINE_END": a copy of all the text)
-    if (
-        _DIALECT.quotechar in text
-        or text.count(_DIALECT.delimiter) != fields - len(lines)
-        or not all(text.count(end) == len(lines) for end in _LINE_END)
-    ):
-        return None
-    return text
-
-
-def _write_quoted(rows: Iterator[Sequence[str]], out: TextIO) -> None:
-    """``rows`` as the csv module writes them, to ``out`` a few thousand rows at
-    a time, not row by row: 100,000 writes through the output's wrappers cost
-    more than making the CSV."""
-    write = _csv_writer()
-    while text := write(list(islice(rows, _CSV_ROWS_PER_WRITE))):
-        out.write(text)
-
-
-def _csv_writer() -> Callable[[list[Sequence[str]]], str]:
-    """The CSV text of rows, as the csv module writes it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, _DIALECT, lineterminator=_LINE_END)
-
-    def write(rows: list[Sequence[str]]) -> str:
-        writer.writerows(rows)
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    return write
+def _csv_fields(column: list[str]) -> list[str]:
+    """Each value of ``column`` as the csv module writes it in a row of two
+    fields or more: only a value holding one of the dialect's special
+    characters can be quoted, and only such values are given to it."""
+    found = matching(_SPECIAL, column)
+    if found:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, _DIALECT, lineterminator=_LINE_END)
+        for at in found:
+            writer.writerow([column[at]])
+            column[at] = buffer.getvalue()[: -len(_LINE_END)]
+            buffer.seek(0)
+            buffer.truncate()
+    return column
 
 
 def write_json(table: ContactTable, out: TextIO) -> None:
