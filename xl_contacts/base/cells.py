@@ -71,15 +71,20 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def matching(
-    pattern: re.Pattern[str], values: Sequence[str], *, unprintable: bool = False
+    pattern: re.Pattern[str],
+    values: Sequence[str],
+    *,
+    unprintable: bool = False,
+    joined: str | None = None,
 ) -> list[int]:
     """Where in ``values`` (text) ``pattern`` finds something, for a pattern of
     one character (a class): one search of the joined column first, as such a
     pattern matches the joined text exactly where it matches a value; value by
     value only when it found something. ``unprintable``: the pattern matches no
     printable character, so a printable joined column needs no search (checked
-    first: faster than a search)."""
-    joined = "".join(values)
+    first: faster than a search). ``joined``: ``"".join(values)``, when the
+    caller has it already."""
+    joined = "".join(values) if joined is None else joined
     if (unprintable and joined.isprintable()) or not pattern.search(joined):
         return []
     return list(compress(range(len(values)), map(pattern.search, values)))

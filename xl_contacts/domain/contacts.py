@@ -246,8 +246,11 @@ def contact_columns(
         records = list(compress(records, usable))
         ids, proven, phones = (list(compress(c, usable)) for c in (ids, proven, phones))
     own = cell_texts(kinds.column(records, "type"))
-    if any(proven) or not all(own):
-        own = [p or t or DEFAULT_TYPE for p, t in zip(proven, own, strict=True)]
+    # The type the id proves, else the record's own, else DEFAULT_TYPE.
+    for at in compress(range(len(own)), proven):
+        own[at] = proven[at]
+    if not all(own):
+        own = [t or DEFAULT_TYPE for t in own]
     return [
         ids,
         cell_texts(kinds.column(records, "name")),

@@ -259,9 +259,10 @@ def _id_texts(values: Sequence[Any]) -> list[str]:
     """Each value as a chat id, or '' (no usable one): missing, not text or a
     whole number, empty, with white space inside, or a known placeholder ("null")."""
     texts: list[str]
-    if set(map(type, values)) == {str}:  # the usual column: GREEN-API sends text
-        texts = list(map(str.strip, values))
-    else:
+    try:  # the usual column: GREEN-API sends text (anything else raises)
+        joined = "".join(values)
+        texts = list(values)
+    except TypeError:
         texts = [
             value.strip()
             if type(value) is str
@@ -270,7 +271,11 @@ def _id_texts(values: Sequence[Any]) -> list[str]:
             else ""
             for value in values
         ]
-    unusable = matching(_SPACE, texts)
+        joined = "".join(texts)
+    unusable: list[int] = []
+    if _SPACE.search(joined):  # else nothing to strip and no id with a space inside
+        texts = list(map(str.strip, texts))
+        unusable = matching(_SPACE, texts)
     # A placeholder is one word of letters: only such ids are lowered.
     if not _BOGUS.isdisjoint(map(str.lower, filter(str.isalpha, texts))):
         unusable += [at for at, text in enumerate(texts) if text.lower() in _BOGUS]

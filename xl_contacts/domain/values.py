@@ -49,10 +49,15 @@ def cell_text(value: Any) -> str:
 def cell_texts(values: Sequence[Any]) -> list[str]:
     """``[cell_text(v) for v in values]``: a column of text (or None) by one
     search of it for lone surrogates, any other value by value."""
-    if not set(map(type, values)) <= {str, type(None)}:
-        return list(map(cell_text, values))
-    texts = list(values) if None not in values else [v or "" for v in values]
-    for at in matching(_SURROGATE, texts, unprintable=True):
+    try:
+        joined = "".join(values)  # the usual column, all text (None or a number raises)
+        texts = list(values)
+    except TypeError:
+        if not set(map(type, values)) <= {str, type(None)}:
+            return list(map(cell_text, values))
+        texts = [v or "" for v in values]
+        joined = "".join(texts)
+    for at in matching(_SURROGATE, texts, unprintable=True, joined=joined):
         texts[at] = _text(texts[at])
     return texts
 
@@ -86,8 +91,11 @@ def phone_texts(values: Sequence[Any]) -> list[str]:
         return list(map(phone_text, values))
     # The usual column, whole numbers: _whole_phone's rule, column-wise.
     texts = list(map(str, values))
-    kept = map(_WHOLE_PHONES.__contains__, values)
-    for at in compress(range(len(texts)), map(operator.not_, kept)):
+    if min(values) >= 0 and max(values) < _WHOLE_PHONES.stop:
+        outside = map(operator.not_, values)  # in the range but 0: the hidden ones
+    else:
+        outside = map(operator.not_, map(_WHOLE_PHONES.__contains__, values))
+    for at in compress(range(len(texts)), outside):
         texts[at] = ""
     return texts
 
