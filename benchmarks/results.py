@@ -150,7 +150,10 @@ def _list_lines(name: str, r: dict[str, Any]) -> list[str]:
         f"**{us['buffered_s']:.2f} s**; the naive script {us['naive_s']:.2f} s "
         f"(**{us['streamed_ratio']:.2f}x**, **{us['buffered_ratio']:.2f}x**)",
         f"- `xl-contacts contacts --format csv`: **{us['csv_s']:.2f} s** vs a plain requests + "
-        f"csv-module script {us['plain_csv_s']:.2f} s (**{us['csv_ratio']:.2f}x**)",
+        f"csv-module script {us['plain_csv_s']:.2f} s (**{us['csv_ratio']:.2f}x**); a CSV "
+        f"with no rule at all (orjson, columns, one join: `user.NO_RULES_CSV`) "
+        f"{us['no_rules_csv_s']:.2f} s (**{us['no_rules_csv_ratio']:.2f}x**) -- the 0.8x "
+        "target leaves the rules what lies between the two",
         "",
         f"### Where an export's time goes ({comp['contacts']:,} contacts, in process)",
         "",
