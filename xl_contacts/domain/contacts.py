@@ -219,7 +219,7 @@ def select(
     if kind == kinds.ALL and (count is None or count >= len(table)):
         return table.replace(kind=kind)
     facts = map(table.column, ("chatId", "type", "contactName"))
-    wanted = list(map(kinds.wanted, repeat(kind), *facts, repeat(chats or set())))
+    wanted = kinds.wanted(kind, *facts, chats or set())
     chosen = [list(compress(column, wanted))[:count] for column in table.by_column]
     cut = sum(map(too_long, chosen)) if table.cut else 0
     return table.replace(kind=kind, by_column=chosen, cut=cut)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Any, NamedTuple
@@ -208,17 +208,24 @@ def chat_ids(raw: Any) -> set[str]:
     return found
 
 
-def wanted(kind: str, chat_id: str, type_text: str, contact_name: str, chats: set[str]) -> bool:
-    """Whether a normalised contact is of ``kind`` (``chats``: the getChats ids)."""
+def wanted(
+    kind: str,
+    chat_ids: Sequence[str],
+    types: Sequence[str],
+    contact_names: Sequence[str],
+    chats: Collection[str],
+) -> list[bool]:
+    """Whether each normalised contact (its chat id, type and contact name, as
+    columns) is of ``kind`` (``chats``: the getChats ids)."""
     if kind == PERSONAL:
-        return not is_group(type_text)
+        return list(map(operator.not_, groups(types)))
     if kind == GROUPS:
-        return is_group(type_text)
+        return groups(types)
     if kind == SAVED:
-        return bool(contact_name.strip())
+        return list(map(bool, map(str.strip, contact_names)))
     if kind == CHATTED:
-        return chat_id in chats
-    return True
+        return list(map(chats.__contains__, chat_ids))
+    return [True] * len(chat_ids)
 
 
 def is_group(type_text: str) -> bool:
