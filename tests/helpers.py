@@ -65,8 +65,11 @@ def run_command(
     )
 
 
-def libreoffice_converts(path: Path, out_dir: Path, to: str = "pdf") -> Path:
-    """Convert with headless LibreOffice; return the converted file (asserted to exist)."""
+def libreoffice_converts(
+    path: Path, out_dir: Path, to: str = "pdf", *, infilter: str | None = None
+) -> Path:
+    """Convert with headless LibreOffice; return the converted file (asserted to exist).
+    ``infilter``: how to open it (e.g. ``CSV:59,34,76,1``: a CSV split at ";", UTF-8)."""
     soffice = require_tool("soffice")
     profile = out_dir / "lo-profile"
     result = subprocess.run(
@@ -74,6 +77,7 @@ def libreoffice_converts(path: Path, out_dir: Path, to: str = "pdf") -> Path:
             soffice,
             f"-env:UserInstallation=file://{profile}",
             "--headless",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
             to,
             "--outdir",
