@@ -10,22 +10,34 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from stand_in import TOKEN
 
 
+def in_ci() -> bool:
+    """Whether the tests run on CI: ``CI`` set to anything but nothing, ``0``,
+    ``false`` or ``no`` (any case) -- services set ``true``, ``1`` or ``yes``."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def skip_or_fail(message: str) -> NoReturn:
+    """A check that cannot run: a loud skip on a developer's machine, a failure
+    on CI (which installs what the tests need)."""
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_tool(name: str) -> str:
-    """The path of a command-line tool the test needs. Missing in CI is a
-    failure (CI installs it); missing on a developer machine is a loud skip."""
+    """The path of a command-line tool the test needs (``skip_or_fail`` without it)."""
     path = shutil.which(name)
     if path:
         return path
-    message = f"{name} is not installed: this check did NOT run (apt-get install libreoffice-calc)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    skip_or_fail(
+        f"{name} is not installed: this check did NOT run (apt-get install libreoffice-calc)"
+    )
 
 
 def installed_command() -> str:
@@ -53,8 +65,11 @@ def run_command(
     )
 
 
-def libreoffice_converts(path: Path, out_dir: Path, to: str = "pdf") -> Path:
-    """Convert with headless LibreOffice; return the converted file (asserted to exist)."""
+def libreoffice_converts(
+    path: Path, out_dir: Path, to: str = "pdf", *, infilter: str | None = None
+) -> Path:
+    """Convert with headless LibreOffice; return the converted file (asserted to exist).
+    ``infilter``: how to open it (e.g. ``CSV:59,34,76,1``: a CSV split at ";", UTF-8)."""
     soffice = require_tool("soffice")
     profile = out_dir / "lo-profile"
     result = subprocess.run(
@@ -62,6 +77,7 @@ def libreoffice_converts(path: Path, out_dir: Path, to: str = "pdf") -> Path:
             soffice,
             f"-env:UserInstallation=file://{profile}",
             "--headless",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
             to,
             "--outdir",

@@ -3,13 +3,12 @@ in headless Chromium) running the main.py and requirements.txt that
 `xl-contacts lite` writes, called through xlwings' Office.js protocol.
 
 Skipped with a one-line reason where Node, the npm package or Chromium is
-missing -- except under CI=true, where missing is a failure.
+missing -- except on CI (helpers.in_ci), where missing is a failure.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,8 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import pytest
-from helpers import run_command
+from helpers import run_command, skip_or_fail
 
 HERE = Path(__file__).resolve().parent
 LITE = HERE / "lite"
@@ -29,13 +27,9 @@ import wheels  # noqa: E402 -- tests/lite/wheels.py
 
 
 def need(tool: str, found: object, how: str) -> None:
-    """Skip (fail under CI=true) when ``found`` is falsy."""
-    if found:
-        return
-    message = f"{tool} is missing — {how}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    """Skip (fail on CI: helpers.skip_or_fail) when ``found`` is falsy."""
+    if not found:
+        skip_or_fail(f"{tool} is missing — {how}")
 
 
 def need_pyodide() -> str:

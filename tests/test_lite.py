@@ -35,7 +35,7 @@ from werkzeug import Request, Response
 
 from xl_contacts.base.cache import ResultCache
 from xl_contacts.base.errors import ConfigError
-from xl_contacts.base.names import WHATSAPP
+from xl_contacts.base.names import ENV_API_URL, ENV_FLAVOUR, MAX, WHATSAPP
 from xl_contacts.domain.contacts import COLUMNS
 
 # One worker runs them all: one Pyodide boot (a module fixture) instead of one per worker.
@@ -180,6 +180,28 @@ def test_api_errors_give_an_error_cell(lite: NodeLite, green_api: FakeGreenApi) 
         assert_error_cell(cell, fragment)
     retried = sum(1 for status, _ in STATUSES if status in (429, 500, 502))
     assert len(green_api.requests) == len(STATUSES) + retried, "one retry, as on the desktop"
+
+
+def test_a_max_instance_without_a_flavour_gets_the_desktops_hint(
+    lite: NodeLite, green_api: FakeGreenApi
+) -> None:
+    """The error of a failed request is explained as on the desktop (Settings.explain):
+    a 404 from an instance of no known flavour says how to name a MAX one."""
+    stand_in = instance(green_api.server, MAX, ID_INSTANCE, TOKEN)
+    green_api.server.expect_request(
+        f"/waInstance{ID_INSTANCE}/getContacts/{TOKEN}"
+    ).respond_with_data("Not Found", status=404)
+    env = green_api.env()
+    (cell,) = lite.command([[None]], env, **FAST)["results"]
+    # The desktop's words (test_new_user.py), in the desktop function's cell.
+    assert cell == [[
+        "#GETCONTACTS: GREEN-API does not know this address (HTTP 404) — if this is a "
+        "MAX instance, say so (--flavour max, GREENAPI_FLAVOUR=max or an apiUrl ending in "
+        "/v3); else check GREENAPI_API_URL"
+    ]]  # fmt: skip
+    for told in ({ENV_FLAVOUR: MAX}, {ENV_API_URL: f"{stand_in.url}/v3"}):
+        (rows,) = lite.command([[None]], {**env, **told}, **FAST)["results"]
+        assert len(rows) == 4, rows  # the header and the 3 contacts
 
 
 @pytest.mark.parametrize(

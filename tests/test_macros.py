@@ -25,6 +25,7 @@ from stand_in import (
 )
 
 from xl_contacts import macros, udfs
+from xl_contacts.base.cells import TERMINAL_UNSAFE
 from xl_contacts.domain.contacts import COLUMNS
 
 WRITES = {
@@ -607,3 +608,94 @@ def test_the_ribbons_language_goes_along_with_the_button(green_api_env: FakeGree
     book = make_book({"Contacts": [["my", "own"], ["data", 1]], "xlwings.conf": [RUSSIAN_CONF]})
     macros.refresh("en")
     assert "holds other data" in alerts(book)[0][0]
+
+
+# --- text from the workbook in an alert: one safe line, short ---------------------------
+
+# What a shared workbook's cell, sheet name or folder setting may hold: a bidi override
+# (U+202E shows "exe.txt" as "txt.exe"), terminal escapes, line breaks, and a lot of it.
+HOSTILE = "\u202e\x1b[31m\x07ab\r\n=HYPERLINK(1)\u2066" + "x" * 5_000
+# An alert repeats at most a few dozen characters of it, within a sentence of ours.
+ALERT_LIMIT = 400
+
+
+def assert_shown_safely(message: str, *, lines: int = 1) -> None:
+    """No character that moves, recolours or reorders what is shown; only our own line
+    breaks; a stranger's text shortened."""
+    assert not TERMINAL_UNSAFE.search(message.replace("\n", "")), repr(message[:200])
+    assert message.count("\n") == lines - 1, repr(message[:200])
+    assert "x" * 100 not in message, "repeated whole"
+
+
+def the_alert(book: Any) -> str:
+    ((message, *_),) = alerts(book)
+    return message
+
+
+def test_an_unknown_contacts_language_is_repeated_safely_and_short() -> None:
+    book = make_book({"xlwings.conf": [["Contacts Language", HOSTILE]]})
+    macros.refresh()
+    message = the_alert(book)
+    assert_shown_safely(message)
+    assert len(message) < ALERT_LIMIT
+    assert "must be en or ru, not '[31mab =HYPERLINK(1)xxx" in message  # ESC and BEL gone
+
+
+def test_a_sheet_name_is_repeated_safely() -> None:
+    name = "\u202eataD\x1b"
+    book = make_book({name: [["a"], ["b"]]}, {name: [table_json("Contacts", "A1:A2")]})
+    macros.refresh()
+    message = the_alert(book)
+    assert_shown_safely(message)
+    assert "the sheet 'ataD' already has a table" in message
+
+
+@pytest.mark.parametrize("depth", [1, 30], ids=["one long name", "a long path"])
+def test_a_missing_report_folder_is_repeated_safely_and_short(tmp_path: Path, depth: int) -> None:
+    # One name longer than a file system allows (an OSError), or a long path of short ones.
+    folder = tmp_path.joinpath(*[HOSTILE[: 5_000 // depth]] * depth)
+    book = make_book({"xlwings.conf": [["Contacts Report Folder", str(folder)]]})
+    macros.export_report()
+    message = the_alert(book)
+    assert_shown_safely(message)
+    assert len(message) < ALERT_LIMIT and "does not exist" in message
+    assert "internal error" not in message
+
+
+def test_excels_own_refusal_is_repeated_safely_and_short(
+    green_api_env: FakeGreenApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlwings.pro import _xlremote
+
+    refusal = copy.copy(cannot_set("Value"))
+    info = list(refusal.args[2])
+    info[2], info[5] = HOSTILE, 0  # Excel's sentence, not the "cannot change" code
+    refusal.args = (*refusal.args[:2], tuple(info), *refusal.args[3:])
+
+    def setter(self: Any, value: Any) -> None:
+        raise refusal
+
+    original = _xlremote.Range.raw_value
+    monkeypatch.setattr(_xlremote.Range, "raw_value", property(original.fget, setter))
+    green_api_env.answer(REFERENCE_CONTACTS)
+    book = make_book({"Sheet1": [["mine"]]})
+    macros.refresh()
+    message = the_alert(book)
+    assert_shown_safely(message)
+    assert len(message) < ALERT_LIMIT and "put back as it was" in message
+
+
+def test_the_saved_alert_shows_the_workbooks_name_and_notes_safely(
+    green_api_env: FakeGreenApi, tmp_path: Path
+) -> None:
+    green_api_env.answer(make_contacts(3))
+    name = "\u202eslx\x1b[2J.xlsm"
+    # An earlier "report" of this workbook that is none: the note says why, naming it.
+    (tmp_path / "\u202eslx\x1b[2J contacts 2000-01-01 000000.xlsx").write_bytes(b"\x1b[2J")
+    book = make_book({"xlwings.conf": [["Contacts Report Folder", str(tmp_path)]]}, name=name)
+    macros.export_report()
+    ((message, _, _, mode, _),) = alerts(book)
+    assert mode == "info" and "Not compared with an earlier report" in message
+    assert_shown_safely(message, lines=4)  # "Saved … to", the path, an empty line, the note
+    saved = max(tmp_path.glob("*contacts 2*.xlsx"))
+    assert "slx[2J contacts " in message and str(saved) not in message

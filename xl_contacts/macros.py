@@ -28,7 +28,8 @@ import xlwings as xw
 
 from .api.client import INTERACTIVE_BUDGET
 from .base import i18n
-from .base.errors import ConfigError, XlContactsError, user_message
+from .base.cells import for_terminal
+from .base.errors import ConfigError, XlContactsError, echo, user_message
 from .base.i18n import _, ngettext, number
 from .base.names import CHANGES_SHEET, CONF_SHEET, KEY_REPORT_FOLDER, PROG
 from .config.settings import load_settings
@@ -161,8 +162,12 @@ def _export_report(book: Any) -> None:
         notes.append(
             _("{compared} (sheet {sheet}).").format(compared=compared, sheet=CHANGES_SHEET)
         )
-    text = "".join(f"\n\n{note[:1].upper()}{note[1:]}" for note in notes)
-    saved = _("Saved {what} to\n{path}").format(what=result.what(), path=result.path)
+    # Each line shown as the command line shows it: a file name or a server's
+    # column name in a note cannot reorder or break the alert's lines.
+    text = "".join(f"\n\n{for_terminal(note[:1].upper() + note[1:])}" for note in notes)
+    saved = _("Saved {what} to\n{path}").format(
+        what=result.what(), path=for_terminal(str(result.path))
+    )
     book.app.alert(f"{saved}{text}", title=TITLE, mode="info")
 
 
@@ -171,16 +176,24 @@ def report_folder(book: Any, configured: str | None) -> Path:
     (an unsaved or cloud-only workbook has no local folder)."""
     if configured:
         folder = Path(configured).expanduser()
-        if not folder.is_dir():
+        if not _is_folder(folder):
             raise ConfigError(
                 _(
                     "the report folder '{folder}' ({sheet}: {key}) does not exist — "
                     "create it or fix the setting"
-                ).format(folder=folder, sheet=CONF_SHEET, key=KEY_REPORT_FOLDER)
+                ).format(folder=echo(str(folder)), sheet=CONF_SHEET, key=KEY_REPORT_FOLDER)
             )
         return folder
     own = Path(book.fullname).parent
     return own if own.is_absolute() and own.is_dir() else Path.home()
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder; a path no file system could hold is none."""
+    try:
+        return path.is_dir()
+    except OSError:  # a name or path too long for the file system
+        return False
 
 
 def report_name(book: Any, when: datetime) -> str:
@@ -201,7 +214,7 @@ def new_report_path(folder: Path, book: Any, when: datetime) -> Path:
     # "_100" would sort before "_99": a hundred saves in one second is a loop, not a user.
     raise ConfigError(
         _("100 reports of this workbook were saved within one second in '{folder}'").format(
-            folder=folder
+            folder=echo(str(folder))
         )
     )
 
@@ -228,5 +241,6 @@ def alert_text(error: BaseException) -> str:
     """The alert for ``error``: Excel's refusal in words, not a COM error's tuple."""
     refusal = None if isinstance(error, XlContactsError) else live_sheet.excel_refusal(error)
     if refusal:
-        return user_message(ConfigError(_("{refusal} — then try again").format(refusal=refusal)))
-    return user_message(error)
+        error = ConfigError(_("{refusal} — then try again").format(refusal=refusal))
+    # One line, as the command line shows it, whatever text of others a message holds.
+    return for_terminal(user_message(error))

@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..base.errors import BadResponse, GreenApiError
+from ..base.errors import BadResponse, GreenApiError, echo
 from ..base.i18n import _
 from ..base.json_stream import NotAList, loads
 from ..base.names import ENV_API_URL
-from .status import echo
 
 # The largest answer accepted, decoded: about 500,000 contacts. Anything bigger
 # is refused rather than held in memory (and parsed into ten times as much).

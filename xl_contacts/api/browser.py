@@ -35,8 +35,9 @@ from ..base.i18n import _
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
 from . import throttle as throttling
-from .body import MAX_BODY_BYTES, decode, list_of
-from .retry import INTERACTIVE_BUDGET, INTERACTIVE_RETRIES, Outcome, budget_spent, next_pause
+from .body import MAX_BODY_BYTES, decode
+from .calls import Calls
+from .retry import INTERACTIVE_BUDGET, INTERACTIVE_RETRIES, Outcome, budget_spent
 from .status import error_for_status, redirect_error, retry_after
 from .urls import contacts_params, method_url
 
@@ -45,7 +46,7 @@ from .urls import contacts_params, method_url
 _DECODE_HEADERS = ("Content-Type", "Content-Length")
 
 
-class BrowserClient:
+class BrowserClient(Calls):
     """A client for one GREEN-API instance, for a page: ``budget`` bounds the
     whole call including retries and waits (``INTERACTIVE_*`` as for a cell
     Excel waits on)."""
@@ -82,11 +83,11 @@ class BrowserClient:
         """The raw contact list, as ``GreenApiClient.get_contacts``."""
         params = contacts_params(count, group)
         data = await self._get("getContacts", params, deadline)
-        return list_of(data, "getContacts")
+        return self.list_of(data, "getContacts")
 
     async def get_chats(self, *, deadline: float | None = None) -> list[dict[str, Any]]:
         """The account's chats, as ``GreenApiClient.get_chats``."""
-        return list_of(await self._get("getChats", None, deadline), "getChats")
+        return self.list_of(await self._get("getChats", None, deadline), "getChats")
 
     async def _get(
         self,
@@ -102,11 +103,7 @@ class BrowserClient:
             outcome = await self._attempt(method, params, deadline)
             if outcome.error is None:
                 return outcome.data
-            pause = next_pause(
-                outcome, attempt, self.retries, self.backoff, deadline, time.monotonic()
-            )
-            if pause is None:
-                raise outcome.error
+            pause = self.pause_or_fail(outcome, attempt, deadline, time.monotonic())
             await asyncio.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
 

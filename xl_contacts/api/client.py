@@ -25,9 +25,10 @@ from ..base.i18n import _
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
 from . import throttle as throttling  # the process-wide throttle
-from .body import Reader, ReaderFailed, Streamed, list_of
+from .body import Reader, ReaderFailed, Streamed
+from .calls import Calls
 from .clock import SYSTEM_CLOCK, Clock
-from .retry import INTERACTIVE_BUDGET, INTERACTIVE_RETRIES, next_pause
+from .retry import INTERACTIVE_BUDGET, INTERACTIVE_RETRIES
 from .transport import Transport
 from .urls import contacts_params
 
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 INTERACTIVE_TIMEOUT = (5.0, 15.0)
 
 
-class GreenApiClient:
+class GreenApiClient(Calls):
     """A client for one GREEN-API instance.
 
     ``timeout`` is (connect, read) seconds for one attempt; ``budget`` bounds the
@@ -109,13 +110,13 @@ class GreenApiClient:
         """
         params = contacts_params(count, group)
         data = self._get("getContacts", params, deadline)
-        return self._list_of(data, "getContacts")
+        return self.list_of(data, "getContacts")
 
     def get_chats(self, *, deadline: float | None = None) -> list[dict[str, Any]]:
         """The account's chats (getChats), sent without parameters: every flavour
         documents that form, and "chatted" needs every chat anyway. ``deadline``:
         as for ``get_contacts``."""
-        return self._list_of(self._get("getChats", None, deadline), "getChats")
+        return self.list_of(self._get("getChats", None, deadline), "getChats")
 
     def read_contacts(self, count: int | None, reader: Reader) -> Any:
         """getContacts (every contact, or ``count``) with the body handed to
@@ -148,13 +149,6 @@ class GreenApiClient:
             )
         return state
 
-    def _list_of(self, data: Any, method: str) -> list[Any]:
-        """``body.list_of``, its hint naming the settings as this person gave them."""
-        try:
-            return list_of(data, method)
-        except BadResponse as error:
-            raise self.settings.explain(error) from None
-
     def query_deadline(self) -> float:
         """The end of one budget from now: pass it to every call of one query."""
         return self.clock.monotonic() + self.budget
@@ -175,11 +169,7 @@ class GreenApiClient:
             outcome = self.transport.attempt(method, params, deadline, reader)
             if outcome.error is None:
                 return outcome.data
-            pause = next_pause(
-                outcome, attempt, self.retries, self.backoff, deadline, self.clock.monotonic()
-            )
-            if pause is None:
-                raise self.settings.explain(outcome.error)
+            pause = self.pause_or_fail(outcome, attempt, deadline, self.clock.monotonic())
             log.info(
                 "%s attempt %d failed (%s); retrying in %.1fs",
                 method,

@@ -1,6 +1,6 @@
 """What GREEN-API's answer means when it is not a 200: HTTP status → error,
-a redirect's target, the wait asked for (Retry-After), and how a text the
-server chose is repeated in a message.
+a redirect's target (repeated as ``errors.echo`` repeats a stranger's text), the
+wait asked for (Retry-After).
 
 Pure: no HTTP library, no threads (a front end without sockets reuses it).
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from ..base.cells import for_terminal
 from ..base.errors import (
     GreenApiError,
     InstanceNotReady,
@@ -19,23 +18,13 @@ from ..base.errors import (
     RateLimited,
     ServerError,
     TokenRejected,
+    echo,
 )
 from ..base.i18n import _
 from ..base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
-from ..base.redaction import redact
 
 # The statuses that may pass if asked again (retry.retry_pause).
 RETRY_STATUSES = frozenset({429, 499, 500, 502, 503, 504})
-
-# How much of a server-chosen text (content type, host) a message repeats.
-_ECHO_LIMIT = 60
-
-
-def echo(text: str) -> str:
-    """A server-chosen text as a message may repeat it: one printable line, short."""
-    # Redacted before it is cut: a cut token is no longer found by redact().
-    text = for_terminal(redact(text)).strip()
-    return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
 
 
 def error_for_status(status: int) -> GreenApiError:

@@ -18,7 +18,7 @@ import requests
 import urllib3.exceptions
 
 from .._version import __version__
-from ..base.errors import BadResponse, NetworkError
+from ..base.errors import BadResponse, NetworkError, echo
 from ..base.i18n import _
 from ..base.names import ENV_API_URL
 from ..config.settings import Settings
@@ -26,7 +26,7 @@ from .body import ACCEPT_ENCODING, BodyFailed, Read, Streamed, content_encoding,
 from .clock import Clock
 from .deadline import BoundedAdapter, Deadline
 from .retry import Outcome, budget_spent
-from .status import echo, error_for_status, redirect_error, retry_after
+from .status import error_for_status, redirect_error, retry_after
 from .urls import method_url, shown_url
 
 log = logging.getLogger(__name__)

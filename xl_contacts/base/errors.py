@@ -22,8 +22,12 @@ The tree::
 
 from __future__ import annotations
 
+from .cells import for_terminal
 from .i18n import _
 from .redaction import redact
+
+# How much of a stranger's text (a server's, a workbook's) a message repeats.
+_ECHO_LIMIT = 60
 
 
 class XlContactsError(Exception):
@@ -98,3 +102,12 @@ def user_message(error: BaseException) -> str:
             error=type(error).__name__ + detail
         )
     return redact(message)
+
+
+def echo(text: str) -> str:
+    """A stranger's text -- a server's content type or host, a workbook's setting,
+    sheet name or folder -- as a message may repeat it: one printable line,
+    without the token, short."""
+    # Redacted before it is cut: a cut token is no longer found by redact().
+    text = for_terminal(redact(text)).strip()
+    return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..base import i18n
 from ..base.cells import for_excel_input, table_headers
-from ..base.errors import ConfigError
+from ..base.errors import ConfigError, echo
 from ..base.i18n import _
 from ..base.names import (
     CONF_SHEET,
@@ -86,7 +86,7 @@ def read_live_settings(book: Any) -> LiveSettings:
     if language is not None and not i18n.language_of(language):
         raise ConfigError(
             _("{where} must be en or ru, not '{value}'").format(
-                where=_on_conf_sheet(KEY_LANGUAGE), value=language
+                where=_on_conf_sheet(KEY_LANGUAGE), value=echo(str(language))
             )
         )
     # Several profiles, one list: "sales, support" (or ";" as a Russian-language Excel lists).
@@ -133,7 +133,7 @@ def check_contacts_sheet(book: Any) -> None:
                 _(
                     "the sheet '{sheet}' already has a table named '{table}' — "
                     "rename that table (Table Design ▸ Table Name) and refresh again"
-                ).format(sheet=other.name, table=TABLE_NAME)
+                ).format(sheet=echo(other.name), table=TABLE_NAME)
             )
     sheet = _find_sheet(book, CONTACTS_SHEET)
     if sheet is None or _find_table(sheet) is not None:
@@ -168,7 +168,7 @@ def check_unprotected(book: Any) -> None:
             _(
                 "the sheet '{sheet}' is protected — unprotect it (Review ▸ Unprotect "
                 "Sheet) and refresh again"
-            ).format(sheet=sheet.name)
+            ).format(sheet=echo(sheet.name))
         )
 
 
@@ -335,7 +335,7 @@ def _put_back(place: _Place, before: list[list[Any]], target: Any, error: Except
         _(
             "Excel stopped the refresh while writing ({reason}); the sheet "
             "'{sheet}' was put back as it was — refresh again"
-        ).format(reason=reason, sheet=place.sheet.name)
+        ).format(reason=reason, sheet=echo(place.sheet.name))
     )
 
 
@@ -366,7 +366,7 @@ def excel_refusal(error: BaseException) -> str | None:
     if len(info) > 5 and info[5] == EXCEL_REFUSED:
         return _("Excel refused to change a cell: is the sheet protected, or a cell being edited?")
     if len(info) > 2 and isinstance(info[2], str) and info[2].strip():
-        return info[2].strip()
+        return echo(info[2])
     return None
 
 
@@ -392,7 +392,7 @@ def _refuse_filled(areas: list[Any], target: Any, sheet_name: str) -> None:
                 ).format(
                     table=TABLE_NAME,
                     last=target.address.replace("$", ""),
-                    sheet=sheet_name,
+                    sheet=echo(sheet_name),
                     cell=cell,
                 )
             )

@@ -1,0 +1,132 @@
+"""Our comma CSV opened by double-click in an Excel whose list separator is ";"
+(Russian, German, French Windows): Excel splits each *line* at every ";" --
+before, and regardless of, the CSV's quoting -- so the text right after a ";"
+inside a name starts a cell of its own. ``Ann;=1+1`` must not become ``=1+1``.
+
+OWASP (CSV Injection): "take care of the field separator (e.g. ',' or ';') ...
+as attackers could use this to start a new cell and then have the dangerous
+character in the middle of the user input, but at the beginning of a cell."
+
+LibreOffice, told to split at ";" only (``--infilter=CSV:59,...``), opens the
+file as such an Excel does; it runs only "=" as a formula (Excel also "+",
+"-", "@"), so the split of every line is checked too, for all four.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import cli, formulas_in, libreoffice_converts
+from hostile_server import contact
+from stand_in import FakeGreenApi
+
+from xl_contacts.base.cells import FORMULA_TRIGGERS
+from xl_contacts.domain.contacts import normalise
+from xl_contacts.sinks import text_output
+
+# Each ";" followed, at once or after quotes and spaces (an Excel cell may
+# start with a quoted field, and "" is how a quote inside a field is written),
+# by what starts a formula.
+SEMICOLON_NAMES = [
+    "Ann;=1+1",
+    "Ann;+1+1",
+    "Ann;-1+1",
+    "Ann;@SUM(1,2)",
+    "Ann;=1+1, and a comma",  # quoted for the comma: no help, the split is mid-field
+    'Ann;"=1+1"',
+    'Ann;""=1+1',
+    "Ann; =1+1",
+    "Ann;\t=1+1",
+    "Ann;;=1+1",
+    "Ann;x;=1+1",
+    ";=1+1",
+    "Ann;-1",  # "-1,user,…" up to the line's end or next ";": no plain number
+]
+# ";" in a name that starts no formula: left exactly as it is.
+HARMLESS = ["Smith; John", "a;b", ";", "Ann;", "Ann;1", "Ann; 1-2", "x;y;z"]
+# The Excel of such a Windows: ";" between cells.
+SEMICOLON_EXCEL = "CSV:59,34,76,1"
+NOT_YET = pytest.mark.xfail(
+    strict=True,
+    reason="base/cells.for_csv protects only a field's start, not the text after a ';' in it "
+    "(lead: cells.py and text_output.py are being edited; proposal in loose's report)",
+)
+
+
+def csv_of(*names: str, **fields: Any) -> str:
+    table = normalise([contact(name, chatId=f"{i}@c.us", **fields) for i, name in enumerate(names)])
+    out = io.StringIO()
+    text_output.write_csv(table, out)
+    return out.getvalue()
+
+
+def semicolon_cells(text: str) -> list[str]:
+    """Every cell an Excel splitting at ";" starts inside a line (after a ";"),
+    up to the next ";" or the line's end -- whatever the quotes say."""
+    return [cell for line in text.splitlines() for cell in line.split(";")[1:]]
+
+
+def starts_a_formula(cell: str) -> bool:
+    """Whether ``cell`` starts with a trigger after any quotes and spaces (more
+    than Excel needs: a check that errs towards protecting)."""
+    return cell.lstrip('" ').startswith(FORMULA_TRIGGERS)
+
+
+@NOT_YET
+@pytest.mark.parametrize("name", SEMICOLON_NAMES)
+def test_no_cell_after_a_semicolon_starts_a_formula(name: str) -> None:
+    cells = semicolon_cells(csv_of(name, "next"))
+    assert cells, "the name's ';' is in the file"
+    assert not [cell for cell in cells if starts_a_formula(cell)]
+
+
+@NOT_YET
+def test_nor_in_a_column_name_from_the_server() -> None:
+    text = csv_of("Ann", **{"note;=1+1": "v;@SUM(1)"})
+    assert not [cell for cell in semicolon_cells(text) if starts_a_formula(cell)]
+
+
+@NOT_YET
+def test_from_the_command_line_too(
+    capsys: pytest.CaptureFixture[str], green_api_env: FakeGreenApi
+) -> None:
+    green_api_env.answer(
+        [contact(name, chatId=f"{i}@c.us") for i, name in enumerate(SEMICOLON_NAMES)]
+    )
+    code, out, err = cli(capsys, "contacts", "--format", "csv")
+    assert code == 0, err
+    assert not [cell for cell in semicolon_cells(out) if starts_a_formula(cell)]
+
+
+@NOT_YET
+def test_libreoffice_splitting_at_semicolons_finds_no_formula(tmp_path: Path) -> None:
+    source = tmp_path / "contacts.csv"
+    source.write_text(csv_of(*SEMICOLON_NAMES), encoding="utf-8-sig", newline="")
+    converted = libreoffice_converts(source, tmp_path, "xlsx", infilter=SEMICOLON_EXCEL)
+    assert formulas_in(converted) == []
+
+
+def test_the_semicolon_excel_emulation_does_find_one(tmp_path: Path) -> None:
+    """The check above can fail: a ";" line whose second cell is "=1+1" opens as a formula."""
+    source = tmp_path / "plain.csv"
+    source.write_text("name\r\nAnn;=1+1\r\n", encoding="utf-8-sig", newline="")
+    converted = libreoffice_converts(source, tmp_path, "xlsx", infilter=SEMICOLON_EXCEL)
+    assert formulas_in(converted) != []
+
+
+@pytest.mark.parametrize("name", HARMLESS)
+def test_a_semicolon_that_starts_no_formula_is_left_alone(name: str) -> None:
+    (_header, *rows) = csv.reader(io.StringIO(csv_of(name), newline=""))
+    assert rows[0][1] == name
+
+
+def test_the_semicolon_names_stay_in_their_comma_field() -> None:
+    """However they are protected, a comma reader still finds each in its own field."""
+    rows = list(csv.reader(io.StringIO(csv_of(*SEMICOLON_NAMES), newline="")))
+    assert len(rows) == len(SEMICOLON_NAMES) + 1
+    for row, name in zip(rows[1:], SEMICOLON_NAMES, strict=True):
+        assert row[1].replace("'", "") == name, row  # only quote prefixes added
