@@ -24,7 +24,9 @@ workbook as the same text -- never as a formula, a number or a broken file:
 * ``for_csv``: CSV files are opened by Excel and parsed like input: values that
   would start a formula get the quote prefix (OWASP's CSV-injection rule); a
   plain number (``-100200300``, ``+7``, ``-1.5``) starts none and keeps its
-  sign as it is (``starts_formula``, for every output that applies it). The
+  sign as it is (``starts_formula``, for every output that applies it); so do
+  formulas right after a ``;`` inside a value (an Excel whose list separator
+  is ``;`` splits lines there, quotes or not). The
   CSV writer (text_output) quotes every field holding a CR or LF, so a name
   never ends its field and nothing after a CR starts a row.
 * ``for_terminal``: anything shown on a terminal (table, CSV to a tty, error
@@ -66,6 +68,13 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
 _AFTER_NUL_TRIGGER = re.compile("\0[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 QUOTE_PREFIX = "'"
+# An Excel whose list separator is ";" (Russian, German, French Windows) opening
+# a comma CSV by double-click splits every line at each ";" -- inside a field
+# too, quoted or not -- so what follows one starts a cell of its own: a formula
+# there (after quotes or spaces too) gets the quote prefix as well. No plain
+# number is spared: that cell runs on into the next fields of the line.
+_CELL_AFTER_SEMICOLON = re.compile(';(?=[" ]*[' + re.escape("".join(FORMULA_TRIGGERS)) + "])")
+_SEMICOLON = re.compile(";")
 # Characters beyond the Basic Multilingual Plane: two UTF-16 code units each.
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -158,7 +167,12 @@ def for_sheet_xml(value: str) -> str:
 def for_csv(value: str) -> str:
     """Text for a CSV field that Excel will not run as a formula."""
     value = clean(value)
-    return QUOTE_PREFIX + value if starts_formula(value) else value
+    return _semicolons_guarded(QUOTE_PREFIX + value if starts_formula(value) else value)
+
+
+def _semicolons_guarded(value: str) -> str:
+    """``value`` with the quote prefix after each ";" that a formula follows."""
+    return _CELL_AFTER_SEMICOLON.sub(";" + QUOTE_PREFIX, value) if ";" in value else value
 
 
 def for_csv_column(values: Sequence[str]) -> list[str]:
@@ -175,6 +189,9 @@ def for_csv_column(values: Sequence[str]) -> list[str]:
     numbers = map(_PLAIN_NUMBER.fullmatch, map(column.__getitem__, starts))
     for at in list(compress(starts, map(operator.not_, numbers))):
         column[at] = QUOTE_PREFIX + column[at]
+    if ";" in joined:
+        for at in matching(_SEMICOLON, column):
+            column[at] = _semicolons_guarded(column[at])
     return column
 
 
