@@ -220,7 +220,9 @@ def select(
         return table.replace(kind=kind)
     facts = map(table.column, ("chatId", "type", "contactName"))
     wanted = kinds.wanted(kind, *facts, chats or set())
-    chosen = [list(compress(column, wanted))[:count] for column in table.by_column]
+    chosen = [list(compress(column, wanted)) for column in table.by_column]
+    if count is not None:
+        chosen = [column[:count] for column in chosen]
     cut = sum(map(too_long, chosen)) if table.cut else 0
     return table.replace(kind=kind, by_column=chosen, cut=cut)
 
