@@ -94,18 +94,21 @@ class Normaliser:
         self.skipped = 0
         self.cut = 0  # values longer than a cell holds
 
-    def feed(self, records: Sequence[Any]) -> list[list[str]]:
-        """The rows of ``records`` (those with a usable chat id), in order."""
-        return list(map(list, zip(*self.feed_columns(records), strict=True)))
-
     def feed_columns(self, records: Sequence[Any]) -> list[list[str]]:
-        """``feed``'s rows as the values of each column (of ``columns``)."""
-        self._look(records)
-        self.records += len(records)
+        """The values of each column (of ``columns``) of the rows of ``records``
+        (those with a usable chat id), in order."""
+        self.learn(records)
         columns = contact_columns(records, self._extras)
         self.cut += sum(map(too_long, columns))
         self.skipped += len(records) - len(columns[0])
         return columns
+
+    def learn(self, records: Sequence[Any]) -> None:
+        """Learn what ``records`` show (the flavour, new fields) without making
+        their rows: the first pass over a list whose columns must all be known
+        before a row is written (see ``again``)."""
+        self._look(records)
+        self.records += len(records)
 
     def _look(self, records: Sequence[Any]) -> None:
         """Learn what ``records`` show (the flavour, new fields) and reshape the

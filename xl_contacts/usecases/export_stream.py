@@ -113,8 +113,8 @@ def write_streamed(
             learner = Normaliser()
             items = ArrayItems()
             for chunk in kept.chunks():
-                learner.feed(items.feed(chunk))
-            learner.feed(items.finish())
+                learner.learn(items.feed(chunk))
+            learner.learn(items.finish())
             rows = _Rows(learner.again())
             result = _stream(target, instance, kept.chunks(), rows, progress, fetched_at)
             result.restarted = True
@@ -167,16 +167,15 @@ class _Rows:
 
     def add(self, records: Sequence[Any]) -> bytes:
         columns = self.normaliser.columns
-        rows = self.normaliser.feed(records)
+        # Column by column: each count, check and encoding is one look at a
+        # whole column (in C), not one per value.
+        table: list[Sequence[str]] = list(self.normaliser.feed_columns(records))
         if self.normaliser.columns is not columns:
             if self.facts.rows:
                 raise Reshape
             self.facts = ContactFacts(self.normaliser.columns)
-        if not rows:
+        if not table[0]:
             return b""
-        # Column by column from here: each count, check and encoding is one
-        # look at a whole column (in C), not one per value.
-        table = list(zip(*rows, strict=True))
         chats, phones, types = (table[i] for i in self.facts.reads)
         formatted, countries = self.facts.describe_columns(chats, phones, types)
         check_rows(CONTACTS_SHEET, self.facts.rows)
