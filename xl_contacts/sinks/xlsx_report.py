@@ -178,31 +178,34 @@ def report_skeleton(
 
 
 class PhoneColumns(Sequence[list[str]]):
-    """The table's rows with ``PHONE_COLUMNS`` added (see ``ContactFacts``). Rows
-    are made as they are read: a report holds no second copy of its rows, only
-    the two new values."""
+    """The table's rows with ``PHONE_COLUMNS`` added (see ``ContactFacts``),
+    held as the table holds them: column by column. A report holds no second
+    copy of its rows, only the two new columns; rows are made as they are read."""
 
     def __init__(self, table: ContactTable) -> None:
-        self.rows = table.rows
         self.facts = ContactFacts(table.columns)
         self.columns = self.facts.columns
         # Both columns are made before the rows are streamed: the Summary counts
         # the countries.
-        self.formatted, self.country_names = self.facts.describe(self.rows)
+        chats, phones, types = (table.by_column[i] for i in self.facts.reads)
+        formatted, country_names = self.facts.describe_columns(chats, phones, types)
+        self.by_column = [*table.by_column, formatted, country_names]
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.by_column[0])
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return [*self.rows[index], self.formatted[index], self.country_names[index]]
+            return [list(row) for row in zip(*(c[index] for c in self.by_column), strict=True)]
+        return [column[index] for column in self.by_column]
 
     def __iter__(self) -> Iterator[list[str]]:
-        for row, international, country in zip(
-            self.rows, self.formatted, self.country_names, strict=True
-        ):
-            yield [*row, international, country]
+        return map(list, zip(*self.by_column, strict=True))
+
+    def column_batches(self, size: int) -> Iterator[list[list[str]]]:
+        """The columns ``size`` rows at a time."""
+        for start in range(0, len(self), size):
+            yield [column[start : start + size] for column in self.by_column]
 
 
 def _part(wb: Any) -> str:
@@ -326,7 +329,7 @@ def write_package(
                 continue
             spool = spools[name] = DeflateSpool(temporary.parent)
             for chunk in rows_xml(part.sheet.rows, part.sheet.header_row + 1, part.progress):
-                spool.write(chunk.encode("utf-8"))
+                spool.write(chunk)
             spool.close()
         edits = {name: partial(with_ignored_errors, used=p.used) for name, p in parts.items()}
         zip_stream.write_package(skeleton, temporary, spools, edits)
@@ -347,13 +350,20 @@ def with_ignored_errors(xml: str, used: str) -> str:
     return xml[:at] + element + xml[at:]
 
 
-def rows_xml(rows: Sequence[Sequence[str]], first: int, progress: Progress | None) -> Iterator[str]:
-    """The rows' XML from row ``first`` on, in chunks of PROGRESS_EVERY rows."""
+def rows_xml(
+    rows: Sequence[Sequence[str]], first: int, progress: Progress | None
+) -> Iterator[bytes]:
+    """The rows' XML (UTF-8) from row ``first`` on, in chunks of PROGRESS_EVERY rows."""
     total = len(rows)
     writer = RowWriter(first)
-    remaining = iter(rows)
-    while batch := list(islice(remaining, PROGRESS_EVERY)):
-        yield writer.write(batch)
+    if isinstance(rows, PhoneColumns):  # the Contacts rows, held column by column
+        batches = map(writer.write_columns, rows.column_batches(PROGRESS_EVERY))
+    else:
+        remaining = iter(rows)
+        rows_at_a_time = iter(lambda: list(islice(remaining, PROGRESS_EVERY)), [])
+        batches = (writer.write(batch).encode() for batch in rows_at_a_time)
+    for xml in batches:
+        yield xml
         if progress is not None and writer.next - first < total:
             progress(writer.next - first, total)
     if progress is not None:
