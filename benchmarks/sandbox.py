@@ -58,7 +58,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from xl_contacts.cli import main as cli
-    from xl_contacts.domain.contacts import COLUMNS, normalise
+    from xl_contacts.domain.contacts import normalise
+    from xl_contacts.domain.table import COLUMNS
     from xl_contacts.sinks.previous_report import is_report, read_previous
     from xl_contacts.sinks.xlsx_report import write_report
 

@@ -175,7 +175,7 @@ def assert_registered_and_called_as_desktop(out: dict[str, Any]) -> None:
     """``out`` of OFFICEJS_CALLS (with the reference contacts): GETCONTACTS
     registered with its four optional arguments and a matrix result, and what
     the four calls give -- the same whichever front end answered."""
-    from xl_contacts.domain.contacts import COLUMNS
+    from xl_contacts.domain.table import COLUMNS
 
     (function,) = out["meta"]["functions"]
     assert function["name"] == "GETCONTACTS"

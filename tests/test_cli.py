@@ -23,7 +23,8 @@ from stand_in import HOSTILE_NAMES, REFERENCE_CONTACTS, TOKEN, FakeGreenApi, mak
 
 from xl_contacts.base.names import PHONE_COLUMNS
 from xl_contacts.cli import build_parser, main
-from xl_contacts.domain.contacts import COLUMNS, EMPTY_HINT
+from xl_contacts.domain.contacts import EMPTY_HINT
+from xl_contacts.domain.table import COLUMNS
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from stand_in import REFERENCE_CONTACTS, REFERENCE_ROWS
 
 from xl_contacts.base.errors import BadResponse, ConfigError
-from xl_contacts.domain.contacts import COLUMNS, MAX_COUNT, normalise, parse_count, select
+from xl_contacts.domain.contacts import MAX_COUNT, normalise, parse_count, select
+from xl_contacts.domain.table import COLUMNS
 from xl_contacts.domain.values import cell_text, phone_text, rows_text
 
 

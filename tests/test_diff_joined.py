@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xl_contacts.base.cells import clean_rows
-from xl_contacts.domain.contacts import COLUMNS, ContactTable
 from xl_contacts.domain.diff import ADDED, CHANGED, REMOVED, compare
+from xl_contacts.domain.table import COLUMNS, ContactTable
 
 # Few chat ids and short values: rows that repeat, match and differ by little.
 VALUES = st.one_of(

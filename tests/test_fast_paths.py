@@ -20,7 +20,8 @@ from stand_in import HOSTILE_NAMES
 
 from xl_contacts.base.cells import clean, for_csv, for_sheet_xml
 from xl_contacts.domain import contacts, kinds
-from xl_contacts.domain.contacts import COLUMNS, ContactTable, Normaliser
+from xl_contacts.domain.contacts import Normaliser
+from xl_contacts.domain.table import COLUMNS, ContactTable
 from xl_contacts.domain.values import cell_texts, phone_text, phone_texts
 from xl_contacts.sinks.row_xml import RowWriter, column_letter
 from xl_contacts.sinks.text_output import write_csv

@@ -32,7 +32,8 @@ from stand_in import ID_INSTANCE, TOKEN
 from xl_contacts.base.cells import for_terminal
 from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
 from xl_contacts.cli import main
-from xl_contacts.domain.contacts import COLUMNS, normalise
+from xl_contacts.domain.contacts import normalise
+from xl_contacts.domain.table import COLUMNS
 from xl_contacts.sinks import text_output
 
 CR_NAMES = [

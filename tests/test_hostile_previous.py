@@ -17,8 +17,8 @@ from helpers import run_command
 
 from xl_contacts.base.errors import ReportError
 from xl_contacts.cli import main
-from xl_contacts.domain.contacts import COLUMNS
 from xl_contacts.domain.demo import DEMO_INSTANCE_ID
+from xl_contacts.domain.table import COLUMNS
 from xl_contacts.sinks.previous_report import is_report, read_previous
 
 # A header row as the report writes it, so only the size makes the file wrong.

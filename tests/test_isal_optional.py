@@ -17,7 +17,7 @@ from helpers import assert_no_token
 from packaging.requirements import Requirement
 from stand_in import REFERENCE_CONTACTS, FakeGreenApi
 
-from xl_contacts.domain.contacts import COLUMNS
+from xl_contacts.domain.table import COLUMNS
 from xl_contacts.sinks import zip_stream
 
 # Where a pip install happens: a few platforms with isal wheels, and without.

@@ -36,7 +36,7 @@ from werkzeug import Request, Response
 from xl_contacts.base.cache import ResultCache
 from xl_contacts.base.errors import ConfigError
 from xl_contacts.base.names import ENV_API_URL, ENV_FLAVOUR, MAX, WHATSAPP
-from xl_contacts.domain.contacts import COLUMNS
+from xl_contacts.domain.table import COLUMNS
 
 # One worker runs them all: one Pyodide boot (a module fixture) instead of one per worker.
 pytestmark = [pytest.mark.lite, pytest.mark.xdist_group("lite")]

@@ -21,7 +21,7 @@ from pytest_httpserver import HTTPServer
 from stand_in import REFERENCE_CONTACTS, FakeGreenApi
 from werkzeug import Request, Response
 
-from xl_contacts.domain.contacts import COLUMNS
+from xl_contacts.domain.table import COLUMNS
 
 pytestmark = pytest.mark.lite
 

@@ -26,7 +26,7 @@ from stand_in import (
 
 from xl_contacts import macros, udfs
 from xl_contacts.base.cells import TERMINAL_UNSAFE
-from xl_contacts.domain.contacts import COLUMNS
+from xl_contacts.domain.table import COLUMNS
 
 WRITES = {
     "addSheet",

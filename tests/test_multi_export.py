@@ -17,7 +17,7 @@ from stand_in import TOKEN, FakeGreenApi
 from xl_contacts.api import throttle
 from xl_contacts.base.cells import for_csv
 from xl_contacts.base.names import PHONE_COLUMNS, TELEGRAM, WHATSAPP
-from xl_contacts.domain.contacts import COLUMNS
+from xl_contacts.domain.table import COLUMNS
 
 
 @pytest.fixture

@@ -24,8 +24,9 @@ from python_calamine import CalamineError
 from stand_in import HOSTILE_NAMES, ID_INSTANCE
 
 from xl_contacts.base.errors import ReportError
-from xl_contacts.domain.contacts import COLUMNS, normalise
+from xl_contacts.domain.contacts import normalise
 from xl_contacts.domain.diff import compare
+from xl_contacts.domain.table import COLUMNS
 from xl_contacts.domain.values import rows_text
 from xl_contacts.sinks.own_report import check_plausible as check_bytes
 from xl_contacts.sinks.previous_report import read_previous

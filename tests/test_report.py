@@ -20,8 +20,8 @@ from xl_contacts import __version__
 from xl_contacts.base.cells import MAX_CELL_CHARS, clean
 from xl_contacts.base.errors import ReportError
 from xl_contacts.base.names import PHONE_COLUMNS
-from xl_contacts.domain.contacts import COLUMNS, normalise
-from xl_contacts.domain.table import ContactTable
+from xl_contacts.domain.contacts import normalise
+from xl_contacts.domain.table import COLUMNS, ContactTable
 from xl_contacts.sinks.xlsx_report import write_report
 
 HEADERS = [*COLUMNS, *PHONE_COLUMNS]

@@ -20,7 +20,8 @@ from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
 from xl_contacts.base.bounds import MAX_EXTRA_COLUMNS, MAX_TABLE_ROWS, SHEET_ROWS
 from xl_contacts.base.errors import ReportError
 from xl_contacts.base.names import PHONE_COLUMNS, TELEGRAM, WHATSAPP
-from xl_contacts.domain.contacts import COLUMNS, normalise
+from xl_contacts.domain.contacts import normalise
+from xl_contacts.domain.table import COLUMNS
 from xl_contacts.sinks.previous_report import read_previous
 from xl_contacts.sinks.report_facts import check_rows
 from xl_contacts.sinks.xlsx_report import write_report

@@ -22,7 +22,8 @@ from xl_contacts.base.bounds import MAX_EXTRA_COLUMNS
 from xl_contacts.base.i18n import ENV_LANG, speaking
 from xl_contacts.base.names import TELEGRAM, WHATSAPP
 from xl_contacts.cli import main
-from xl_contacts.domain.contacts import COLUMNS, normalise
+from xl_contacts.domain.contacts import normalise
+from xl_contacts.domain.table import COLUMNS
 from xl_contacts.sinks.xlsx_report import write_report
 
 # Every English text of the Summary and Changes sheets' own (not the contacts'

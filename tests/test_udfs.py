@@ -40,7 +40,7 @@ from xl_contacts import udfs
 from xl_contacts.api import client
 from xl_contacts.base.cache import ResultCache
 from xl_contacts.base.errors import ConfigError
-from xl_contacts.domain.contacts import COLUMNS
+from xl_contacts.domain.table import COLUMNS
 from xl_contacts.udfs import GETCONTACTS
 from xl_contacts.usecases import live_results
 

@@ -20,8 +20,8 @@ from helpers import run_command
 
 from xl_contacts.base.errors import ReportError
 from xl_contacts.cli import main
-from xl_contacts.domain.contacts import COLUMNS
 from xl_contacts.domain.demo import DEMO_INSTANCE_ID
+from xl_contacts.domain.table import COLUMNS
 from xl_contacts.domain.values import rows_text
 from xl_contacts.sinks import sandbox
 from xl_contacts.sinks.previous_report import read_previous

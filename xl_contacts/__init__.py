@@ -10,7 +10,8 @@ The library surface is small::
 from ._version import __version__
 from .base.errors import ConfigError, GreenApiError, ReportError, XlContactsError
 from .config.settings import Settings, load_settings
-from .domain.contacts import COLUMNS, ContactTable, parse_count
+from .domain.contacts import parse_count
+from .domain.table import COLUMNS, ContactTable
 
 
 def __getattr__(name: str) -> object:

@@ -34,7 +34,8 @@ from .config.settings import (
     load_settings,
     validate_flavour,
 )
-from .domain.contacts import EMPTY_HINT, ContactTable
+from .domain.contacts import EMPTY_HINT
+from .domain.table import ContactTable
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from .base.errors import ConfigError, XlContactsError, echo, user_message
 from .base.i18n import _, ngettext, number
 from .base.names import CHANGES_SHEET, CONF_SHEET, KEY_REPORT_FOLDER, PROG
 from .config.settings import load_settings
-from .domain.contacts import ContactTable
+from .domain.table import ContactTable
 from .sinks import live_sheet
 from .sinks.live_sheet import LiveSettings
 from .usecases import excel_language, live_results

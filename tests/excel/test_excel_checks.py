@@ -19,7 +19,7 @@ from spill import NoSpill, read_spill
 from stand_in import REFERENCE_CONTACTS, TOKEN, FakeGreenApi
 
 from xl_contacts import udfs
-from xl_contacts.domain.contacts import COLUMNS
+from xl_contacts.domain.table import COLUMNS
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ from workbook import build_test_workbook, error_sheet, run_folder, what_excel_sh
 
 from xl_contacts.base import i18n
 from xl_contacts.base.names import ENV_API_TOKEN, ENV_API_URL, ENV_ID_INSTANCE
-from xl_contacts.domain.contacts import COLUMNS
+from xl_contacts.domain.table import COLUMNS
 from xl_contacts.usecases.template import texts
 
 REASON = why_no_excel()

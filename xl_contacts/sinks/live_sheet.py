@@ -29,8 +29,9 @@ from ..base.names import (
     TABLE_STYLE,
 )
 from ..base.names import CONTACTS_TABLE as TABLE_NAME
-from ..domain.contacts import ContactTable, parse_count
+from ..domain.contacts import parse_count
 from ..domain.kinds import parse_kind
+from ..domain.table import ContactTable
 
 # Where a new table goes: row 1 holds the refresh status, row 2 stays empty.
 DEFAULT_ANCHOR = (3, 1)

@@ -18,7 +18,7 @@ from itertools import islice
 from typing import TextIO
 
 from ..base.cells import TERMINAL_UNSAFE, for_csv_column, for_terminal, matching
-from ..domain.contacts import ContactTable
+from ..domain.table import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
 _CSV_ROWS_PER_WRITE = 16384

@@ -54,7 +54,7 @@ from ..base.names import (
     SUMMARY_SHEET,
     TABLE_STYLE,
 )
-from ..domain.contacts import ContactTable
+from ..domain.table import ContactTable
 from . import zip_stream
 from .atomic import output_path, replacing
 from .report_facts import UNKNOWN_COUNTRY, ContactFacts, check_rows

@@ -12,8 +12,9 @@ from ..base.errors import XlContactsError
 from ..base.i18n import N_, _, ngettext, number
 from ..config.settings import Settings, load_settings
 from ..domain import kinds
-from ..domain.contacts import ContactTable, normalise, parse_count, select
+from ..domain.contacts import normalise, parse_count, select
 from ..domain.kinds import ALL, CHATTED, GROUPS, PERSONAL, SAVED
+from ..domain.table import ContactTable
 from . import query
 
 _clients: dict[Settings, GreenApiClient] = {}

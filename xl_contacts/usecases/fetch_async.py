@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ..api.browser import BrowserClient
 from ..domain import kinds
-from ..domain.contacts import ContactTable, parse_count
+from ..domain.contacts import parse_count
+from ..domain.table import ContactTable
 from . import query
 
 

@@ -28,10 +28,11 @@ from ..base.names import (
 )
 from ..config import credentials
 from ..config.settings import NO_PROFILES, Settings, profile_settings
-from ..domain.contacts import COLUMNS, ContactTable, parse_count
+from ..domain.contacts import parse_count
 from ..domain.demo import DEMO_PROFILES, demo_instance
 from ..domain.diff import Changes, compare
 from ..domain.kinds import parse_kind
+from ..domain.table import COLUMNS, ContactTable
 from ..sinks.previous_report import PreviousReport, read_previous_instances
 from .fetch import Target, fetch_target
 

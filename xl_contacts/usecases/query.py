@@ -16,7 +16,8 @@ from typing import Any
 from ..base.names import WHATSAPP
 from ..config.settings import Settings
 from ..domain import kinds
-from ..domain.contacts import ContactTable, normalise, select
+from ..domain.contacts import normalise, select
+from ..domain.table import ContactTable
 
 CONTACTS, CHATS = "getContacts", "getChats"
 
