@@ -17,26 +17,14 @@ import sys
 os.environ["XLWINGS_ON_SERVER"] = "true"
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # tests only
 
-import xlwings as xw
 import xlwings.server
+from officejs_call import call_data
 
 import xl_contacts.udfs as udfs
 
 
 def call(args: list[object], culture: str = "en-US") -> object:
-    data = {
-        "func_name": "GETCONTACTS",
-        # Office.js sends every argument as a 2-D matrix; a left-out one as null.
-        "args": [None if a is None else [[a]] for a in args],
-        "caller_address": "Sheet1!A1",
-        "formula_name": "GETCONTACTS",
-        "version": xw.__version__,
-        "client": "Office.js",
-        "runtime": "1.4",
-        "culture_info_name": culture,
-        "date_format": "M/d/yyyy",
-    }
-    return asyncio.run(xlwings.server.custom_functions_call(data, udfs))
+    return asyncio.run(xlwings.server.custom_functions_call(call_data(args, culture), udfs))
 
 
 if __name__ == "__main__":

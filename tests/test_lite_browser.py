@@ -116,6 +116,7 @@ def test_cors_blocked_says_what_to_do_allowed_gives_the_table(
     files = {f"/pyodide/{f.name}": f for f in PYODIDE.iterdir() if f.is_file()}
     files.update({f"/wheels/{w.name}": w for w in wheel_files})
     files.update({"/": LITE / "page.html", "/main.py": main, "/harness.py": LITE / "harness.py"})
+    files["/officejs_call.py"] = LITE.parent / "officejs_call.py"
     command = {
         "env": green_api.env(),
         "calls": [[1.0], [2.0]],

@@ -21,7 +21,6 @@ import sys
 os.environ["XLWINGS_ON_SERVER"] = "true"
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # tests only
 
-import xlwings as xw
 import xlwings.server
 
 sys.path.insert(0, "/home/pyodide")
@@ -30,27 +29,14 @@ main = importlib.util.module_from_spec(spec)
 sys.modules["main"] = main
 spec.loader.exec_module(main)
 
+from officejs_call import call_data  # noqa: E402 -- put beside main.py by the runner
+
 from xl_contacts import lite  # noqa: E402 -- the modules main.py brought
 from xl_contacts.api import retry, throttle  # noqa: E402
 
 _OWN = ("GREENAPI_", "XL_CONTACTS_")
 _REAL_INTERVAL = throttle.RATE_LIMIT_INTERVAL
 _REAL_BACKOFF = retry.BACKOFF_SECONDS
-
-
-def _data(args, culture):
-    return {
-        "func_name": "GETCONTACTS",
-        # Office.js sends every argument as a 2-D matrix; a left-out one as null.
-        "args": [None if a is None else [[a]] for a in args],
-        "caller_address": "Sheet1!A1",
-        "formula_name": "GETCONTACTS",
-        "version": xw.__version__,
-        "client": "Office.js",
-        "runtime": "1.4",
-        "culture_info_name": culture,  # Excel's language (Lite: Office.js' cultureInfo)
-        "date_format": "M/d/yyyy",
-    }
 
 
 async def run(line):
@@ -64,7 +50,7 @@ async def run(line):
     retry.BACKOFF_SECONDS = command.get("backoff", _REAL_BACKOFF)
     culture = command.get("culture", "en-US")
     calls = [
-        xlwings.server.custom_functions_call(_data(a, culture), main) for a in command["calls"]
+        xlwings.server.custom_functions_call(call_data(a, culture), main) for a in command["calls"]
     ]
     if command.get("together"):
         results = await asyncio.gather(*calls)

@@ -27,6 +27,9 @@ pyodide.globals.set("wheel_urls", pyodide.toPy(others));
 await pyodide.runPythonAsync("import micropip\nawait micropip.install(wheel_urls)");
 
 pyodide.FS.writeFile("/home/pyodide/main.py", readFileSync(mainPy));
+// The Office.js request of a call, stated once for these tests (../officejs_call.py).
+const callPy = new URL("../officejs_call.py", import.meta.url);
+pyodide.FS.writeFile("/home/pyodide/officejs_call.py", readFileSync(callPy));
 pyodide.runPython(readFileSync(harnessPy, "utf8"));
 const run = pyodide.globals.get("run");
 process.stdout.write(JSON.stringify({ ready: true }) + "\n");
