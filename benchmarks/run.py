@@ -336,7 +336,13 @@ def changes_worker(path: str, kind: str, n: str, repeats: str) -> dict[str, floa
         compare(previous.rows, new)
         diffs.append(time.perf_counter() - started)
         del previous
-    return {"read_s": statistics.median(reads), "diff_s": statistics.median(diffs)}
+    return {
+        "read_s": statistics.median(reads),
+        "diff_s": statistics.median(diffs),
+        # Which code ran: the proof that a baseline is the earlier package's.
+        "reader": sys.modules[read_previous.__module__].__file__ or "",
+        "differ": sys.modules[compare.__module__].__file__ or "",
+    }
 
 
 def _changes_run(
@@ -346,7 +352,11 @@ def _changes_run(
     result = subprocess.run(
         command, capture_output=True, text=True, check=True, env=earlier_env(package)
     )
-    return json.loads(result.stdout)
+    run = json.loads(result.stdout)
+    code = Path(package or HERE.parent).resolve()
+    for module in (run.pop("reader"), run.pop("differ")):
+        assert Path(module).resolve().is_relative_to(code), (module, code)
+    return run
 
 
 def bench_changes(kind: str, n: int, repeats: int = 5) -> dict[str, Any]:
