@@ -37,7 +37,7 @@ from operator import itemgetter
 
 from ..base.bounds import SHEET_ROWS
 from ..base.i18n import _
-from ..base.json_stream import gc_paused
+from ..base.json_stream import gc_paused_promoting
 from ..base.names import CONTACTS_SHEET
 from .package import BROKEN, NOT_READABLE, NotAPackage, Package, not_ours, open_package
 from .package_xml import NotWorkbookXml, elements, extent, local_name
@@ -198,7 +198,8 @@ def _read_contacts(package: Package, part: str, width: int) -> list[list[str]] |
     go of the GIL: it overlaps with reading the rows)."""
     chunks = _Ahead(package.inflated(part))
     try:
-        with gc_paused():  # 100,000s of new rows, no cycles: no sweeps
+        # 100,000s of new rows, no cycles: no sweeps, now nor right after.
+        with gc_paused_promoting():
             return _read_own(chunks, width)
     finally:
         chunks.close()
@@ -330,7 +331,8 @@ class _RowReader:
             return False
         if self.width:
             rows = list(map(list, map(itemgetter(*range(1, self.width + 1)), found)))
-            if "_x" in text or "\r" in text:
+            # A search for the escape itself: ``"_x" in text`` took three times as long.
+            if "\r" in text or _X_ESCAPE.search(text):
                 decoded = _decoded(rows)
                 if decoded is None:
                     return False
