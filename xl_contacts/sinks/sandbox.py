@@ -16,12 +16,13 @@ it does becomes one clear ReportError.
 
 The child (``calamine_child``) reads the very bytes that were checked, from
 its standard input, never the path again. What it costs (benchmarks/sandbox.py,
-medians against calamine in this process, same run, a loaded 2-core machine):
-0.04-0.06 s per workbook -- "is this -o target a report of ours" on the demo
-report took 0.04-0.06 s instead of 0.001 s; ``--since`` on a report of 100,000
-contacts 0.51 s against 0.45-0.60 s (within the noise). A proof that calamine
-cannot be made to allocate past a bound would have to follow calamine's
-internals version by version; 0.05 s a file buys certainty.
+medians against the same checks and calamine in this process, same run, a
+loaded 2-core machine): "is this -o target a report of ours" on the demo report
+0.04 s instead of 0.003 s (python starting is most of it); ``--since`` on a
+report of 100,000 contacts 0.27 s against 0.25 s, the child reading while the
+checks run. A proof that calamine cannot be made to allocate past a bound
+would have to follow calamine's internals version by version; 0.04 s a file
+buys certainty.
 """
 
 from __future__ import annotations
