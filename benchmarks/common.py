@@ -171,7 +171,10 @@ def use_earlier_package() -> None:
     folder = os.environ.get(ENV_EARLIER)
     if not folder:
         return
-    sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in type(f).__module__]
+    # The hook is installed as a class, not an instance: its own __module__ names
+    # it (type(hook) is just ``type``), and left in, it answered every module the
+    # earlier package lacks (xl_contacts.domain...) with today's code.
+    sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in f.__module__]
     sys.path.insert(0, folder)
     import xl_contacts
 

@@ -310,9 +310,9 @@ def _shifted(kind: str, n: int) -> tuple[list[dict[str, Any]], list[dict[str, An
     return records[:n], records[n // 100 :]
 
 
-def changes_worker(path: str, kind: str, n: str, repeats: str) -> dict[str, float]:
+def changes_worker(path: str, kind: str, n: str, repeats: str) -> dict[str, Any]:
     """Read the report at ``path`` back and diff it with the list 1 % on, with
-    whichever xl_contacts comes first on the path; medians of ``repeats``."""
+    whichever xl_contacts comes first on the path, ``repeats`` times."""
     try:
         from xl_contacts.domain.contacts import normalise
         from xl_contacts.domain.diff import compare
@@ -333,23 +333,55 @@ def changes_worker(path: str, kind: str, n: str, repeats: str) -> dict[str, floa
         previous = read_previous(path, ID_INSTANCE)
         reads.append(time.perf_counter() - started)
         started = time.perf_counter()
-        compare(previous.rows, new)
+        changes = compare(previous.rows, new)
         diffs.append(time.perf_counter() - started)
         del previous
-    return {"read_s": statistics.median(reads), "diff_s": statistics.median(diffs)}
+    return {
+        "reads": reads,
+        "diffs": diffs,
+        "found": [changes.count(kind) for kind in ("added", "removed", "changed")],
+        # Which code ran: the proof that a baseline is the earlier package's.
+        "reader": sys.modules[read_previous.__module__].__file__ or "",
+        "differ": sys.modules[compare.__module__].__file__ or "",
+    }
 
 
 def _changes_run(
     path: Path, kind: str, n: int, repeats: int, package: Path | None
-) -> dict[str, float]:
+) -> dict[str, Any]:
     command = [sys.executable, __file__, "--changes-worker", str(path), kind, str(n), str(repeats)]
     result = subprocess.run(
         command, capture_output=True, text=True, check=True, env=earlier_env(package)
     )
-    return json.loads(result.stdout)
+    run = json.loads(result.stdout)
+    code = Path(package or HERE.parent).resolve()
+    for module in (run.pop("reader"), run.pop("differ")):
+        assert Path(module).resolve().is_relative_to(code), (module, code)
+    return run
 
 
-def bench_changes(kind: str, n: int, repeats: int = 5) -> dict[str, Any]:
+def _changes_runs(
+    path: Path, kind: str, n: int, rounds: int, packages: dict[str, Path | None]
+) -> dict[str, dict[str, float]]:
+    """Each package's medians of read and diff: ``rounds`` fresh processes each
+    of three repeats, the packages' processes alternating (drift hits all
+    alike); every package must find the same changes."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in packages}
+    for _ in range(rounds):
+        for name, package in packages.items():
+            runs[name].append(_changes_run(path, kind, n, 3, package))
+    found = {name: run["found"] for name, done in runs.items() for run in done}
+    assert len({tuple(f) for f in found.values()}) == 1, found
+    return {
+        name: {
+            "read_s": statistics.median(t for run in done for t in run["reads"]),
+            "diff_s": statistics.median(t for run in done for t in run["diffs"]),
+        }
+        for name, done in runs.items()
+    }
+
+
+def bench_changes(kind: str, n: int, rounds: int = 3) -> dict[str, Any]:
     """Read a previous report + keyed diff, in fresh processes: ours, the code
     before issue 16 (same report, same run) and openpyxl read-only."""
     import openpyxl
@@ -360,9 +392,10 @@ def bench_changes(kind: str, n: int, repeats: int = 5) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         previous = normalise(_shifted(kind, n)[0], id_instance=ID_INSTANCE)
         path = write_report(previous, Path(tmp) / "previous.xlsx")
-        ours = _changes_run(path, kind, n, repeats, None)
         old = package_at(BEFORE_ISSUE_16, Path(tmp) / "before")
-        before = _changes_run(path, kind, n, repeats, old) if old else None
+        packages = {"ours": None, **({"before": old} if old else {})}
+        medians = _changes_runs(path, kind, n, rounds, packages)
+        ours, before = medians["ours"], medians.get("before")
         started = time.perf_counter()
         wb = openpyxl.load_workbook(path, read_only=True)
         baseline_rows = sum(1 for _ in wb["Contacts"].iter_rows(values_only=True))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import struct
 import subprocess
+import threading
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -148,6 +149,22 @@ def test_the_reader_child_has_a_time_limit(
     monkeypatch.setattr(sandbox, "TIME_LIMIT", 0.001)
     with pytest.raises(ReportError, match=r"reading it took over 0.001 s"):
         read_previous(report, DEMO_INSTANCE_ID, demo=True)
+
+
+def test_the_checks_verdict_comes_first_and_ends_the_reader_child(
+    report: Path, tmp_path: Path
+) -> None:
+    # calamine's child starts reading with the checks; their refusal is the
+    # answer, and the child is ended, not left reading or waited for.
+    beyond = '<row r="1048577"><c r="A1048577"><v>1</v></c></row>'
+    path = crafted(
+        report,
+        tmp_path / "beyond.xlsx",
+        text_edit(CONTACTS, lambda x: before_sheet_data_end(x, beyond)),
+    )
+    with pytest.raises(ReportError, match=r"cells beyond Excel's grid in 'xl/worksheets/"):
+        read_previous(path, DEMO_INSTANCE_ID, demo=True)
+    assert not [t for t in threading.enumerate() if "calamine" in t.name]
 
 
 @pytest.mark.parametrize(

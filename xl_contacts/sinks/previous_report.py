@@ -1,16 +1,17 @@
 """Reading a previous report of this tool back: for "changes since".
 
 The report is validated: it must be a report of this tool, of the same
-instance. The file is read once; ``check_plausible`` (own_report) looks at
-those bytes before any other reader does -- one unambiguous zip, the workbook's
-XML read as XML, every sheet's cells inside Excel's grid -- and reads a
-Contacts sheet exactly as this tool writes it right there, several times faster
-than any general reader. Anything else (a report re-saved by Excel or
-LibreOffice...) is read with python-calamine (a Rust reader, many times faster
-than openpyxl on big sheets) from the same bytes, in a child process with a
-memory and a time limit (``sandbox``: calamine aborts the process when an
-allocation fails). The Summary is always calamine's. Only the contract columns
-of the Contacts sheet are kept in memory.
+instance. The file is read once; ``check_plausible`` (own_report) decides on
+those bytes before any other reader's answer is used -- one unambiguous zip,
+the workbook's XML read as XML, every sheet's cells inside Excel's grid -- and
+reads a Contacts sheet exactly as this tool writes it right there, several
+times faster than any general reader. Anything else (a report re-saved by
+Excel or LibreOffice...) is read with python-calamine (a Rust reader, many
+times faster than openpyxl on big sheets) from the same bytes, in a child
+process with a memory and a time limit (``sandbox``: calamine aborts the
+process when an allocation fails). The Summary is always calamine's: its child
+starts with the checks and reads while they run. Only the contract columns of
+the Contacts sheet are kept in memory.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from ..domain.values import cell_text, rows_text
 from .atomic import refuse_unless_regular
 from .own_report import check_plausible
 from .package import MAX_FILE_BYTES, TOO_BIG, not_ours
-from .sandbox import read_sheets
+from .sandbox import SheetsReading, read_sheets
 
 DEMO_SOURCE = "demo"
 
@@ -218,11 +219,19 @@ def _open_report(source: Path, width: int = 0) -> tuple[SummaryLabels, list[list
     (the sheet is as this tool wrote it: read by ``own_report``)."""
     label = repr(str(source))
     data = _read_bytes(source, label)
-    own = check_plausible(data, label, width)
     # The Summary is named in the language of the run that wrote it.
     summaries = dict.fromkeys(sorted(in_every_language(SUMMARY_SHEET)), 0)
-    widths = summaries if own is not None or not width else {**summaries, CONTACTS_SHEET: width}
-    sheets, read = read_sheets(data, label, widths)
+    # calamine's child reads the Summary while the checks (and our reading of
+    # the Contacts sheet) run; its answer is taken only if they accept the file.
+    reading = SheetsReading(data, label, summaries)
+    try:
+        own = check_plausible(data, label, width)
+    except BaseException:
+        reading.cancel()
+        raise
+    sheets, read = reading.result()
+    if own is None and width and CONTACTS_SHEET in sheets:  # not our shape: calamine's rows
+        read = {**read, **read_sheets(data, label, {CONTACTS_SHEET: width})[1]}
     summary_sheet = next((name for name in sheets if name in summaries), None)
     if CONTACTS_SHEET not in sheets or summary_sheet is None:
         reason = _("it has no {contacts} and {summary} sheet").format(
