@@ -244,3 +244,27 @@ def test_a_real_report_still_reads(report: Path) -> None:
     previous = read_previous(report, DEMO_INSTANCE_ID, demo=True)
     assert previous.rows and previous.id_instance == DEMO_INSTANCE_ID
     assert is_report(report)
+
+
+@pytest.mark.parametrize(
+    "instance", ["\x9b2J1101\u202e000001", "1101" + "9" * 5_000, "a, \x9b31m\u2028b"]
+)
+def test_an_instance_id_read_from_a_report_is_repeated_as_one_short_safe_line(
+    report: Path, tmp_path: Path, instance: str
+) -> None:
+    """The Summary's instance id comes from a file anyone may have made: a
+    message repeats it without control characters and cut short."""
+    import openpyxl
+
+    from xl_contacts.base.names import LABEL_INSTANCE
+
+    wb = openpyxl.load_workbook(report)
+    summary = wb["Summary"]
+    label = next(c for c in summary["A"] if c.value == LABEL_INSTANCE)
+    summary.cell(label.row, 2).value = instance
+    wb.save(tmp_path / "edited.xlsx")
+    with pytest.raises(ReportError) as caught:
+        read_previous(tmp_path / "edited.xlsx", DEMO_INSTANCE_ID, demo=True)
+    message = str(caught.value)
+    assert message.isprintable() and "\x9b" not in message and "\u202e" not in message
+    assert len(message) < 400, message

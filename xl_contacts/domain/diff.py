@@ -17,7 +17,7 @@ from operator import itemgetter, not_
 from ..base.cells import ILLEGAL, MAX_CELL_CHARS, clean_rows
 from ..base.i18n import N_, _, in_every_language, number
 from ..base.json_stream import gc_paused
-from .contacts import COLUMNS, ContactTable
+from .table import COLUMNS, ContactTable
 
 COMPARED = ("name", "contactName", "type", "phoneNumber")
 # The kinds of change, as the Changes sheet's first column says them: in the

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..base.errors import ReportError
+from ..base.errors import ReportError, echo
 from ..base.i18n import LANGUAGES, _, in_every_language, speaking
 from ..base.json_stream import gc_paused
 from ..base.names import (
@@ -37,7 +37,7 @@ from ..base.names import (
     SUMMARY_SHEET,
     SUMMARY_TITLE,
 )
-from ..domain.contacts import COLUMNS
+from ..domain.table import COLUMNS
 from ..domain.values import cell_text, rows_text
 from .atomic import refuse_unless_regular
 from .own_report import check_plausible
@@ -73,13 +73,13 @@ def read_previous(
                     "{path!r} is a report of several instances ({instances}) — "
                     "to compare with it, export the same instances: --profile NAME once for "
                     "each, or --all-profiles"
-                ).format(path=str(source), instances=previous_instance)
+                ).format(path=str(source), instances=echo(previous_instance))
             )
         raise ReportError(
             _(
                 "{path!r} is a report of instance {before}, not of "
                 "{now} — compare reports of the same instance"
-            ).format(path=str(source), before=previous_instance or "?", now=id_instance)
+            ).format(path=str(source), before=echo(previous_instance) or "?", now=id_instance)
         )
     header = [cell_text(v) for v in contacts[0]] if contacts else []
     if header != list(COLUMNS):
@@ -125,7 +125,7 @@ def read_previous_instances(
                 _(
                     "in {path!r} profile {profile} is instance {before}, now it is "
                     "{now} — compare reports of the same instances"
-                ).format(path=str(source), profile=profile, before=before, now=id_instance)
+                ).format(path=str(source), profile=profile, before=echo(before), now=id_instance)
             )
     by_instance: dict[str, list[list[str]]] = {}
     for cells in rows_text(row[:width] for row in contacts[1:]):
@@ -164,7 +164,7 @@ def _check_kind(source: Path, labels: SummaryLabels, kind: str) -> None:
             _(
                 "{path!r} holds {before} contacts, this run fetches {kind} — compare "
                 "reports of the same kind (--only)"
-            ).format(path=str(source), before=before, kind=kind)
+            ).format(path=str(source), before=echo(before), kind=kind)
         )
 
 
