@@ -5,7 +5,9 @@
 
 Translate between the two: every msgstr of
 xl_contacts/base/locale/ru/LC_MESSAGES/xl_contacts.po filled in, placeholders
-({name}, {n}) kept; tests/test_i18n.py fails while one is missing.
+({name}, {n}) kept; tests/test_i18n.py fails while one is missing. Country
+names (base/countries.py) are not translated by hand: ``update`` fills each
+one still empty with CLDR's name of that region (Babel's locale data).
 """
 
 from __future__ import annotations
@@ -53,6 +55,28 @@ def update() -> None:
             "--no-fuzzy-matching",
             "--ignore-obsolete",
         )
+    fill_country_names()
+
+
+def fill_country_names() -> None:
+    """Each country name without a translation gets CLDR's name of its region
+    in that catalog's language."""
+    from babel import Locale
+    from babel.messages.pofile import read_po, write_po
+
+    sys.path.insert(0, str(ROOT))
+    from xl_contacts.base.countries import COUNTRY_NAMES
+
+    for po in LOCALE.glob("*/LC_MESSAGES/xl_contacts.po"):
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        names = Locale.parse(po.parent.parent.name).territories
+        for region, english in COUNTRY_NAMES.items():
+            message = catalog.get(english)
+            if message is not None and not message.string:
+                message.string = names[region]
+        with po.open("wb") as f:
+            write_po(f, catalog, sort_output=True)
 
 
 def compile_catalogs() -> None:
