@@ -13,7 +13,6 @@ the Russian names filled into the catalog from CLDR's by ``tools/catalog.py``.
 
 from .i18n import N_
 
-
 COUNTRY_NAMES: dict[str, str] = {
     "AC": N_("Ascension Island"),
     "AD": N_("Andorra"),
