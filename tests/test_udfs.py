@@ -36,11 +36,11 @@ from stand_in import (
     make_contacts,
 )
 
-from xl_contacts import udfs
+from xl_contacts import ContactTable, udfs
 from xl_contacts.api import client
 from xl_contacts.base.cache import ResultCache
 from xl_contacts.base.errors import ConfigError
-from xl_contacts.domain.contacts import COLUMNS, ContactTable
+from xl_contacts.domain.contacts import COLUMNS
 from xl_contacts.udfs import GETCONTACTS
 from xl_contacts.usecases import live_results
 from xl_contacts.usecases.getcontacts import table_rows
