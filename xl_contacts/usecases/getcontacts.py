@@ -73,13 +73,13 @@ def table_rows(table: ContactTable) -> list[list[str]]:
     # Function results are not parsed by Excel (no formulas, no number guessing),
     # so values only need what any cell needs (``clean``): all cells are looked
     # at as one column, and 100,000 rows are rebuilt only when a value changed.
-    rows = [list(table.columns), *table.rows]
-    values = list(chain.from_iterable(rows))
-    cleaned = clean_column(values)
-    if cleaned == values:
-        return rows
-    cells = iter(cleaned)
     with gc_paused_promoting():  # 100,000s of new lists, none to collect
+        rows = [list(table.columns), *table.rows]
+        values = list(chain.from_iterable(rows))
+        cleaned = clean_column(values)
+        if cleaned == values:
+            return rows
+        cells = iter(cleaned)
         return [list(islice(cells, len(row))) for row in rows]
 
 
