@@ -15,8 +15,8 @@
 * ``gc_paused``: decoding allocates several objects per contact and frees none;
   the cyclic collector would sweep that growing heap again and again for nothing.
   ``gc_paused_promoting`` also spares the one sweep after the pause; ``loads``
-  decodes under it (in Excel's UDF server, whose heap holds xlwings, the sweeps
-  cost a fifth of the decode).
+  decodes under it (a whole body is 100,000s of new objects, and Excel's UDF
+  server has a large heap of its own for the collector to sweep as well).
 """
 
 from __future__ import annotations
