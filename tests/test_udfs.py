@@ -36,13 +36,14 @@ from stand_in import (
     make_contacts,
 )
 
-from xl_contacts import udfs
+from xl_contacts import ContactTable, udfs
 from xl_contacts.api import client
 from xl_contacts.base.cache import ResultCache
 from xl_contacts.base.errors import ConfigError
 from xl_contacts.domain.table import COLUMNS
 from xl_contacts.udfs import GETCONTACTS
 from xl_contacts.usecases import live_results
+from xl_contacts.usecases.getcontacts import table_rows
 
 HERE = Path(__file__).resolve().parent
 
@@ -100,6 +101,20 @@ def test_values_stay_text_and_hostile_names_are_harmless(green_api_env: FakeGree
     assert rows[0][1] == HOSTILE_NAMES[0]  # a UDF result is never parsed as a formula
     assert rows[7][1] == "bellandnulescape"
     assert len(rows[8][1]) == 32_767
+
+
+def test_table_rows_cleans_every_cell_and_leaves_the_table_as_it_was() -> None:
+    # The header too (an extra field's name comes from the server), and the
+    # table is not changed: the cleaned cells are the result's own.
+    rows = [["1", "a\x00b\x1b"], ["2", "x" * 40_000], ["3", "plain"]]
+    table = ContactTable(["chatId", "name\x07"], [list(row) for row in rows])
+    assert table_rows(table) == [
+        ["chatId", "name"],
+        ["1", "ab"],
+        ["2", "x" * 32_767],
+        ["3", "plain"],
+    ]
+    assert table.rows == rows and table.columns == ["chatId", "name\x07"]
 
 
 @pytest.mark.parametrize(

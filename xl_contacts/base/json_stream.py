@@ -14,7 +14,9 @@
   standard library, which raises RecursionError where it must.
 * ``gc_paused``: decoding allocates several objects per contact and frees none;
   the cyclic collector would sweep that growing heap again and again for nothing.
-  ``gc_paused_promoting`` also spares the one sweep after the pause.
+  ``gc_paused_promoting`` also spares the one sweep after the pause; ``loads``
+  decodes under it (a whole body is 100,000s of new objects, and Excel's UDF
+  server has a large heap of its own for the collector to sweep as well).
 """
 
 from __future__ import annotations
@@ -55,12 +57,13 @@ _TRIES = 3
 
 def loads(data: bytes) -> Any:
     """``json.loads(data)``, from orjson where that gives the same result."""
-    if orjson is not None and data.translate(_DIGITS).find(_LONG_NUMBER) < 0:
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass  # maybe valid for the standard library (lone surrogates, NaN, 1e400)
-    return json.loads(data)
+    with gc_paused_promoting():  # many new objects, none to collect
+        if orjson is not None and data.translate(_DIGITS).find(_LONG_NUMBER) < 0:
+            try:
+                return orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass  # maybe valid for the standard library (lone surrogates, NaN, 1e400)
+        return json.loads(data)
 
 
 @contextmanager

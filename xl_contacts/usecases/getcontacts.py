@@ -12,11 +12,13 @@ call (``i18n.speaking``, set by each front end).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Any
 
-from ..base.cells import clean, clean_rows
+from ..base.cells import clean, clean_column
 from ..base.errors import ConfigError, user_message
 from ..base.i18n import _
+from ..base.json_stream import gc_paused_promoting
 from ..domain.contacts import ContactTable, parse_count
 from ..domain.kinds import parse_kind
 
@@ -66,12 +68,19 @@ def excel_flag(value: Any, name: str) -> bool:
 
 
 def table_rows(table: ContactTable) -> list[list[str]]:
-    """The header row and the rows of ``table``, as cells."""
+    """The header row and the rows of ``table``, as cells. Where no value needs
+    cleaning (the usual table) the rows are the table's own lists."""
     # Function results are not parsed by Excel (no formulas, no number guessing),
-    # so values only need what any cell needs: no illegal characters, <= 32,767
-    # long (the usual table is known to be so already: no second look at its text).
-    rows = [list(table.columns), *table.rows]
-    return clean_rows(rows)
+    # so values only need what any cell needs (``clean``): all cells are looked
+    # at as one column, and 100,000 rows are rebuilt only when a value changed.
+    with gc_paused_promoting():  # 100,000s of new lists, none to collect
+        rows = [list(table.columns), *table.rows]
+        values = list(chain.from_iterable(rows))
+        cleaned = clean_column(values)
+        if cleaned == values:
+            return rows
+        cells = iter(cleaned)
+        return [list(islice(cells, len(row))) for row in rows]
 
 
 def spill(rows: list[list[str]], with_header: bool) -> list[list[str]]:
