@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..base.bounds import MAX_EXTRA_COLUMNS
 from ..base.cells import MAX_CELL_CHARS
 from ..base.i18n import _, ngettext, number
+from ..base.json_stream import gc_paused_promoting
 from ..base.names import (
     INSTANCE_COLUMN,
     LABEL_CUT,
@@ -79,7 +80,8 @@ class ContactTable:
     def rows(self) -> list[list[str]]:
         """The contacts as rows of text."""
         if self._rows is None:
-            self._rows = list(map(list, zip(*self.by_column, strict=True)))
+            with gc_paused_promoting():  # 100,000 new lists, none to collect
+                self._rows = list(map(list, zip(*self.by_column, strict=True)))
         return self._rows
 
     @property

@@ -12,15 +12,15 @@ call (``i18n.speaking``, set by each front end).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain, islice
 from typing import Any
 
 from ..base.cells import clean, clean_column
 from ..base.errors import ConfigError, user_message
 from ..base.i18n import _
 from ..base.json_stream import gc_paused_promoting
-from ..domain.contacts import ContactTable, parse_count
+from ..domain.contacts import parse_count
 from ..domain.kinds import parse_kind
+from ..domain.table import ContactTable
 
 ERROR_PREFIX = "#GETCONTACTS: "
 UNCALCULATED = "\x00not calculated yet"  # no cell can hold NUL: never a real value
@@ -68,19 +68,12 @@ def excel_flag(value: Any, name: str) -> bool:
 
 
 def table_rows(table: ContactTable) -> list[list[str]]:
-    """The header row and the rows of ``table``, as cells. Where no value needs
-    cleaning (the usual table) the rows are the table's own lists."""
+    """The header row and the rows of ``table``, as cells."""
     # Function results are not parsed by Excel (no formulas, no number guessing),
-    # so values only need what any cell needs (``clean``): all cells are looked
-    # at as one column, and 100,000 rows are rebuilt only when a value changed.
-    with gc_paused_promoting():  # 100,000s of new lists, none to collect
-        rows = [list(table.columns), *table.rows]
-        values = list(chain.from_iterable(rows))
-        cleaned = clean_column(values)
-        if cleaned == values:
-            return rows
-        cells = iter(cleaned)
-        return [list(islice(cells, len(row))) for row in rows]
+    # so values only need what any cell needs (``clean``), column by column.
+    columns = map(clean_column, table.by_column)
+    with gc_paused_promoting():  # 100,000 new rows, none to collect
+        return [clean_column(table.columns), *map(list, zip(*columns, strict=True))]
 
 
 def spill(rows: list[list[str]], with_header: bool) -> list[list[str]]:
