@@ -28,11 +28,9 @@ takes the buffered path.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from itertools import islice
@@ -81,28 +79,9 @@ def export_streamed(
 
 def _import_openpyxl() -> None:
     try:
-        with _numpy_kept_out():
-            from ..sinks import xlsx_report  # noqa: F401
+        from ..sinks import xlsx_report  # noqa: F401
     except Exception:  # the export's own import raises it again, as one clear line
         pass
-
-
-@contextmanager
-def _numpy_kept_out() -> Iterator[None]:
-    """openpyxl imports numpy when it can (about 65 ms of CPU, more than the
-    rest of openpyxl) only to accept numpy's numbers as cell values; a report's
-    cells are text and Python ints. So while openpyxl is imported here, in a
-    process that has not imported numpy yet, ``import numpy`` fails (a None
-    entry in sys.modules); any later import of numpy works as usual."""
-    if "numpy" in sys.modules:
-        yield
-        return
-    sys.modules["numpy"] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        if "numpy" in sys.modules and sys.modules["numpy"] is None:
-            del sys.modules["numpy"]
 
 
 def write_streamed(
