@@ -75,18 +75,6 @@ def _ways(column: list[str]) -> list[int] | int:
     return ways[0] if ways.count(ways[0]) == len(ways) else ways
 
 
-def as_columns(rows: Sequence[Sequence[str]]) -> list[Sequence[str]]:
-    """The columns of ``rows``, for ``RowWriter.write_columns``: a row that ends
-    early padded with '' (the same XML: empty values leave their cells out)."""
-    widths = set(map(len, rows))
-    width = max(widths, default=0)
-    if len(widths) > 1:
-        rows = [[*row, *[""] * (width - len(row))] for row in rows]
-    if not width:  # rows without cells
-        return [[""] * len(rows)]
-    return list(zip(*rows, strict=True))
-
-
 class _Templates(dict[tuple[int, ...], bytes]):
     """The %-template of a row by how each of its cells is written, made when
     first asked for: it takes the row's number, then each cell's."""
@@ -114,8 +102,16 @@ class RowWriter:
         self._templates = _Templates([])
 
     def write(self, rows: Iterable[Sequence[str]]) -> str:
-        """The XML of ``rows``, numbered after the rows written before."""
-        return self.write_columns(as_columns(list(rows))).decode("utf-8")
+        """The XML of ``rows``, numbered after the rows written before; a row
+        that ends early is the same XML as one padded with ''."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        widths = set(map(len, rows))
+        width = max(widths, default=0)
+        if len(widths) > 1:
+            rows = [[*row, *[""] * (width - len(row))] for row in rows]
+        if not width:  # rows without cells
+            return self.write_columns([[""] * len(rows)]).decode("utf-8")
+        return self.write_columns(list(zip(*rows, strict=True))).decode("utf-8")
 
     def write_columns(self, columns: Sequence[Sequence[str]]) -> bytes:
         """``write`` of the rows whose columns these are (all of one length), as

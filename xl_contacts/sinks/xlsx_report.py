@@ -55,7 +55,7 @@ from ..domain.contacts import ContactTable
 from . import zip_stream
 from .atomic import output_path, replacing
 from .report_facts import UNKNOWN_COUNTRY, ContactFacts, check_rows
-from .row_xml import RowWriter, as_columns
+from .row_xml import RowWriter
 from .zip_stream import DeflateSpool
 
 
@@ -88,9 +88,6 @@ with _numpy_kept_out():  # openpyxl is imported here first (and by xlsx_style)
 
 MIN_WIDTH, MAX_WIDTH = 6, 40  # characters; wider columns would shrink the printout
 PROGRESS_EVERY = 10_000
-# Rows made into XML together: a few thousand keep their columns in the CPU's
-# caches (a fifth faster than 10,000 on benchmarks/components.py's list).
-ROWS_AT_ONCE = 2_000  # PROGRESS_EVERY is a multiple of it
 # ignoredErrors comes after these in a worksheet (the schema's order) and
 # before everything this matches.
 _AFTER_IGNORED_ERRORS = re.compile(
@@ -224,12 +221,6 @@ class PhoneColumns(Sequence[list[str]]):
             return [self[i] for i in range(*index.indices(len(self)))]
         return [*self.rows[index], self.formatted[index], self.country_names[index]]
 
-    def columns_between(self, start: int, stop: int) -> list[Sequence[str]]:
-        """The columns of rows ``start`` to ``stop``: the table's, then the two."""
-        part = slice(start, stop)
-        table = zip(*self.rows[part], strict=True)  # (a table's rows are of one width)
-        return [*table, self.formatted[part], self.country_names[part]]
-
     def __iter__(self) -> Iterator[list[str]]:
         for row, international, country in zip(
             self.rows, self.formatted, self.country_names, strict=True
@@ -358,7 +349,7 @@ def write_package(
                 continue
             spool = spools[name] = DeflateSpool(temporary.parent)
             for chunk in rows_xml(part.sheet.rows, part.sheet.header_row + 1, part.progress):
-                spool.write(chunk)
+                spool.write(chunk.encode("utf-8"))
             spool.close()
         edits = {name: partial(with_ignored_errors, used=p.used) for name, p in parts.items()}
         zip_stream.write_package(skeleton, temporary, spools, edits)
@@ -379,29 +370,14 @@ def with_ignored_errors(xml: str, used: str) -> str:
     return xml[:at] + element + xml[at:]
 
 
-def rows_xml(
-    rows: Sequence[Sequence[str]], first: int, progress: Progress | None
-) -> Iterator[bytes]:
-    """The rows' XML (UTF-8) from row ``first`` on, ROWS_AT_ONCE rows at a time;
-    ``progress`` every PROGRESS_EVERY rows and at the end."""
+def rows_xml(rows: Sequence[Sequence[str]], first: int, progress: Progress | None) -> Iterator[str]:
+    """The rows' XML from row ``first`` on, in chunks of PROGRESS_EVERY rows."""
     total = len(rows)
     writer = RowWriter(first)
-    for columns in _columns(rows):
-        yield writer.write_columns(columns)
-        done = writer.next - first
-        if progress is not None and done < total and done % PROGRESS_EVERY == 0:
-            progress(done, total)
+    remaining = iter(rows)
+    while batch := list(islice(remaining, PROGRESS_EVERY)):
+        yield writer.write(batch)
+        if progress is not None and writer.next - first < total:
+            progress(writer.next - first, total)
     if progress is not None:
         progress(total, total)
-
-
-def _columns(rows: Sequence[Sequence[str]]) -> Iterator[list[Sequence[str]]]:
-    """The columns of ROWS_AT_ONCE rows at a time (the Contacts rows' phone
-    columns as they are: no row is put together)."""
-    if isinstance(rows, PhoneColumns):
-        for start in range(0, len(rows), ROWS_AT_ONCE):
-            yield rows.columns_between(start, start + ROWS_AT_ONCE)
-        return
-    remaining = iter(rows)
-    while batch := list(islice(remaining, ROWS_AT_ONCE)):
-        yield as_columns(batch)
