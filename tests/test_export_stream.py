@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import tempfile
 import zipfile
 from datetime import UTC, datetime
@@ -18,7 +20,7 @@ from helpers import json_body
 from hostile_server import HostileServer, head_bytes, raw, respond, trickle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from stand_in import HOSTILE_NAMES, ID_INSTANCE, TOKEN, make_contacts
+from stand_in import HOSTILE_NAMES, ID_INSTANCE, TOKEN, FakeGreenApi, make_contacts
 
 from xl_contacts.api import body as api_body
 from xl_contacts.api.client import GreenApiClient
@@ -284,3 +286,31 @@ def test_a_body_over_the_buffered_cap_streams(
 def test_a_body_past_the_budget_leaves_no_file(hostile: HostileServer, old_report: Path) -> None:
     hostile.play(trickle(b"[]", interval=0.5))
     assert "within 1 s" in str(_fails(hostile, old_report, NetworkError, budget=1.0))
+
+
+# A streamed export in a process that has not imported numpy: openpyxl would
+# import it (to accept numpy's numbers as cells) while the answer arrives.
+_WITHOUT_NUMPY = """
+import sys
+from xl_contacts.config.settings import load_settings
+from xl_contacts.usecases.export_stream import export_streamed
+from xl_contacts.usecases.fetch import client_for
+
+settings = load_settings(sys.argv[1], sys.argv[2], sys.argv[3], env={}, use_stored=False)
+result = export_streamed(client_for(settings), sys.argv[4])
+print(result.contacts, sys.modules.get("numpy") is not None)
+import numpy  # and later imports of numpy work
+print(numpy.arange(3).sum())
+"""
+
+
+def test_a_streamed_export_leaves_numpy_unimported(green_api: FakeGreenApi, tmp_path: Path) -> None:
+    green_api.answer(make_contacts(300))
+    out = tmp_path / "report.xlsx"
+    argv = [green_api.url, ID_INSTANCE, TOKEN, str(out)]
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_NUMPY, *argv], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["300", "False", "3"]
+    assert zipfile.ZipFile(out).testzip() is None

@@ -442,6 +442,19 @@ def test_row_xml_by_columns_is_the_per_value_xml(rows: list[list[str]], first: i
     assert writer.write_columns(columns) == _xml_per_value(rows, first).encode("utf-8")
 
 
+def test_row_xml_of_rows_written_in_many_ways() -> None:
+    # 13 columns, each row's empty cells and edge spaces a pattern of its own
+    # (more patterns than the writer keeps row templates for), in two batches.
+    rows = [
+        [(" v " if i % 3 else "v") if i >> bit & 1 else "" for bit in range(13)]
+        for i in range(9000)
+    ]
+    writer = RowWriter(2)
+    got = writer.write_columns(list(zip(*rows[:5000], strict=True)))
+    got += writer.write_columns(list(zip(*rows[5000:], strict=True)))
+    assert got == _xml_per_value(rows, 2).encode("utf-8")
+
+
 def test_empty_values_leave_their_cells_out() -> None:
     columns = [("1", "2"), ("Фамилия", ""), ("", "\x00"), ("x|y", "z")]
     got = RowWriter(9).write_columns(columns).decode("utf-8")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import re
+import subprocess
+import sys
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -302,3 +304,28 @@ def test_any_text_reads_back_as_written(tmp_path: Path, names: list[str]) -> Non
     rows = _rows(openpyxl.load_workbook(path)["Contacts"])[1:]
     assert [row[1] for row in rows] == [clean(name) or None for name in names]
     assert [row[2] for row in rows] == [clean(name) or None for name in names]
+
+
+# openpyxl would import numpy (to accept numpy's numbers as cells): a report
+# written in a process that has not imported numpy keeps it out.
+_WITHOUT_NUMPY = """
+import sys
+from xl_contacts.domain.contacts import normalise
+from xl_contacts.sinks.xlsx_report import write_report
+
+table = normalise([{"chatId": "79001234567@c.us", "name": "Ivan", "type": "user"}])
+write_report(table, sys.argv[1])
+print(sys.modules.get("numpy") is not None)
+import numpy  # and later imports of numpy work
+print(numpy.arange(3).sum())
+"""
+
+
+def test_a_report_leaves_numpy_unimported(tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_NUMPY, str(out)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "3"]
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Contacts"

@@ -37,12 +37,12 @@ tests/test_phones.py checks the results against ``phonenumbers`` itself.
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from itertools import compress, repeat
-from operator import attrgetter, getitem, is_, itemgetter
+from operator import attrgetter, call, getitem, is_, itemgetter
 from typing import Any
 
 import phonenumbers  # its core: ~15 ms to import (its geocoder, not used, takes 0.3 s)
@@ -94,11 +94,10 @@ class _Layout:
         self.length = self.slices[-1].stop if self.slices else 0
 
     def fill_all(self, numbers: Sequence[str]) -> list[str]:
-        """``template % fill(digits)`` of each of ``numbers``; for many at once:
-        their digits as one string, every output record put together in a
-        bytearray by strided copies (each digit of every record in one go)."""
-        if self.record is None or len(numbers) < _ALIKE:
-            return [self.template % self.fill(digits) for digits in numbers]
+        """``template % fill(digits)`` of each of ``numbers``, for many at once
+        when the template is ASCII (``record``): their digits as one string,
+        every output record put together in a bytearray by strided copies
+        (each digit of every record in one go)."""
         digits, width = "".join(numbers).encode("ascii"), len(self.record)
         out = bytearray(self.record * len(numbers))
         for place, index in self.places:
@@ -117,6 +116,7 @@ _Known = tuple[_Layout, str]
 _NOTHING: _Known = (_Layout(""), "")
 _FIRST = slice(3)  # with the length, what tells a number's calling code
 _CUTS, _KNOWN = attrgetter("cuts"), attrgetter("known")
+_TEMPLATE, _FILL = attrgetter("template"), attrgetter("fill")
 _RANKS = 3 + _MAX_NATIONAL + 1  # prefix lengths a number can be known by, at most
 _CHUNK = 2048  # numbers looked up together (in C) before those unknown are learnt
 
@@ -408,12 +408,21 @@ def _name(region: str | None) -> str:
 
 
 def _fill_all(numbers: Sequence[str], layouts: Sequence[_Layout]) -> list[str]:
-    """Each number written in its layout: the numbers of each layout together."""
-    alike: dict[_Layout, list[int]] = {}
-    for i, layout in enumerate(layouts):
-        alike.setdefault(layout, []).append(i)
+    """Each number written in its layout (``template % fill(digits)``): the
+    numbers of a layout that many of them share together (``fill_all``), the
+    others one by one (in C); those of no phone number stay ''."""
+    groups = {layout: [] for layout, n in Counter(layouts).items() if n >= _ALIKE and layout.record}
+    groups[_NOTHING[0]] = []
+    one_by_one: list[int] = []
+    appends = map(list.append, map(groups.get, layouts, repeat(one_by_one)), range(len(layouts)))
+    deque(appends, maxlen=0)  # each row's index in its group, in C
+    del groups[_NOTHING[0]]
     formatted = [""] * len(numbers)
-    for layout, rows in alike.items():
-        texts = layout.fill_all([numbers[i] for i in rows])
+    some = list(map(layouts.__getitem__, one_by_one))
+    fills = map(call, map(_FILL, some), map(numbers.__getitem__, one_by_one))
+    texts = map(str.__mod__, map(_TEMPLATE, some), fills)
+    deque(map(formatted.__setitem__, one_by_one, texts), maxlen=0)
+    for layout, rows in groups.items():
+        texts = layout.fill_all(list(map(numbers.__getitem__, rows)))
         deque(map(formatted.__setitem__, rows, texts), maxlen=0)
     return formatted

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import compress
 
 from ..base.bounds import MAX_TABLE_ROWS as MAX_ROWS
 from ..base.errors import ReportError
@@ -22,6 +23,7 @@ from ..domain.phones import PhoneFormatter
 # Counted under this name, said in the language of the report where it is written
 # (xlsx_report): the counting may run before the language of the writing is known.
 UNKNOWN_COUNTRY = N_("unknown")
+_OR_UNKNOWN = {"": UNKNOWN_COUNTRY}  # .get(country, country): the name to count
 
 
 def check_rows(title: str, n_rows: int) -> None:
@@ -73,13 +75,8 @@ class ContactFacts:
         self.rows += len(phones)
         self.hidden += hidden_count(chats, phones, types)
         self.types.update(types)
-        found = Counter(countries)  # in first-seen order, as counting one by one
-        if found.pop("", 0) == len(numbers) - sum(map(bool, numbers)):
-            self.countries.update(found)
-        else:  # a number of no known country: "unknown", where it first comes
-            self.countries.update(
-                name or UNKNOWN_COUNTRY
-                for name, digits in zip(countries, numbers, strict=True)
-                if digits
-            )
+        # Each number's country, "unknown" for a number of none, counted in
+        # first-seen order (as one by one); hidden numbers are not counted.
+        named = map(_OR_UNKNOWN.get, countries, countries)
+        self.countries.update(compress(named, numbers))
         return formatted, countries

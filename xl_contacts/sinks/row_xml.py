@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
-from operator import ne, not_
+from operator import ne
 from xml.sax.saxutils import escape
 
 from ..base.cells import clean_column, for_sheet_xml, matching
@@ -23,11 +23,17 @@ from ..base.cells import clean_column, for_sheet_xml, matching
 _ESCAPED = "&<>\r"
 _NEEDS_ESCAPE = re.compile(f"[{_ESCAPED}]")
 _ENTITIES = {"\r": "&#13;"}
-# What starts a <t> element's text: white space at either end of a value is
-# kept with xml:space="preserve".
-_TEXT_START, _KEPT_START = ">", ' xml:space="preserve">'
-# A cell is _HEAD + letter + row number + _MIDDLE + start + value + _END.
-_HEAD, _MIDDLE, _END = b'<c r="', b'" t="inlineStr"><is><t', b"</t></is></c>"
+# How a value's cell is written: left out (an empty value), or its <t>
+# element's text started by ">" -- or, when white space is at either end of the
+# value, by the attribute that keeps it.
+_LEFT_OUT, _TEXT, _KEPT = 0, 1, 2
+# A row and each cell in it as %-templates: a cell takes its row number and its
+# text; one left out takes both and writes nothing.
+_ROW = b'<row r="%s">', b"</row>"
+_CELL = b'<c r="%s%%s" t="inlineStr"><is><t%s%%s</t></is></c>'
+_STARTS = {_TEXT: b">", _KEPT: b' xml:space="preserve">'}
+_NO_CELL = b"%.0s%.0s"
+_TEMPLATES_MAX = 4096  # row templates kept, one per way of writing a row's cells
 
 
 def column_letter(index: int) -> str:
@@ -39,26 +45,53 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _texts(values: Sequence[str]) -> tuple[list[str], list[str], str]:
-    """Each value's cell text (``cells.clean``: empty -- the cell is left out --
-    or the text of its ``<t>`` element, escaped, with what a reader would decode
-    as an escape written escaped), what starts that element's text (">", or
-    the attribute that keeps white space at the value's ends), and the texts
-    joined by NUL (clean text holds none)."""
+def _texts(values: Sequence[str]) -> tuple[list[bytes], list[int] | int]:
+    """Each value's cell text as UTF-8 (``cells.clean``, escaped, with what a
+    reader would decode as an escape written escaped), and how its cell is
+    written (``_ways``)."""
     column = clean_column(values)
-    # Decided on the text, not its XML: "\r" at an edge is "&#13;" there.
-    stripped = list(map(str.strip, column))
-    starts = [_TEXT_START] * len(column)
-    if stripped != column:
-        for at in compress(range(len(column)), map(ne, stripped, column)):
-            starts[at] = _KEPT_START
+    ways = _ways(column)
     joined = "\0".join(column)  # (NUL: no "_x" across two values either)
     if "_x" in joined or any(map(joined.__contains__, _ESCAPED)):
         for at in matching(_NEEDS_ESCAPE, column):
             column[at] = escape(column[at], _ENTITIES)
-        column = list(map(for_sheet_xml, column))
-        joined = "\0".join(column)
-    return column, starts, joined
+        joined = "\0".join(map(for_sheet_xml, column))
+    return joined.encode().split(b"\0"), ways  # clean text holds no NUL
+
+
+def _ways(column: list[str]) -> list[int] | int:
+    """How the cell of each clean value is written: _LEFT_OUT when it is empty,
+    _KEPT when white space is at either end, else _TEXT (decided on the text,
+    not its XML: "\r" at an edge is "&#13;" there); one for the whole column
+    when all are alike."""
+    stripped = list(map(str.strip, column))
+    kept = stripped != column
+    if not kept and "" not in column:
+        return _TEXT
+    ways = list(map(bool, column))  # (False, True: _LEFT_OUT, _TEXT)
+    if kept:
+        for at in compress(range(len(column)), map(ne, stripped, column)):
+            ways[at] = _KEPT
+    return ways[0] if ways.count(ways[0]) == len(ways) else ways
+
+
+class _Templates(dict[tuple[int, ...], bytes]):
+    """The %-template of a row by how each of its cells is written, made when
+    first asked for: it takes the row's number, then each cell's."""
+
+    def __init__(self, letters: Sequence[str]) -> None:
+        super().__init__()
+        self.letters = letters
+
+    def __missing__(self, ways: tuple[int, ...]) -> bytes:
+        if len(self) >= _TEMPLATES_MAX:  # odd tables: bounded all the same
+            self.clear()
+        cells = (
+            _CELL % (letter.encode(), _STARTS[way]) if way else _NO_CELL
+            for letter, way in zip(self.letters, ways, strict=False)
+        )
+        self[ways] = template = _ROW[0] + b"".join(cells) + _ROW[1]
+        return template
 
 
 class RowWriter:
@@ -66,7 +99,7 @@ class RowWriter:
 
     def __init__(self, first: int) -> None:
         self.next = first
-        self._letters: list[str] = []
+        self._templates = _Templates([])
 
     def write(self, rows: Iterable[Sequence[str]]) -> str:
         """The XML of ``rows``, numbered after the rows written before; a row
@@ -82,47 +115,23 @@ class RowWriter:
 
     def write_columns(self, columns: Sequence[Sequence[str]]) -> bytes:
         """``write`` of the rows whose columns these are (all of one length), as
-        UTF-8. A row is the same slots in every row: constant bytes or an item
-        per row (its number, a column's value); the slots of all rows go into
-        one list by slice assignment, and one join makes the XML. An empty
-        value's cell is left out by blanking its slots."""
+        UTF-8. Each row is its template (by how each of its cells is written)
+        filled with its number and its cells' texts, all rows by one map (in C);
+        a column's cells are looked at one by one only to say how each is
+        written, and only when they are not all alike."""
         n = len(columns[0]) if columns else 0
         if not n:
             return b""
-        if len(columns) > len(self._letters):
-            self._letters = [column_letter(i) for i in range(1, len(columns) + 1)]
+        if len(columns) > len(self._templates.letters):
+            letters = [column_letter(i) for i in range(1, len(columns) + 1)]
+            self._templates = _Templates(letters)
         numbers = "\n".join(map(str, range(self.next, self.next + n))).encode().split(b"\n")
         self.next += n
-        # 'N" t="inlineStr"><is><t' of row N: what follows every cell's letter,
-        # and with the ">" that starts the text of a cell without xml:space
-        numbered = list(map(bytes.__add__, numbers, repeat(_MIDDLE, n)))
-        started = list(map(bytes.__add__, numbered, repeat(_TEXT_START.encode(), n)))
-        slots: list[bytes | list[bytes]] = [b'<row r="', numbers]
-        glue = b'">'  # what ends one slot of constant bytes and begins the next
-        blanks = []  # (a column's first slot, the column) where some cells are left out
-        for letter, column in zip(self._letters, columns, strict=False):
-            texts, starts, joined = _texts(column)
-            # Cell texts hold no NUL: one encoding of the whole column, cut there.
-            if _KEPT_START in starts:
-                values = "\0".join(map(str.__add__, starts, texts)).encode().split(b"\0")
-                middle = numbered
-            else:  # every text starts with ">": in the row's slot
-                values, middle = joined.encode().split(b"\0"), started
-            head = _HEAD + letter.encode()
-            if "" not in texts:  # no empty value
-                slots += [glue + head, middle, values]
-                glue = _END
-            else:
-                slots += [glue] if glue else []
-                blanks.append((len(slots), list(map(ne, texts, repeat("")))))
-                slots += [head, middle, values, _END]
-                glue = b""
-        slots.append(glue + b"</row>")
-        width = len(slots)
-        flat: list[bytes] = [b""] * (n * width)
-        for at, slot in enumerate(slots):
-            flat[at::width] = [slot] * n if isinstance(slot, bytes) else slot
-        for at, column in blanks:  # head, number, value and end of each empty cell
-            for i in compress(range(at, n * width, width), map(not_, column)):
-                flat[i] = flat[i + 1] = flat[i + 2] = flat[i + 3] = b""
-        return b"".join(flat)
+        fills: list[Iterable[bytes]] = [numbers]  # what each row's template takes, in order
+        ways: list[Iterable[int]] = []
+        for column in columns:
+            texts, way = _texts(column)
+            fills += [numbers, texts]
+            ways.append(repeat(way, n) if isinstance(way, int) else way)
+        templates = map(self._templates.__getitem__, zip(*ways, strict=True))
+        return b"".join(map(bytes.__mod__, templates, zip(*fills, strict=True)))

@@ -68,8 +68,8 @@ def export_streamed(
     """Fetch every contact (or ``count``) and write the report at ``path`` in one
     pass. ``progress(total, total)`` is called when the rows are written."""
     target = output_path(path, ".xlsx", "report")
-    # openpyxl (and numpy through it) takes a good part of a second to import:
-    # do it while the answer is on its way, not after.
+    # openpyxl takes a good part of a second to import: do it while the answer
+    # is on its way, not after.
     threading.Thread(target=_import_openpyxl, daemon=True).start()
     reader = partial(
         write_streamed, path=target, id_instance=client.settings.id_instance, progress=progress
