@@ -24,16 +24,19 @@ from __future__ import annotations
 import io
 import os
 import re
-import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from .._version import __version__
 from ..base.cells import for_sheet_xml, table_headers
@@ -56,35 +59,9 @@ from . import zip_stream
 from .atomic import output_path, replacing
 from .report_facts import UNKNOWN_COUNTRY, ContactFacts, check_rows
 from .row_xml import RowWriter
+from .xlsx_style import BOLD, SUBTITLE, footer_text, header_cell, page_setup, styled
+from .xlsx_summary import top, write_summary
 from .zip_stream import DeflateSpool
-
-
-@contextmanager
-def _numpy_kept_out() -> Iterator[None]:
-    """openpyxl imports numpy when it can (about 65 ms of CPU, more than the
-    rest of openpyxl) only to accept numpy's numbers as cell values; a report's
-    cells are text and Python ints. So while openpyxl is first imported, in a
-    process that has not imported numpy, ``import numpy`` fails (a None entry in
-    sys.modules); any later import of numpy works as usual."""
-    if "numpy" in sys.modules:
-        yield
-        return
-    sys.modules["numpy"] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        if "numpy" in sys.modules and sys.modules["numpy"] is None:
-            del sys.modules["numpy"]
-
-
-with _numpy_kept_out():  # openpyxl is imported here first (and by xlsx_style)
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.filters import AutoFilter
-    from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
-
-    from .xlsx_style import BOLD, SUBTITLE, footer_text, header_cell, page_setup, styled
-    from .xlsx_summary import top, write_summary
 
 MIN_WIDTH, MAX_WIDTH = 6, 40  # characters; wider columns would shrink the printout
 PROGRESS_EVERY = 10_000
