@@ -128,11 +128,13 @@ def too_long(values: Sequence[str]) -> int:
 def clean_column(values: Sequence[str]) -> list[str]:
     """``[clean(v) for v in values]`` (all text), by one look at the column."""
     column = list(values)
+    joined = "".join(column)
     longer: Iterable[int] = ()
-    if max(map(len, column), default=0) > MAX_CELL_CHARS // 2:
+    # (No value is longer than the whole column: a short one needs no look.)
+    if len(joined) > MAX_CELL_CHARS // 2 and max(map(len, column)) > MAX_CELL_CHARS // 2:
         half = repeat(MAX_CELL_CHARS // 2)
         longer = compress(range(len(column)), map(operator.gt, map(len, column), half))
-    illegal = matching(ILLEGAL, column, unprintable=True)
+    illegal = matching(ILLEGAL, column, unprintable=True, joined=joined)
     for at in {*illegal, *longer}:
         column[at] = clean(column[at])
     return column

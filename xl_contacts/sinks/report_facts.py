@@ -15,8 +15,8 @@ from ..base.bounds import MAX_TABLE_ROWS as MAX_ROWS
 from ..base.errors import ReportError
 from ..base.i18n import N_
 from ..base.names import PHONE_COLUMNS
-from ..domain.contacts import hidden_count
 from ..domain.phones import PhoneFormatter
+from ..domain.table import hidden_count
 
 # Added after the table's columns (the contract's, then the API's extras): every
 # column keeps the position =GETCONTACTS and Refresh give it.
@@ -46,7 +46,7 @@ class ContactFacts:
 
     def __init__(self, columns: Sequence[str]) -> None:
         self.columns = [*columns, *PHONE_COLUMNS]
-        # Where chatId, phoneNumber and type are in a row, for describe().
+        # Where chatId, phoneNumber and type are among the columns, for describe_columns().
         self.reads = [columns.index(name) for name in ("chatId", "phoneNumber", "type")]
         self._formatter = PhoneFormatter()
         self.rows = 0
@@ -54,11 +54,6 @@ class ContactFacts:
         self.lids = 0  # rows of an @lid chat
         self.types: Counter[str] = Counter()
         self.countries: Counter[str] = Counter()
-
-    def describe(self, rows: Sequence[Sequence[str]]) -> tuple[list[str], list[str]]:
-        """The international number and the country of each row; counted."""
-        chats, phones, types = ([row[i] for row in rows] for i in self.reads)
-        return self.describe_columns(chats, phones, types)
 
     def describe_columns(
         self, chats: Sequence[str], phones: Sequence[str], types: Sequence[str]
