@@ -150,10 +150,10 @@ class Normaliser:
     def table(
         self, by_column: list[list[str]], *, id_instance: str = "", source: str = "GREEN-API"
     ) -> ContactTable:
-        """The table of ``feed_columns``' columns."""
+        """The table of ``feed_columns``' columns (none: a table of no rows)."""
         return ContactTable(
             self.columns,
-            by_column=by_column,
+            by_column=by_column or [[] for _ in self.columns],
             id_instance=id_instance,
             source=source,
             skipped=self.skipped,

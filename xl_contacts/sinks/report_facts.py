@@ -13,7 +13,7 @@ from itertools import compress
 
 from ..base.bounds import MAX_TABLE_ROWS as MAX_ROWS
 from ..base.errors import ReportError
-from ..base.i18n import N_
+from ..base.i18n import N_, _
 from ..base.names import PHONE_COLUMNS
 from ..domain.phones import PhoneFormatter
 from ..domain.table import hidden_count
@@ -74,4 +74,7 @@ class ContactFacts:
         # first-seen order (as one by one); hidden numbers are not counted.
         named = map(_OR_UNKNOWN.get, countries, countries)
         self.countries.update(compress(named, numbers))
-        return formatted, countries
+        # The column says each country in the report's language (a few hundred
+        # names at most: each translated once).
+        said = {name: _(name) if name else "" for name in set(countries)}
+        return formatted, list(map(said.__getitem__, countries))

@@ -57,7 +57,7 @@ from ..base.names import (
 from ..domain.table import ContactTable
 from . import zip_stream
 from .atomic import output_path, replacing
-from .report_facts import UNKNOWN_COUNTRY, ContactFacts, check_rows
+from .report_facts import ContactFacts, check_rows
 from .row_xml import RowWriter
 from .xlsx_style import BOLD, SUBTITLE, footer_text, header_cell, page_setup, styled
 from .xlsx_summary import top, write_summary
@@ -249,9 +249,8 @@ def _write_summary(
         (_(LABEL_PROGRAM), f"{PROG} {__version__}"),
         *summary_rows,
     ]
-    unknown = _(UNKNOWN_COUNTRY)
-    found = facts.countries.items()
-    named = [(unknown if name == UNKNOWN_COUNTRY else name, n) for name, n in found]
+    # Counted under their English names ("unknown" too): said in the report's language.
+    named = [(_(name), n) for name, n in facts.countries.items()]
     countries = top(named, _("other countries"))  # top() orders them as most_common() does
     types = top(facts.types.most_common(), _("other types"))
     sections = [
