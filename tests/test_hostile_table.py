@@ -15,9 +15,10 @@ import pytest
 from helpers import assert_no_token
 from hostile_server import HostileServer, contact, json_answer, many_keys
 
+from xl_contacts.base.bounds import MAX_EXTRA_COLUMNS
 from xl_contacts.base.names import LABEL_LEFT_OUT, PHONE_COLUMNS
 from xl_contacts.cli import main
-from xl_contacts.domain.contacts import MAX_EXTRA_COLUMNS, normalise
+from xl_contacts.domain.contacts import normalise
 from xl_contacts.domain.table import COLUMNS
 
 LIMIT = len(COLUMNS) + MAX_EXTRA_COLUMNS

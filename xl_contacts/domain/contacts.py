@@ -16,11 +16,8 @@ from ..base.i18n import N_, _, number
 from ..base.json_stream import gc_paused_promoting
 from ..base.names import INSTANCE_COLUMN, PHONE_COLUMNS
 from . import kinds
-from .table import COLUMNS, DOCUMENTED_FIELDS, ContactTable, hidden_count
+from .table import COLUMNS, ContactTable
 from .values import cell_text, cell_texts, phone_texts
-
-# (Imported from here by the package's users: the table and its columns.)
-__all__ = ["COLUMNS", "DOCUMENTED_FIELDS", "ContactTable", "hidden_count"]
 
 DEFAULT_TYPE = "user"
 # Names the outputs give columns of their own (a report's phone columns, the
