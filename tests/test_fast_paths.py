@@ -226,8 +226,8 @@ _SLOW_DRAWS = settings(
 @_SLOW_DRAWS
 @given(_batches())
 def test_the_rows_are_the_rules_record_by_record(records: list[Any]) -> None:
-    assert contacts.rows_by_record(records) == _general_rows(records)
-    assert contacts.rows_by_record(records, ("id",)) == _general_rows(records, ("id",))
+    assert _rows(contacts.contact_columns(records)) == _general_rows(records)
+    assert _rows(contacts.contact_columns(records, ("id",))) == _general_rows(records, ("id",))
     for record in records:
         found = kinds.identify(record)
         assert (found and tuple(found)) == _identify(record)
@@ -323,7 +323,7 @@ def _whatsapp_batches(draw: Any) -> list[Any]:
 @_SLOW_DRAWS
 @given(_whatsapp_batches())
 def test_whatsapp_rows_are_the_rules_record_by_record(records: list[Any]) -> None:
-    assert contacts.rows_by_record(records) == _general_rows(records)
+    assert _rows(contacts.contact_columns(records)) == _general_rows(records)
     for record in records:
         found = kinds.identify(record)
         assert (found and tuple(found)) == _identify(record)

@@ -227,20 +227,13 @@ def select(
     return table.replace(kind=kind, by_column=chosen, cut=cut)
 
 
-def rows_by_record(
-    records: Sequence[Mapping[str, Any]], extras: Sequence[str] = ()
-) -> list[list[str]]:
-    """The row of each record with a usable chat id (``extras``: the extra
-    columns' fields)."""
-    return list(map(list, zip(*contact_columns(records, extras), strict=True)))
-
-
 def contact_columns(
     records: Sequence[Mapping[str, Any]], extras: Sequence[str] = ()
 ) -> list[list[str]]:
-    """``rows_by_record``'s table as its columns. The rules run column by
-    column: the chat id, type and phone as ``kinds.identify_all`` reads them,
-    every other field as ``cell_text`` makes it."""
+    """The columns of the rows of the records with a usable chat id (``extras``:
+    the extra columns' fields). The rules run column by column: the chat id,
+    type and phone as ``kinds.identify_all`` reads them, every other field as
+    ``cell_text`` makes it."""
     found = kinds.identify_all(records)
     ids, proven, phones = found.chat_ids, found.types, found.phones
     if "" in ids:  # records without a usable chat id are left out
