@@ -220,6 +220,8 @@ def select(
         return table.replace(kind=kind)
     facts = map(table.column, ("chatId", "type", "contactName"))
     wanted = kinds.wanted(kind, *facts, chats or set())
+    if all(wanted) and (count is None or count >= len(table)):
+        return table.replace(kind=kind)
     chosen = [list(compress(column, wanted)) for column in table.by_column]
     if count is not None:
         chosen = [column[:count] for column in chosen]
