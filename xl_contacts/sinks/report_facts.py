@@ -49,6 +49,7 @@ class ContactFacts:
         # Where chatId, phoneNumber and type are among the columns, for describe_columns().
         self.reads = [columns.index(name) for name in ("chatId", "phoneNumber", "type")]
         self._formatter = PhoneFormatter()
+        self._said: dict[str, str] = {}  # country name -> as the report says it
         self.rows = 0
         self.hidden = 0  # personal rows without a phone number
         self.lids = 0  # rows of an @lid chat
@@ -75,6 +76,8 @@ class ContactFacts:
         named = map(_OR_UNKNOWN.get, countries, countries)
         self.countries.update(compress(named, numbers))
         # The column says each country in the report's language (a few hundred
-        # names at most: each translated once).
-        said = {name: _(name) if name else "" for name in set(countries)}
+        # names at most: each translated once per report, not once per batch).
+        said = self._said
+        for name in set(countries).difference(said):
+            said[name] = _(name) if name else ""
         return formatted, list(map(said.__getitem__, countries))
