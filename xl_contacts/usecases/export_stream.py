@@ -52,6 +52,9 @@ if TYPE_CHECKING:  # openpyxl is imported in a second thread while the answer ar
 
 WIDTH_SAMPLE = 2000  # the rows xlsx_report.column_widths looks at
 KEPT_IN_MEMORY = 8 << 20  # of the body kept for a restart; the rest goes to a file
+# Records made into rows together: each batch's rules and phone look-ups have a
+# cost of their own; a piece of the body (64 KiB) holds only ~500 contacts.
+BATCH = 2000
 
 
 class Reshape(Exception):
@@ -135,10 +138,13 @@ def _stream(
         spool = DeflateSpool(temporary.parent)
         try:
             items = ArrayItems()
+            batch: list[Any] = []
             for chunk in body:
-                if batch := items.feed(chunk):
+                batch += items.feed(chunk)
+                if len(batch) >= BATCH:
                     spool.write(rows.add(batch))
-            spool.write(rows.add(items.finish()))
+                    batch = []
+            spool.write(rows.add([*batch, *items.finish()]))
             spool.close()
             if progress is not None:
                 progress(rows.facts.rows, rows.facts.rows)
