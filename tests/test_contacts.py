@@ -9,7 +9,7 @@ from stand_in import REFERENCE_CONTACTS, REFERENCE_ROWS
 
 from xl_contacts.base.errors import BadResponse, ConfigError
 from xl_contacts.domain.contacts import MAX_COUNT, normalise, parse_count, select
-from xl_contacts.domain.table import COLUMNS
+from xl_contacts.domain.table import COLUMNS, ContactTable
 from xl_contacts.domain.values import cell_text, phone_text, rows_text
 
 
@@ -197,3 +197,18 @@ _READ_BACK = (
 @given(st.lists(st.lists(_READ_BACK, max_size=6), max_size=5))
 def test_rows_text_is_cell_text_per_value(rows: list[list[object]]) -> None:
     assert rows_text(rows) == [[cell_text(value) for value in row] for row in rows]
+
+
+def test_a_table_gives_the_same_contacts_by_row_and_by_column() -> None:
+    """Made from rows or from columns, a table answers both ways alike, and
+    refuses rows that do not have a value for each column."""
+    rows = [["1", "Ann", "", "user", "7900"], ["-2", "Team", "", "group", ""]]
+    by_rows = ContactTable(list(COLUMNS), [list(r) for r in rows])
+    by_columns = ContactTable(list(COLUMNS), by_column=[list(c) for c in zip(*rows, strict=True)])
+    for table in (by_rows, by_columns):
+        assert table.rows == rows and len(table) == 2
+        assert table.column("type") == ["user", "group"]
+        assert select(table, "personal").rows == rows[:1]
+    assert ContactTable(list(COLUMNS)).by_column == [[]] * len(COLUMNS)
+    with pytest.raises(ValueError, match="a value for each of the 5 columns"):
+        _ = ContactTable(list(COLUMNS), [["1", "Ann"]]).by_column

@@ -90,11 +90,10 @@ class ContactTable:
         if self._by_column is None:
             rows = self._rows or []
             width = len(self.columns)
-            self._by_column = (
-                [list(column) for column in zip(*rows, strict=True)]
-                if rows
-                else [[] for _ in range(width)]
-            )
+            if set(map(len, rows)) - {width}:
+                raise ValueError(f"each row needs a value for each of the {width} columns")
+            columns = zip(*rows, strict=True) if rows else [[]] * width
+            self._by_column = [list(column) for column in columns]
         return self._by_column
 
     def replace(self, **changes: Any) -> ContactTable:
@@ -125,7 +124,7 @@ class ContactTable:
         return sum(map(str.endswith, self.column("chatId"), repeat("@lid")))
 
     def column(self, name: str) -> list[str]:
-        """The values of the column ``name``, row by row."""
+        """The values of the column ``name``, in the rows' order."""
         return self.by_column[self.position(name)]
 
     def summary_lines(self, *, lids: int | None = None) -> list[tuple[str, Any]]:
