@@ -1,7 +1,8 @@
 """Our comma CSV opened by double-click in an Excel whose list separator is ";"
 (Russian, German, French Windows): Excel splits each *line* at every ";" --
 before, and regardless of, the CSV's quoting -- so the text right after a ";"
-inside a name starts a cell of its own. ``Ann;=1+1`` must not become ``=1+1``.
+(or a line break) inside a name starts a cell of its own. ``Ann;=1+1`` must not
+become ``=1+1``.
 
 OWASP (CSV Injection): "take care of the field separator (e.g. ',' or ';') ...
 as attackers could use this to start a new cell and then have the dangerous
@@ -45,6 +46,12 @@ SEMICOLON_NAMES = [
     "Ann;x;=1+1",
     ";=1+1",
     "Ann;-1",  # "-1,user,…" up to the line's end or next ";": no plain number
+    # A line break inside a name ends that Excel's line there: the csv module's
+    # quotes around the field sit mid-cell for it and hold nothing together.
+    "x\n=1+1;",
+    "x\r\n@SUM(1);",
+    "x\r=1+1",
+    "x\n\n-2",
 ]
 # ";" in a name that starts no formula: left exactly as it is.
 HARMLESS = ["Smith; John", "a;b", ";", "Ann;", "Ann;1", "Ann; 1-2", "x;y;z"]
@@ -60,9 +67,10 @@ def csv_of(*names: str, **fields: Any) -> str:
 
 
 def semicolon_cells(text: str) -> list[str]:
-    """Every cell an Excel splitting at ";" starts inside a line (after a ";"),
-    up to the next ";" or the line's end -- whatever the quotes say."""
-    return [cell for line in text.splitlines() for cell in line.split(";")[1:]]
+    """Every cell an Excel splitting at ";" sees: each line (ended by any line
+    break) cut at each ";" -- whatever the quotes say. (A row's own first cell,
+    its chat id, starts no formula.)"""
+    return [cell for line in text.splitlines() for cell in line.split(";")]
 
 
 def starts_a_formula(cell: str) -> bool:

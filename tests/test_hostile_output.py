@@ -64,7 +64,9 @@ def test_csv_quotes_every_field_with_a_carriage_return() -> None:
     assert len(rows) == 1 + len(CR_NAMES), "a CR started a new row"
     names = [row[1] for row in rows[1:]]
     for name, written in zip(CR_NAMES, names, strict=True):
-        assert written.lstrip("'") == name
+        # Only quote prefixes added: at the start, and where a formula follows a
+        # line break (an Excel splitting at ";" starts a cell there).
+        assert re.sub("(^|[;\r\n])'", r"\1", written) == name
 
 
 @pytest.mark.parametrize("name", CR_NAMES)

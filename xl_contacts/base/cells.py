@@ -25,8 +25,8 @@ workbook as the same text -- never as a formula, a number or a broken file:
   would start a formula get the quote prefix (OWASP's CSV-injection rule); a
   plain number (``-100200300``, ``+7``, ``-1.5``) starts none and keeps its
   sign as it is (``starts_formula``, for every output that applies it); so do
-  formulas right after a ``;`` inside a value (an Excel whose list separator
-  is ``;`` splits lines there, quotes or not). The
+  formulas right after a ``;`` or a line break inside a value (an Excel whose
+  list separator is ``;`` starts a cell there, quotes or not). The
   CSV writer (text_output) quotes every field holding a CR or LF, so a name
   never ends its field and nothing after a CR starts a row.
 * ``for_terminal``: anything shown on a terminal (table, CSV to a tty, error
@@ -69,12 +69,14 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
 _AFTER_NUL_TRIGGER = re.compile("\0[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 QUOTE_PREFIX = "'"
 # An Excel whose list separator is ";" (Russian, German, French Windows) opening
-# a comma CSV by double-click splits every line at each ";" -- inside a field
-# too, quoted or not -- so what follows one starts a cell of its own: a formula
-# there (after quotes or spaces too) gets the quote prefix as well. No plain
-# number is spared: that cell runs on into the next fields of the line.
-_CELL_AFTER_SEMICOLON = re.compile(';(?=[" ]*[' + re.escape("".join(FORMULA_TRIGGERS)) + "])")
-_SEMICOLON = re.compile(";")
+# a comma CSV by double-click splits every line at each ";" and ends it at each
+# line break -- inside a field too: the quotes that hold the field together sit
+# mid-cell for it -- so what follows either starts a cell of its own. A formula
+# there (after quotes or spaces too) gets the quote prefix as well; no plain
+# number is spared, as that cell runs on into the next fields of the line.
+_INNER_TRIGGERS = "".join(t for t in FORMULA_TRIGGERS if t not in "\r\n")
+_INNER_CELL = re.compile('(;|\r\n|\r|\n)(?=[" ]*[' + re.escape(_INNER_TRIGGERS) + "])")
+_INNER_CELL_START = re.compile("[;\r\n]")
 # Characters beyond the Basic Multilingual Plane: two UTF-16 code units each.
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -169,12 +171,17 @@ def for_sheet_xml(value: str) -> str:
 def for_csv(value: str) -> str:
     """Text for a CSV field that Excel will not run as a formula."""
     value = clean(value)
-    return _semicolons_guarded(QUOTE_PREFIX + value if starts_formula(value) else value)
+    guarded = _inner_cells_guarded(QUOTE_PREFIX + value if starts_formula(value) else value)
+    # A value cut to the limit and then given a prefix is cut again.
+    return guarded if len(guarded) == len(value) else clean(guarded)
 
 
-def _semicolons_guarded(value: str) -> str:
-    """``value`` with the quote prefix after each ";" that a formula follows."""
-    return _CELL_AFTER_SEMICOLON.sub(";" + QUOTE_PREFIX, value) if ";" in value else value
+def _inner_cells_guarded(value: str) -> str:
+    """``value`` with the quote prefix after each ";" or line break that a
+    formula follows (``_INNER_CELL``)."""
+    if not _INNER_CELL_START.search(value):
+        return value
+    return _INNER_CELL.sub(r"\1" + QUOTE_PREFIX, value)
 
 
 def for_csv_column(values: Sequence[str]) -> list[str]:
@@ -189,11 +196,17 @@ def for_csv_column(values: Sequence[str]) -> list[str]:
     nuls = accumulate(map(joined.count, repeat("\0"), [0, *ends[:-1]], ends))
     starts = [n - 1 for n in nuls]  # the value after the n-th NUL
     numbers = map(_PLAIN_NUMBER.fullmatch, map(column.__getitem__, starts))
-    for at in list(compress(starts, map(operator.not_, numbers))):
+    changed = list(compress(starts, map(operator.not_, numbers)))
+    for at in changed:
         column[at] = QUOTE_PREFIX + column[at]
-    if ";" in joined:
-        for at in matching(_SEMICOLON, column):
-            column[at] = _semicolons_guarded(column[at])
+    if any(map(joined.__contains__, ";\r\n")):
+        inner = matching(_INNER_CELL_START, column)
+        for at in inner:
+            column[at] = _inner_cells_guarded(column[at])
+        changed += inner
+    for at in changed:  # a value cut to the limit and then given a prefix is cut again
+        if len(column[at]) > MAX_CELL_CHARS // 2:
+            column[at] = clean(column[at])
     return column
 
 
