@@ -10,8 +10,7 @@ import argparse
 import getpass
 import logging
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,28 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     out = sys.stdout = WatchedOutput(sys.stdout)
     try:
-        with _numpy_kept_out():
-            return _run(args, out)
+        return _run(args, out)
     finally:
         sys.stdout = out.stream
-
-
-@contextmanager
-def _numpy_kept_out() -> Iterator[None]:
-    """While a command runs, ``import numpy`` fails, unless the process has
-    imported it already. openpyxl imports numpy when it can (about 65 ms of CPU,
-    more than the rest of openpyxl) only to accept numpy's numbers as cell
-    values, and no command uses numpy. Decided here, where the process is the
-    command's own: a program that calls the library keeps its numpy."""
-    if "numpy" in sys.modules:
-        yield
-        return
-    sys.modules["numpy"] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        if "numpy" in sys.modules and sys.modules["numpy"] is None:
-            del sys.modules["numpy"]
 
 
 def _run(args: argparse.Namespace, out: WatchedOutput) -> int:
