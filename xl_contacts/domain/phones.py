@@ -48,9 +48,10 @@ from typing import Any
 import phonenumbers  # its core: ~15 ms to import (its geocoder, not used, takes 0.3 s)
 
 from ..base.countries import COUNTRY_NAMES
+from ..base.i18n import N_
 
 NON_GEOGRAPHIC = "001"  # phonenumbers' region of +800, +882… (no country)
-INTERNATIONAL_SERVICES = "International"
+INTERNATIONAL_SERVICES = N_("International")  # +800 and the like: no country
 _MIN_NATIONAL, _MAX_NATIONAL = 2, 17  # phonenumbers' bounds of a national number
 _INTERNATIONAL = phonenumbers.PhoneNumberFormat.INTERNATIONAL
 # Patterns of digits, classes, groups, alternatives and bounded repeats only (all

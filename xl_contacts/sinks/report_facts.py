@@ -18,10 +18,8 @@ from ..base.names import PHONE_COLUMNS
 from ..domain.phones import PhoneFormatter
 from ..domain.table import hidden_count
 
-# Added after the table's columns (the contract's, then the API's extras): every
-# column keeps the position =GETCONTACTS and Refresh give it.
-# Counted under this name, said in the language of the report where it is written
-# (xlsx_report): the counting may run before the language of the writing is known.
+# Countries are counted under their English names (this one for a number of
+# no country) and said in the report's language by ContactFacts.say.
 UNKNOWN_COUNTRY = N_("unknown")
 _OR_UNKNOWN = {"": UNKNOWN_COUNTRY}  # .get(country, country): the name to count
 
@@ -75,9 +73,13 @@ class ContactFacts:
         # first-seen order (as one by one); hidden numbers are not counted.
         named = map(_OR_UNKNOWN.get, countries, countries)
         self.countries.update(compress(named, numbers))
-        # The column says each country in the report's language (a few hundred
-        # names at most: each translated once per report, not once per batch).
-        said = self._said
-        for name in set(countries).difference(said):
-            said[name] = _(name) if name else ""
-        return formatted, list(map(said.__getitem__, countries))
+        return formatted, list(map(self.say, countries))
+
+    def say(self, country: str) -> str:
+        """``country`` (an English name, or '') in the report's language: the
+        country column and the Summary's counts alike. A few hundred names at
+        most: each is looked up once a report, not once a batch."""
+        said = self._said.get(country)
+        if said is None:
+            said = self._said[country] = _(country) if country else ""
+        return said

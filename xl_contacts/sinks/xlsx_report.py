@@ -249,8 +249,7 @@ def _write_summary(
         (_(LABEL_PROGRAM), f"{PROG} {__version__}"),
         *summary_rows,
     ]
-    # Counted under their English names ("unknown" too): said in the report's language.
-    named = [(_(name), n) for name, n in facts.countries.items()]
+    named = [(facts.say(name), n) for name, n in facts.countries.items()]
     countries = top(named, _("other countries"))  # top() orders them as most_common() does
     types = top(facts.types.most_common(), _("other types"))
     sections = [
