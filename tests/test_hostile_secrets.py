@@ -488,3 +488,17 @@ def test_a_server_text_cut_to_its_echo_length_keeps_no_part_of_the_token(
     out, err = capsys.readouterr()
     assert "instead of JSON" in err
     assert TOKEN[:12] not in out + err
+
+
+def test_a_token_split_by_a_control_character_is_not_repeated() -> None:
+    """errors.echo takes the controls out before it looks for the token: a
+    workbook or server text holding the token with a C1 control or a bidi mark
+    inside it repeats neither half joined back together."""
+    from xl_contacts.base.errors import echo
+    from xl_contacts.base.redaction import protect
+
+    token = "split0token0000000000000000000000000000000000000"
+    protect(token)
+    for mark in ("\x9b", "\u202e", "\u200f"):
+        shown = echo(f"x{token[:20]}{mark}{token[20:]}")
+        assert token not in shown and token[:20] not in shown, shown

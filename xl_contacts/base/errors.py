@@ -108,6 +108,7 @@ def echo(text: str) -> str:
     """A stranger's text -- a server's content type or host, a workbook's setting,
     sheet name or folder -- as a message may repeat it: one printable line,
     without the token, short."""
-    # Redacted before it is cut: a cut token is no longer found by redact().
-    text = for_terminal(redact(text)).strip()
+    # Redacted after the controls go (a token split by one is whole again, and
+    # found) and before it is cut (a cut token is no longer found).
+    text = redact(for_terminal(text)).strip()
     return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"

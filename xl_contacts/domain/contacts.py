@@ -71,12 +71,13 @@ class Normaliser:
     """``normalise``'s rules one batch of records at a time, for a list that
     arrives in pieces (the streamed export) as for a whole one.
 
-    ``feed`` looks at every key of a batch before making its rows, so the rows of
-    one batch all have ``columns``. What a later batch may still change: a field
-    seen first there adds a column, and the first record with a ``chatId`` shows
-    that the list is not WhatsApp's after all (its ``id`` fields then become a
-    column). ``whatsapp=None`` learns that from the records; a caller that has
-    written rows already compares ``columns`` before and after each batch.
+    ``feed_columns`` (and ``learn``) looks at every key of a batch before making
+    its columns, so the rows of one batch all have ``columns``. What a later
+    batch may still change: a field seen first there adds a column, and the
+    first record with a ``chatId`` shows that the list is not WhatsApp's after
+    all (its ``id`` fields then become a column). ``whatsapp=None`` learns that
+    from the records; a caller that has written rows already compares
+    ``columns`` before and after each batch.
     """
 
     def __init__(self, *, whatsapp: bool | None = None) -> None:

@@ -217,9 +217,10 @@ def wanted(
 ) -> list[bool]:
     """Whether each normalised contact (its chat id, type and contact name, as
     columns) is of ``kind`` (``chats``: the getChats ids)."""
-    if kind in (PERSONAL, GROUPS):  # a few distinct types: each judged once
-        seen = {text: is_group(text) is (kind == GROUPS) for text in set(types)}
-        return list(map(seen.__getitem__, types))
+    if kind == GROUPS:
+        return groups(types)
+    if kind == PERSONAL:
+        return list(map(operator.not_, groups(types)))
     if kind == SAVED:
         return list(map(bool, map(str.strip, contact_names)))
     if kind == CHATTED:
