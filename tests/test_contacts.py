@@ -210,5 +210,10 @@ def test_a_table_gives_the_same_contacts_by_row_and_by_column() -> None:
         assert table.column("type") == ["user", "group"]
         assert select(table, "personal").rows == rows[:1]
     assert ContactTable(list(COLUMNS)).by_column == [[]] * len(COLUMNS)
+    assert ContactTable(list(COLUMNS), by_column=[]).column("type") == []
     with pytest.raises(ValueError, match="a value for each of the 5 columns"):
         _ = ContactTable(list(COLUMNS), [["1", "Ann"]]).by_column
+    with pytest.raises(ValueError, match="one list of values a column"):
+        ContactTable(list(COLUMNS), by_column=[["1"], ["Ann", "Bob"], [], [], []])
+    with pytest.raises(ValueError, match="not both"):
+        ContactTable(list(COLUMNS), rows, by_column=by_columns.by_column)

@@ -151,7 +151,7 @@ class Normaliser:
         """The table of ``feed_columns``' columns (none: a table of no rows)."""
         return ContactTable(
             self.columns,
-            by_column=by_column or [[] for _ in self.columns],
+            by_column=by_column,
             id_instance=id_instance,
             source=source,
             skipped=self.skipped,

@@ -62,6 +62,12 @@ class ContactTable:
         cut: int = 0,
     ) -> None:
         self.columns = list(columns)
+        if by_column is not None:
+            if rows is not None:
+                raise ValueError("a table is made of its rows or of its columns, not both")
+            by_column = by_column or [[] for _ in self.columns]
+            if len(by_column) != len(self.columns) or len(set(map(len, by_column))) > 1:
+                raise ValueError("a table needs one list of values a column, all of one length")
         self._rows = rows
         self._by_column = by_column
         self._length = len(by_column[0]) if by_column else len(rows or ())

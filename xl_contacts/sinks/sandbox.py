@@ -99,7 +99,10 @@ class SheetsReading:
             self._process.communicate()
             return
         except OSError:  # the pipes broke: no answer, read as an unreadable file
-            out = b'{"error": true}'
+            self._process.kill()
+            self._process.wait()
+            self._answer = (b'{"error": true}', 0)
+            return
         self._answer = (out, self._process.returncode)
 
     def cancel(self) -> None:
