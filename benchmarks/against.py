@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import LISTS, body, contacts, earlier_env, use_earlier_package
+from common import LISTS, body, contacts, earlier_env, package_at, use_earlier_package
 
 STEPS = ("normalise", "select", "csv", "cells")
 
@@ -61,22 +61,6 @@ def worker(kind: str, n: int, repeats: int) -> dict[str, float]:
     }
 
 
-def package_at(revision: str, into: Path) -> Path:
-    """xl_contacts as it was at ``revision``, unpacked into ``into``."""
-    import io
-    import tarfile
-
-    archive = subprocess.run(
-        ["git", "-C", str(Path(__file__).resolve().parent.parent), "archive", revision],
-        capture_output=True,
-        check=True,
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        members = [m for m in tar.getmembers() if m.name.startswith("xl_contacts/")]
-        tar.extractall(into, members=members, filter="data")
-    return into
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("revision")
@@ -89,6 +73,7 @@ def main() -> None:
     command.append(str(args.repeats))
     with tempfile.TemporaryDirectory() as tmp:
         then = package_at(args.revision, Path(tmp))
+        assert then is not None, "the revision is read from git: a checkout with its history"
         runs: dict[str, list[dict[str, float]]] = {"today": [], "then": []}
         for _ in range(args.processes):
             for side, package in (("today", None), ("then", then)):

@@ -12,6 +12,7 @@ The lists (``--list`` of run.py):
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import platform
@@ -19,6 +20,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -180,3 +182,23 @@ def use_earlier_package() -> None:
 
     assert xl_contacts.__file__.startswith(folder), xl_contacts.__file__
 
+
+# The last commit before issue 16's work: "today" of its targets, run in the same
+# run as ours (the machine's speed drifts by a fifth between runs; a ratio does not).
+BEFORE_ISSUE_16 = "f355387"
+
+
+def package_at(commit: str, into: Path) -> Path | None:
+    """xl_contacts as it was at ``commit``, unpacked into ``into`` (None without git
+    or history: a copy of the repository without them)."""
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(HERE.parent), "archive", commit, "xl_contacts"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
