@@ -301,12 +301,12 @@ def test_every_country_a_report_can_name_is_said_in_russian() -> None:
     """Every name the country column can hold -- each region's, the
     international services' (+800) and "unknown" -- has its Russian form."""
     from xl_contacts.base.countries import COUNTRY_NAMES
-    from xl_contacts.base.i18n import _
+    from xl_contacts.base.i18n import translate
     from xl_contacts.domain.phones import INTERNATIONAL_SERVICES
     from xl_contacts.sinks.report_facts import UNKNOWN_COUNTRY
 
     names = [*COUNTRY_NAMES.values(), INTERNATIONAL_SERVICES, UNKNOWN_COUNTRY]
     with speaking("ru"):
-        said = {name: _(name) for name in names}
+        said = {name: translate(name) for name in names}
     assert [name for name, russian in said.items() if russian == name] == []
     assert said["Russia"] == "Россия" and said[INTERNATIONAL_SERVICES] == "Международный"
