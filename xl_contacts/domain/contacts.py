@@ -217,8 +217,6 @@ def select(
 ) -> ContactTable:
     """The first ``count`` contacts of ``kind`` in ``table`` (``chats``: the chat ids
     getChats listed, for ``chatted``), as a new table: ``table`` stays as it is."""
-    if kind == kinds.ALL and (count is None or count >= len(table)):
-        return table.replace(kind=kind)
     facts = map(table.column, ("chatId", "type", "contactName"))
     wanted = kinds.wanted(kind, *facts, chats or set())
     if all(wanted) and (count is None or count >= len(table)):
