@@ -73,7 +73,8 @@ class ContactFacts:
         # first-seen order (as one by one); hidden numbers are not counted.
         named = map(_OR_UNKNOWN.get, countries, countries)
         self.countries.update(compress(named, numbers))
-        return formatted, list(map(self.say, countries))
+        said = {name: self.say(name) for name in set(countries)}  # a few hundred at most
+        return formatted, list(map(said.__getitem__, countries))
 
     def say(self, country: str) -> str:
         """``country`` (an English name, or '') in the report's language: the
