@@ -26,7 +26,7 @@ _DIALECT, _LINE_END = csv.excel, "\r\n"
 # What makes the csv module quote a field (QUOTE_MINIMAL): the delimiter, the
 # quote character or a line end. A value holding none is written as it is.
 _SPECIAL = re.compile(
-    "[" + re.escape(_DIALECT.delimiter + _DIALECT.quotechar + _LINE_END + "\r\n") + "]"
+    "[" + re.escape(_DIALECT.delimiter + _DIALECT.quotechar + "\r\n") + "]"
 )
 
 
