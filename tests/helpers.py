@@ -169,6 +169,17 @@ def json_body(value: Any, style: int) -> bytes:
 # The calls both Office.js paths (the desktop UDF module, the xlwings Lite one) are
 # checked with: (count, header) as Excel passes them -- 2, no header, 0, text.
 OFFICEJS_CALLS = [[2.0, None], [None, False], [0.0, None], ["x", None]]
+# What the error cell says for each status GREEN-API may answer: the desktop's
+# =GETCONTACTS and xlwings Lite's alike.
+STATUS_CELLS = [
+    (400, "HTTP 400"),
+    (401, "token rejected by GREEN-API (HTTP 401) — check GREENAPI_API_TOKEN_INSTANCE"),
+    (403, "GREENAPI_ID_INSTANCE"),
+    (466, "quota"),
+    (429, "HTTP 429"),
+    (500, "HTTP 500"),
+    (502, "HTTP 502"),
+]
 
 
 def assert_registered_and_called_as_desktop(out: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ import xlwings
 from flavours import EXPECTED_IDS, instance
 from helpers import (
     OFFICEJS_CALLS,
+    STATUS_CELLS,
     assert_no_token,
     assert_registered_and_called_as_desktop,
     run_command,
@@ -158,28 +159,20 @@ def test_values_stay_text_and_hostile_names_are_harmless(
     assert len(rows[8][1]) == 32_767
 
 
-STATUSES = [
-    (400, "HTTP 400"),
-    (401, "token rejected by GREEN-API (HTTP 401) — check GREENAPI_API_TOKEN_INSTANCE"),
-    (403, "GREENAPI_ID_INSTANCE"),
-    (466, "quota"),
-    (429, "HTTP 429"),
-    (500, "HTTP 500"),
-    (502, "HTTP 502"),
-]
+
 
 
 def test_api_errors_give_an_error_cell(lite: NodeLite, green_api: FakeGreenApi) -> None:
     def by_count(request: Request) -> Response:
-        status = STATUSES[int(request.args["count"]) - 1][0]
+        status = STATUS_CELLS[int(request.args["count"]) - 1][0]
         return Response("x", status=status)
 
     green_api.answer_with(by_count)
-    found = results(lite, green_api, *([float(n)] for n in range(1, len(STATUSES) + 1)))
-    for cell, (_, fragment) in zip(found, STATUSES, strict=True):
+    found = results(lite, green_api, *([float(n)] for n in range(1, len(STATUS_CELLS) + 1)))
+    for cell, (_, fragment) in zip(found, STATUS_CELLS, strict=True):
         assert_error_cell(cell, fragment)
-    retried = sum(1 for status, _ in STATUSES if status in (429, 500, 502))
-    assert len(green_api.requests) == len(STATUSES) + retried, "one retry, as on the desktop"
+    retried = sum(1 for status, _ in STATUS_CELLS if status in (429, 500, 502))
+    assert len(green_api.requests) == len(STATUS_CELLS) + retried, "one retry, as on the desktop"
 
 
 def test_a_max_instance_without_a_flavour_gets_the_desktops_hint(

@@ -25,7 +25,12 @@ from com_standin import (
     Worksheet,
     windows_xlwings,
 )
-from helpers import OFFICEJS_CALLS, assert_no_token, assert_registered_and_called_as_desktop
+from helpers import (
+    OFFICEJS_CALLS,
+    STATUS_CELLS,
+    assert_no_token,
+    assert_registered_and_called_as_desktop,
+)
 from stand_in import (
     HOSTILE_NAMES,
     ID_INSTANCE,
@@ -117,18 +122,7 @@ def test_table_rows_cleans_every_cell_and_leaves_the_table_as_it_was() -> None:
     assert table.rows == rows and table.columns == ["chatId", "name\x07"]
 
 
-@pytest.mark.parametrize(
-    ("status", "fragment"),
-    [
-        (400, "HTTP 400"),
-        (401, "token rejected by GREEN-API (HTTP 401) — check GREENAPI_API_TOKEN_INSTANCE"),
-        (403, "GREENAPI_ID_INSTANCE"),
-        (466, "quota"),
-        (429, "HTTP 429"),
-        (500, "HTTP 500"),
-        (502, "HTTP 502"),
-    ],
-)
+@pytest.mark.parametrize(("status", "fragment"), STATUS_CELLS)
 def test_api_errors_give_an_error_cell(
     green_api_env: FakeGreenApi, status: int, fragment: str
 ) -> None:
