@@ -159,9 +159,6 @@ def test_values_stay_text_and_hostile_names_are_harmless(
     assert len(rows[8][1]) == 32_767
 
 
-
-
-
 def test_api_errors_give_an_error_cell(lite: NodeLite, green_api: FakeGreenApi) -> None:
     def by_count(request: Request) -> Response:
         status = STATUS_CELLS[int(request.args["count"]) - 1][0]
