@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..api.client import GreenApiClient
 from ..base.errors import XlContactsError
@@ -150,18 +151,13 @@ def fetch_contacts(
     # must not take two of them (two times 20 s in a cell that Excel waits for).
     deadline = client.query_deadline()
     steps = query.steps(client.settings, count, kind)
-    answer = None
-    while True:
-        try:
-            ask = steps.send(answer)
-        except StopIteration as done:
-            return done.value
+
+    async def answer(ask: query.Ask) -> Any:  # blocks: query.run_blocking
         if ask.method == query.CHATS:
-            answer = client.get_chats(deadline=deadline)
-        else:
-            answer = client.get_contacts(
-                ask.count, group=ask.group, deadline=deadline
-            )
+            return client.get_chats(deadline=deadline)
+        return client.get_contacts(ask.count, group=ask.group, deadline=deadline)
+
+    return query.run_blocking(query.run(steps, answer))
 
 
 def fetch_target(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..api.browser import BrowserClient
 from ..domain import kinds
 from ..domain.contacts import parse_count
@@ -19,15 +21,10 @@ async def fetch_contacts_async(
     kind = kinds.parse_kind(only)
     deadline = client.query_deadline()
     steps = query.steps(client.settings, count, kind)
-    answer = None
-    while True:
-        try:
-            ask = steps.send(answer)
-        except StopIteration as done:
-            return done.value
+
+    async def answer(ask: query.Ask) -> Any:
         if ask.method == query.CHATS:
-            answer = await client.get_chats(deadline=deadline)
-        else:
-            answer = await client.get_contacts(
-                ask.count, group=ask.group, deadline=deadline
-            )
+            return await client.get_chats(deadline=deadline)
+        return await client.get_contacts(ask.count, group=ask.group, deadline=deadline)
+
+    return await query.run(steps, answer)

@@ -5,13 +5,15 @@ blocks) and the browser's fetch in xlwings Lite (``fetch_async``, which awaits).
 ``steps`` is a generator that yields each request the query needs (an ``Ask``)
 and is sent the decoded answer; its return value is the table. Pure: no HTTP
 library, no threads, no waiting -- whoever drives it sends the requests.
+``run`` drives it, for both: the browser's client is awaited, the desktop's
+blocks inside the coroutine, which ``run_blocking`` then completes in one step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..base.names import WHATSAPP
 from ..config.settings import Settings
@@ -37,6 +39,7 @@ class Ask:
 
 
 Steps = Generator[Ask, Any, ContactTable]
+T = TypeVar("T")
 
 
 def steps(settings: Settings, count: int | None, kind: str) -> Steps:
@@ -53,6 +56,28 @@ def steps(settings: Settings, count: int | None, kind: str) -> Steps:
     chats = kinds.chat_ids((yield Ask(CHATS))) if step.chats else None
     table = normalise(raw, id_instance=s.id_instance)
     return select(table, kind, chats=chats, count=step.cut)
+
+
+async def run(steps: Steps, answer: Callable[[Ask], Awaitable[Any]]) -> ContactTable:
+    """The table of ``steps``, each request answered by ``answer``."""
+    answered = None
+    while True:
+        try:
+            ask = steps.send(answered)
+        except StopIteration as done:
+            return done.value
+        answered = await answer(ask)
+
+
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that never waits for an event loop (what it
+    awaits blocks instead): it runs to its end on the first step."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("a blocking query waited for an event loop")
 
 
 def learn(settings: Settings, raw: list[dict[str, Any]]) -> str | None:
