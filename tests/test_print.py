@@ -19,7 +19,7 @@ from xl_contacts.domain.demo import DEMO_INSTANCE_ID, sample_contacts
 from xl_contacts.domain.diff import change_headers, compare
 from xl_contacts.sinks.previous_report import read_previous
 from xl_contacts.sinks.xlsx_report import write_report
-from xl_contacts.usecases.export import changes_sheet, changes_summary
+from xl_contacts.usecases.export_buffered import changes_sheet, changes_summary
 
 
 def _pages_by_sheet(pdf: Path) -> dict[str, list[tuple[str, float, float]]]:

@@ -7,7 +7,7 @@ two ways, chosen here and nowhere else (``streams``):
 - streamed (``export_stream``): the rows are written while the answer
   arrives, memory stays flat -- the common export, every contact of one
   instance with nothing to compare;
-- buffered: the whole table first (one instance, or several combined by
+- buffered (``export_buffered``): the whole table first (one instance, or several combined by
   ``multi_export``), then the report, with a Changes sheet when there is a
   previous report to compare with.
 
@@ -19,21 +19,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..base.errors import ConfigError, ReportError, XlContactsError
 from ..base.i18n import _, ngettext, number
-from ..base.names import CHANGES_SHEET, CHANGES_TABLE, INSTANCE_COLUMN, KEY_COUNT
-from ..domain.diff import ADDED, CHANGED, REMOVED, Changes, change_headers, compare
+from ..base.names import KEY_COUNT
 from ..domain.kinds import ALL
 from ..sinks.atomic import output_path
-from ..sinks.previous_report import PreviousReport, is_report, read_previous
 from .export_request import ExportRequest, ExportResult
-from .fetch import client_for, fetch_target
-from .multi_export import changes_by_instance, fetch_many, instance_summary, read_since
+from .fetch import client_for
 
-if TYPE_CHECKING:  # openpyxl is imported only once the answer is on its way
-    from ..sinks.xlsx_report import TableSheet
+if TYPE_CHECKING:  # read only to compare: the common export needs no reader
+    from ..sinks.previous_report import PreviousReport
 
 __all__ = ["ExportRequest", "ExportResult", "export", "streams"]
 
@@ -59,7 +56,9 @@ def export(request: ExportRequest) -> ExportResult:
         result = export_streamed(client, target, request.count, progress=request.progress)
         result.notes[:0] = notes
         return result
-    return _buffered(request, target, previous, notes)
+    from .export_buffered import export_buffered  # the --since and several-profile parts
+
+    return export_buffered(request, target, previous, notes)
 
 
 def streams(request: ExportRequest, previous: PreviousReport | None = None) -> bool:
@@ -75,7 +74,11 @@ def streams(request: ExportRequest, previous: PreviousReport | None = None) -> b
 
 def _checked_output(output: str | os.PathLike[str], force: bool) -> Path:
     target = output_path(output, ".xlsx", "report")
-    if target.exists() and not force and not is_report(target):
+    if force or not target.exists():
+        return target
+    from ..sinks.previous_report import is_report  # read only when a file is there
+
+    if not is_report(target):
         raise ReportError(
             _(
                 "{path!r} exists and is not a report of xl-contacts — choose another "
@@ -115,6 +118,9 @@ def _previous(request: ExportRequest) -> tuple[PreviousReport | None, list[str]]
                 why=why, key=KEY_COUNT
             )
         ]
+    from ..sinks.previous_report import read_previous
+    from .multi_export import read_since
+
     try:
         if request.of_several:
             return read_since(request.targets, request.since, request.kind), []
@@ -127,91 +133,3 @@ def _previous(request: ExportRequest) -> tuple[PreviousReport | None, list[str]]
         if not request.since_may_fail:
             raise
         return None, [_("not compared with an earlier report: {error}").format(error=error)]
-
-
-def _buffered(
-    request: ExportRequest, target: Path, previous: PreviousReport | None, notes: list[str]
-) -> ExportResult:
-    """The whole table first, then the report."""
-    from ..sinks.xlsx_report import write_report
-
-    summary: list[tuple[str, Any]] = []
-    failures: list[XlContactsError] = []
-    instances = 1
-    changes = labelled = None
-    if request.of_several:
-        many = fetch_many(
-            request.targets,
-            request.count,
-            request.kind,
-            keep_going=request.keep_going,
-            clients=request.clients,
-        )
-        table, summary = many.table, instance_summary(many)
-        failures = many.failures
-        instances = len(many.fetched) - len(failures)
-        if previous is not None:
-            changes, labelled = changes_by_instance(many, previous)
-    else:
-        table = fetch_target(
-            request.targets[0], request.count, request.kind, clients=request.clients
-        )
-        if previous is not None:
-            changes = compare(previous.rows, table)
-    extra = []
-    if changes is not None and previous is not None:
-        extra.append(changes_sheet(changes, previous, by_instance=labelled))
-        summary += changes_summary(changes, previous)
-    write_report(table, target, progress=request.progress, extra_tables=extra, summary_rows=summary)
-    return ExportResult(
-        target,
-        len(table),
-        table.kind,
-        several=request.of_several,
-        instances=instances,
-        notes=[*notes, *table.notes()],
-        failures=failures,
-        changes=changes,
-        previous=previous,
-    )
-
-
-def changes_sheet(
-    changes: Changes, previous: PreviousReport, *, by_instance: list[list[str]] | None = None
-) -> TableSheet:
-    """The Changes table, under a title saying since when and the counts; the
-    change kind and chatId stay in view when scrolling right. ``by_instance``:
-    the rows of a report of several instances, each led by its instance."""
-    from ..sinks.xlsx_report import TableSheet
-
-    when = previous.fetched_at
-    if when:
-        since = _("Changes since {report}, fetched {when} UTC").format(
-            report=previous.path.name, when=f"{when:%Y-%m-%d %H:%M:%S}"
-        )
-    else:
-        since = _("Changes since {report}").format(report=previous.path.name)
-    heading = [since, changes.describe()]
-    headers = change_headers()
-    if by_instance is not None:
-        columns, rows = [INSTANCE_COLUMN, *headers], by_instance
-    else:
-        columns, rows = headers, changes.rows
-    return TableSheet(
-        _(CHANGES_SHEET),
-        CHANGES_TABLE,
-        columns,
-        rows,
-        frozen_columns=len(columns) - len(headers) + 2,
-        heading=heading,
-    )
-
-
-def changes_summary(changes: Changes, previous: PreviousReport) -> list[tuple[str, Any]]:
-    return [
-        (_("Compared with"), previous.path.name),
-        (_("Previous fetch (UTC)"), previous.fetched_at or "—"),
-        (_("Added"), changes.count(ADDED)),
-        (_("Removed"), changes.count(REMOVED)),
-        (_("Changed"), changes.count(CHANGED)),
-    ]
