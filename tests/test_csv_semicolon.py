@@ -68,8 +68,7 @@ def csv_of(*names: str, **fields: Any) -> str:
 
 def semicolon_cells(text: str) -> list[str]:
     """Every cell an Excel splitting at ";" sees: each line (ended by any line
-    break) cut at each ";" -- whatever the quotes say. (A row's own first cell,
-    its chat id, starts no formula.)"""
+    break) cut at each ";" -- whatever the quotes say."""
     return [cell for line in text.splitlines() for cell in line.split(";")]
 
 
@@ -84,6 +83,34 @@ def test_no_cell_after_a_semicolon_starts_a_formula(name: str) -> None:
     cells = semicolon_cells(csv_of(name, "next"))
     assert cells, "the name's ';' is in the file"
     assert not [cell for cell in cells if starts_a_formula(cell)]
+
+
+# A Telegram group's id is a plain number with a sign, and the cell an Excel
+# splitting at ";" starts at the line's start runs on over the next fields: a
+# ";" or line break in the group's name ends it there, and "-100200300,1+1"
+# is a formula (in a locale whose decimal separator is ",": -100200299.9).
+GROUP_NAMES = ["1+1;", "1+cmd|' /C calc'!A0;x", "x;=1+1", "1+1\n", "1+1\r\nx"]
+
+
+@pytest.mark.parametrize("name", GROUP_NAMES)
+def test_a_group_id_first_in_its_line_starts_no_formula_either(name: str) -> None:
+    table = normalise([{"chatId": "-100200300", "name": name, "type": "group", "phoneNumber": 0}])
+    out = io.StringIO()
+    text_output.write_csv(table, out)
+    cells = semicolon_cells(out.getvalue())
+    assert cells[0].startswith("chatId,")  # the header's line, then the group's
+    assert not [cell for cell in cells if starts_a_formula(cell)]
+
+
+def test_a_group_id_keeps_its_sign_where_no_cell_runs_on() -> None:
+    """Without a ";" or line break after it in its row the id is one field of a
+    line no Excel runs as a formula (a comma Excel reads the number as such)."""
+    raw = [{"chatId": "-100200300", "name": "Book club; 2", "type": "group"}]
+    raw += [{"chatId": "-100200301", "name": "Book club", "type": "group", "phoneNumber": 0}]
+    out = io.StringIO()
+    text_output.write_csv(normalise(raw), out)
+    rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert [row[0] for row in rows[1:]] == ["'-100200300", "-100200301"]
 
 
 def test_nor_in_a_column_name_from_the_server() -> None:
