@@ -43,6 +43,16 @@ _EDGY_TEXT = st.sampled_from(
         "Фамилия",
         "x" * 32_768,
         "{0}{1}%s",
+        # What the column-wise ways rely on: NUL between values, one search of
+        # a joined column, %-templates, a cut at 32,767 UTF-16 code units.
+        "\x00=1+1",
+        ";\" =1",
+        "\r\n\"\"@x",
+        "_x005F_x0041_",
+        "%s%%%(x)s%b",
+        "\ud83d\U0001f600",
+        "=" + "x" * 32_766,
+        "x" * 32_766 + "\U0001f600",
     ]
 )
 
