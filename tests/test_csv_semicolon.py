@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import cli, formulas_in, libreoffice_converts
 from hostile_server import contact
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from stand_in import FakeGreenApi
 
 from xl_contacts.base.cells import FORMULA_TRIGGERS
 from xl_contacts.domain.contacts import normalise
+from xl_contacts.domain.table import ContactTable
 from xl_contacts.sinks import text_output
 
 # Each ";" followed, at once or after quotes and spaces (an Excel cell may
@@ -156,3 +160,56 @@ def test_the_semicolon_names_stay_in_their_comma_field() -> None:
     assert len(rows) == len(SEMICOLON_NAMES) + 1
     for row, name in zip(rows[1:], SEMICOLON_NAMES, strict=True):
         assert row[1].replace("'", "") == name, row  # only quote prefixes added
+
+
+def _cells_that_start_a_formula(text: str) -> list[tuple[str, bool]]:
+    """Each cell of ``text`` an Excel splitting at ";" would run as a formula
+    (``starts_a_formula``), with whether it is a whole CSV row of no ";" (its
+    first field a plain number). At a row's own start a quote opens a quoted
+    field (the csv module writes a value's quote doubled inside one), so only a
+    trigger right there counts."""
+    row_starts, at = set(), 0
+    for row in csv.reader(io.StringIO(text, newline="")):
+        row_starts.add(at)
+        written = io.StringIO()
+        csv.writer(written, lineterminator="\r\n").writerow(row)
+        at += len(written.getvalue())
+    found = []
+    for line in re.finditer("(?:^|(?<=[\r\n]))[^\r\n]*", text):
+        cells = line.group().split(";")
+        for i, cell in enumerate(cells):
+            at_row_start = i == 0 and line.start() in row_starts
+            if cell.startswith(FORMULA_TRIGGERS) if at_row_start else starts_a_formula(cell):
+                found.append((cell, at_row_start and len(cells) == 1))
+    return found
+
+
+_PIECES = st.sampled_from([*";\r\n\"' =+-@\t,1a", "\r\n", "\xa0", "\u2028"])
+_FIELDS = st.lists(_PIECES, max_size=6).map("".join)
+_FIRST = st.sampled_from(["-100200300", "+7", "-1.5", "79001234567", "1@c.us"]) | _FIELDS
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda width: st.lists(
+            st.tuples(_FIRST, st.lists(_FIELDS, min_size=width - 1, max_size=width - 1)),
+            min_size=1,
+            max_size=4,
+        )
+    )
+)
+@example([("-100200300", ["", "", ";"])])
+@example([("+7", ['x\r\n""-1', "a"]), ("1", ['"=', ";"])])
+def test_only_a_whole_row_of_no_semicolon_can_start_a_formula(
+    rows: list[tuple[str, list[str]]],
+) -> None:
+    """Whatever the fields: a cell that starts a formula for an Excel splitting
+    at ";" is a whole row without a ";" or line break, which starts with a
+    plain number (and runs on over every field, ",group," among them)."""
+    table = ContactTable([f"c{i}" for i in range(len(rows[0][1]) + 1)], [[a, *b] for a, b in rows])
+    out = io.StringIO()
+    text_output.write_csv(table, out)
+    assert [
+        cell for cell, whole_row in _cells_that_start_a_formula(out.getvalue()) if not whole_row
+    ] == []
