@@ -197,3 +197,24 @@ def test_a_realistic_book_as_phonenumbers_formats_it(odd: float) -> None:
     want = [_as_phonenumbers_says(digits) for digits in numbers]
     assert [(d, g, w) for d, g, w in zip(numbers, got, want, strict=True) if g != w] == []
     assert len({c for c in countries if c}) > 200  # every region, or nearly
+
+
+def test_every_calling_code_and_length_as_phonenumbers_formats_it() -> None:
+    """Every calling code, every national length phonenumbers reads (and one
+    short, one long of it), numbers sharing their first digits across lengths,
+    all zeros and all nines, each twice in one batch and again in a second:
+    what one number's class learns never answers another's wrongly."""
+    rnd = random.Random(20)
+    numbers = []
+    for code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
+        stem = str(code) + "".join(rnd.choices("0123456789", k=19))
+        numbers += [stem[: len(str(code)) + length] for length in range(1, 19)]
+        numbers += [str(code) + digit * length for digit in "09" for length in (2, 9, 17)]
+    numbers += numbers[::7]
+    rnd.shuffle(numbers)
+    formatter = PhoneFormatter()
+    want = [_as_phonenumbers_says(digits) for digits in numbers]
+    for batch in (numbers, numbers[::-1]):
+        formatted, countries = formatter.describe_all(batch)
+        got = list(zip(formatted, countries, strict=True))
+        assert got == (want if batch is numbers else want[::-1])

@@ -26,8 +26,11 @@ workbook as the same text -- never as a formula, a number or a broken file:
   plain number (``-100200300``, ``+7``, ``-1.5``) starts none and keeps its
   sign as it is (``starts_formula``, for every output that applies it); so do
   formulas right after a ``;`` or a line break inside a value (an Excel whose
-  list separator is ``;`` starts a cell there, quotes or not). The
-  CSV writer (text_output) quotes every field holding a CR or LF, so a name
+  list separator is ``;`` starts a cell there, quotes or not). ``for_csv_row``:
+  that Excel's cell at a row's start runs on over the next fields up to such a
+  ``;`` or line break, so a plain number first in a row (a Telegram group's
+  ``-100200300``) is no plain number when a later field of the row holds one.
+  The CSV writer (text_output) quotes every field holding a CR or LF, so a name
   never ends its field and nothing after a CR starts a row.
 * ``for_terminal``: anything shown on a terminal (table, CSV to a tty, error
   lines holding what a server sent) loses control characters, C1 controls and
@@ -208,6 +211,37 @@ def for_csv_column(values: Sequence[str]) -> list[str]:
         if len(column[at]) > MAX_CELL_CHARS // 2:
             column[at] = clean(column[at])
     return column
+
+
+def for_csv_row(values: Sequence[str]) -> list[str]:
+    """``for_csv`` of each value of one CSV row, and the quote prefix for a
+    plain number first in the row when a later value holds a ";" or a line
+    break: an Excel splitting at ";" reads ``-100200300,1+1;`` as the cell
+    ``=-100200300,1+1``."""
+    fields = list(map(for_csv, values))
+    # (A field of for_csv's that starts with a trigger is a plain number.)
+    if fields and fields[0].startswith(FORMULA_TRIGGERS):
+        if any(map(_INNER_CELL_START.search, fields[1:])):
+            fields[0] = clean(QUOTE_PREFIX + fields[0])
+    return fields
+
+
+def for_csv_columns(columns: Sequence[Sequence[str]]) -> list[list[str]]:
+    """``for_csv_row`` of each row of these columns (all text, of one length):
+    ``for_csv_column`` of each, then the rows that start with a plain number
+    are looked at in the other columns, all at once."""
+    fields = list(map(for_csv_column, columns))
+    if len(fields) < 2:
+        return fields
+    first = fields[0]
+    signed = list(compress(range(len(first)), map(str.startswith, first, repeat(FORMULA_TRIGGERS))))
+    ends: set[int] = set()
+    for column in fields[1:] if signed else ():
+        found = matching(_INNER_CELL_START, list(map(column.__getitem__, signed)))
+        ends.update(map(signed.__getitem__, found))
+    for at in ends:
+        first[at] = clean(QUOTE_PREFIX + first[at])
+    return fields
 
 
 def for_terminal(value: str) -> str:

@@ -17,7 +17,7 @@ import re
 from itertools import islice
 from typing import TextIO
 
-from ..base.cells import TERMINAL_UNSAFE, for_csv_column, for_terminal, matching
+from ..base.cells import TERMINAL_UNSAFE, for_csv_columns, for_terminal, matching
 from ..domain.table import ContactTable
 
 TERMINAL_COLUMN_WIDTH = 40
@@ -62,7 +62,7 @@ def write_csv(table: ContactTable, out: TextIO) -> None:
         # What the terminal shows is what must not start a formula: removing a
         # control after the quote prefix ("\u200e=1+1") would unmask one.
         fields = [list(map(for_terminal, column)) for column in fields]
-    fields = list(map(for_csv_column, fields))
+    fields = for_csv_columns(fields)
     if len(fields) < 2:  # a row of one empty field is written "": the csv module knows
         csv.writer(out, _DIALECT, lineterminator=_LINE_END).writerows(zip(*fields, strict=True))
         return
