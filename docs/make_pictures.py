@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import phonenumbers
-from pypdf import PdfReader
+import pypdfium2
 
 from xl_contacts.domain.contacts import normalise
 from xl_contacts.domain.demo import DEMO_INSTANCE_ID, sample_contacts
@@ -64,9 +64,10 @@ def sample_list(n: int = 400) -> list[dict[str, object]]:
 
 def render(pdf: Path, page: int, out: Path, *, height: float = 1.0) -> None:
     """Page ``page`` (1-based) of ``pdf`` as a PNG, its top ``height`` part."""
-    box = PdfReader(pdf).pages[page - 1].mediabox
-    width_px = round(float(box.width) / 72 * DPI)
-    height_px = round(float(box.height) / 72 * DPI * height)
+    with pypdfium2.PdfDocument(pdf) as document:
+        width, full_height = document[page - 1].get_size()
+    width_px = round(width / 72 * DPI)
+    height_px = round(full_height / 72 * DPI * height)
     stem = out.with_suffix("")
     subprocess.run(
         ["pdftoppm", "-png", "-r", str(DPI), "-f", str(page), "-l", str(page), "-singlefile"]
@@ -92,7 +93,10 @@ def main() -> int:
             capture_output=True,
         )
         pdf = folder / "report.pdf"
-        sheets = [page.extract_text().strip().splitlines()[0] for page in PdfReader(pdf).pages]
+        with pypdfium2.PdfDocument(pdf) as document:
+            sheets = [
+                page.get_textpage().get_text_bounded().strip().splitlines()[0] for page in document
+            ]
         render(pdf, sheets.index("Contacts") + 1, DOCS / "contacts.png", height=0.55)
         render(pdf, sheets.index("Summary") + 1, DOCS / "summary.png")
     print(f"written: {DOCS / 'contacts.png'}, {DOCS / 'summary.png'} ({len(sheets)} pages)")

@@ -11,7 +11,7 @@ import os
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import keyring
 import pytest
@@ -31,6 +31,19 @@ from xl_contacts.usecases import fetch, live_results
 # RecursionError on purpose, after which CPython 3.11's AST constructor may
 # fail in the same worker with "recursion depth mismatch" (a CPython bug).
 strategies.from_regex(r"\d", fullmatch=True).validate()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
+    """``-n auto``: one worker more than pytest-xdist would start (one a core).
+    A third of the suite's time is spent waiting, not computing -- budgets
+    running out, LibreOffice, Chromium, Pyodide, the one-request-a-second rule
+    in the commands run as subprocesses -- and the extra worker's tests use it.
+    PYTEST_XDIST_AUTO_NUM_WORKERS, when set, is taken as it is."""
+    cores = yield
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return cores
+    return cores + 1
 
 
 @pytest.fixture(scope="session")

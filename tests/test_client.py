@@ -136,10 +136,10 @@ def test_slow_answer_times_out(green_api: FakeGreenApi) -> None:
 
 
 def test_total_budget_bounds_a_call(green_api: FakeGreenApi) -> None:
-    green_api.answer_slowly([], 0.6)
+    green_api.answer_slowly([], 0.3)
     with pytest.raises(NetworkError):
-        green_api.client(timeout=(1.0, 0.5), retries=10, budget=1.5).get_contacts()
-    # Each attempt waits 0.5 s (its read time-out, or what is left of the budget,
+        green_api.client(timeout=(1.0, 0.25), retries=10, budget=0.75).get_contacts()
+    # Each attempt waits 0.25 s (its read time-out, or what is left of the budget,
     # at least 0.1 s): the budget ends the call long before the 11 attempts do.
     green_api.settle()  # the server logs a request when its answer is done
     assert 2 <= len(green_api.requests) <= 4

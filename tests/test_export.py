@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import run_command
+from helpers import cli
 from remote_book import make_book
 from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi, make_contacts
 
@@ -116,12 +116,16 @@ def test_one_result_whichever_way_the_report_was_written(
     ],
 )
 def test_export_says_what_it_fetches(
-    green_api: FakeGreenApi, tmp_path: Path, options: list[str], says: str
+    green_api_env: FakeGreenApi,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    options: list[str],
+    says: str,
 ) -> None:
-    green_api.answer(CONTACTS)
-    result = run_command("export", *options, "-o", str(tmp_path / "r.xlsx"), env=green_api.env())
-    assert result.returncode == 0, result.stderr
-    assert f"fetching {says} of instance {ID_INSTANCE}…" in result.stderr.splitlines()
+    green_api_env.answer(CONTACTS)
+    code, _, err = cli(capsys, "export", *options, "-o", str(tmp_path / "r.xlsx"))
+    assert code == 0, err
+    assert f"fetching {says} of instance {ID_INSTANCE}…" in err.splitlines()
 
 
 @pytest.mark.parametrize(
@@ -131,48 +135,49 @@ def test_export_says_what_it_fetches(
         (["--all-profiles", "--count", "2"], "up to 2 groups each of profiles demo-telegram, "),
     ],
 )
-def test_the_profiles_are_named(tmp_path: Path, options: list[str], says: str) -> None:
-    result = run_command(
-        "export", "--demo", "--only", "groups", *options, "-o", str(tmp_path / "r.xlsx")
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.startswith(f"fetching {says}")
+def test_the_profiles_are_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, options: list[str], says: str
+) -> None:
+    argv = ["export", "--demo", "--only", "groups", *options, "-o", str(tmp_path / "r.xlsx")]
+    code, _, err = cli(capsys, *argv)
+    assert code == 0, err
+    assert err.startswith(f"fetching {says}")
 
 
-def test_contacts_says_it_the_same_way(green_api: FakeGreenApi) -> None:
-    green_api.answer(CONTACTS)
-    result = run_command("contacts", "--count", "3", "--format", "csv", env=green_api.env())
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.splitlines()[0] == f"fetching up to 3 contacts of instance {ID_INSTANCE}…"
+def test_contacts_says_it_the_same_way(
+    green_api_env: FakeGreenApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    green_api_env.answer(CONTACTS)
+    code, _, err = cli(capsys, "contacts", "--count", "3", "--format", "csv")
+    assert code == 0, err
+    assert err.splitlines()[0] == f"fetching up to 3 contacts of instance {ID_INSTANCE}…"
 
 
 # --- a list cut by a count is not compared ---------------------------------------------
 
 
 def test_count_with_since_is_refused_before_any_request(
-    green_api: FakeGreenApi, tmp_path: Path
+    green_api_env: FakeGreenApi, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """Contacts past the count are not "removed": the command says so and asks
     nothing; without the count the same comparison finds no change."""
-    green_api.answer(CONTACTS)
+    green_api_env.answer(CONTACTS)
     old, new = tmp_path / "old.xlsx", tmp_path / "new.xlsx"
-    assert run_command("export", "-o", str(old), env=green_api.env()).returncode == 0
-    asked = len(green_api.server.log)
+    assert cli(capsys, "export", "-o", str(old))[0] == 0
+    asked = len(green_api_env.server.log)
 
-    cut = run_command(
-        "export", "--count", "5", "--since", str(old), "-o", str(new), env=green_api.env()
-    )
-    assert cut.returncode == 2 and cut.stdout == ""
-    assert cut.stderr.splitlines() == [
+    code, out, err = cli(capsys, "export", "--count", "5", "--since", str(old), "-o", str(new))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
         "xl-contacts: error: --since compares whole lists: with the list cut at 5 contacts, "
         "every contact past them would show as removed — leave out --count or --since"
     ]
-    assert len(green_api.server.log) == asked, "refused before any request"
+    assert len(green_api_env.server.log) == asked, "refused before any request"
     assert not new.exists()
 
-    whole = run_command("export", "--since", str(old), "-o", str(new), env=green_api.env())
-    assert whole.returncode == 0, whole.stderr
-    assert "since old.xlsx: 0 added, 0 removed, 0 changed" in whole.stdout
+    code, out, err = cli(capsys, "export", "--since", str(old), "-o", str(new))
+    assert code == 0, err
+    assert "since old.xlsx: 0 added, 0 removed, 0 changed" in out
     assert sheet_names(new) == ["Contacts", "Summary", "Changes"]
     changes = openpyxl.load_workbook(new)["Changes"]
     assert changes["A2"].value == "0 added, 0 removed, 0 changed"

@@ -112,12 +112,12 @@ def test_a_command_that_fails_still_answers(tmp_path: Path, command: str, shown:
 
 def test_the_wait_outlasts_a_runpython_that_returns_at_once(tmp_path: Path) -> None:
     marker = tmp_path / "done"
-    command = f"import time, pathlib; time.sleep(1.5); pathlib.Path({str(marker)!r}).touch()"
+    command = f"import time, pathlib; time.sleep(0.6); pathlib.Path({str(marker)!r}).touch()"
     handoff = HandOff(tmp_path / "handoff", {}, seconds=60)
     started: list[subprocess.Popen[str]] = []
     outcome = handoff.run(lambda text: started.append(start(text)), command)
     assert marker.exists(), "the result came only after the command had finished"
-    assert outcome.seconds >= 1.5 and outcome.alerts == []
+    assert outcome.seconds >= 0.6 and outcome.alerts == []
     started[0].wait(timeout=30)
 
 

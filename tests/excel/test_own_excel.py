@@ -91,7 +91,7 @@ def test_an_excel_stuck_in_a_dialog_is_ended_by_its_own_pid_only(
     excel.Quit = lambda: asked.append("Quit")  # type: ignore[attr-defined]  # a dialog is open
     own = OwnExcel(app_of(excel))
     assert own.pid == ours.pid and excel.DisplayAlerts is False  # type: ignore[attr-defined]
-    assert own.close(grace=1) == "killed"
+    assert own.close(grace=0.2) == "killed"
     assert asked == ["Quit"] and gone(ours)
     assert not udf_server.is_running(), "what our Excel started went with it"
     assert testers.poll() is None, "the tester's Excel was touched"
@@ -141,14 +141,14 @@ def test_the_watchdog_ends_our_excel_when_a_step_hangs(
 ) -> None:
     ours, testers = sleeper(processes), sleeper(processes)
     own = OwnExcel(app_of(excel_of(windows, ours)), guard=False)
-    with own.watchdog(1, "a quick step"):
+    with own.watchdog(0.4, "a quick step"):
         pass
-    with own.watchdog(0.5, "test_refresh_fills_the_contacts_table"):
+    with own.watchdog(0.2, "test_refresh_fills_the_contacts_table"):
         assert gone(ours), "the watchdog did not end Excel"
     assert own.ended is not None
     assert "test_refresh_fills_the_contacts_table took over 0 s" in own.ended
     assert f"pid {ours.pid}" in own.ended and "dialog" in own.ended
-    time.sleep(1.5)  # the quick step's timer was cancelled: nothing else happened
+    time.sleep(0.6)  # the quick step's timer was cancelled: nothing else happened
     assert testers.poll() is None
 
 
