@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from helpers import cli
 from pytest_httpserver import HTTPServer
+from stand_in import TOKEN
 from werkzeug import Request, Response
 
 from xl_contacts.base.names import MAX, TELEGRAM, WHATSAPP
@@ -279,3 +280,17 @@ def login(
         *extra,
         stdin=stand_in.token + "\n",
     )
+
+
+def sales_and_support(
+    server: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> tuple[StandInInstance, StandInInstance]:
+    """sales (WhatsApp) and support (Telegram), both stored by login; the
+    requests login made are forgotten."""
+    sales = instance(server, WHATSAPP, SALES_ID, TOKEN)
+    support = instance(server, TELEGRAM, SUPPORT_ID, SUPPORT_TOKEN)
+    assert login(capsys, sales, "sales")[0] == 0
+    assert login(capsys, support, "support")[0] == 0
+    sales.seen.clear()
+    support.seen.clear()
+    return sales, support

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from flavours import EXPECTED_IDS, SALES_ID, SUPPORT_ID, SUPPORT_TOKEN, instance, login, run
+from flavours import (
+    EXPECTED_IDS,
+    SALES_ID,
+    SUPPORT_ID,
+    SUPPORT_TOKEN,
+    instance,
+    login,
+    run,
+    sales_and_support,
+)
 from stand_in import TOKEN, FakeGreenApi
 
 from xl_contacts.api import throttle
@@ -23,13 +32,7 @@ from xl_contacts.domain.table import COLUMNS
 @pytest.fixture
 def logged_in(green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str]) -> tuple:
     """sales (WhatsApp) and support (Telegram), both stored by login."""
-    sales = instance(green_api.server, WHATSAPP, SALES_ID, TOKEN)
-    support = instance(green_api.server, TELEGRAM, SUPPORT_ID, SUPPORT_TOKEN)
-    assert login(capsys, sales, "sales")[0] == 0
-    assert login(capsys, support, "support")[0] == 0
-    sales.seen.clear()
-    support.seen.clear()
-    return sales, support
+    return sales_and_support(green_api.server, capsys)
 
 
 def sheet(path: Path, name: str) -> list[list]:

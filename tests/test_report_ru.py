@@ -14,13 +14,12 @@ from typing import Any
 
 import openpyxl
 import pytest
-from flavours import SALES_ID, SUPPORT_ID, SUPPORT_TOKEN, instance, login, run
-from stand_in import ID_INSTANCE, TOKEN, FakeGreenApi
+from flavours import SALES_ID, SUPPORT_ID, run, sales_and_support
+from stand_in import ID_INSTANCE, FakeGreenApi
 from test_changes import NEW, OLD
 
 from xl_contacts.base.bounds import MAX_EXTRA_COLUMNS
 from xl_contacts.base.i18n import ENV_LANG, speaking
-from xl_contacts.base.names import TELEGRAM, WHATSAPP
 from xl_contacts.cli import main
 from xl_contacts.domain.contacts import normalise
 from xl_contacts.domain.table import COLUMNS
@@ -251,11 +250,7 @@ def test_export_replaces_a_report_of_the_other_language(
 @pytest.fixture
 def profiles(green_api: FakeGreenApi, capsys: pytest.CaptureFixture[str]) -> tuple:
     """sales (WhatsApp) and support (Telegram), both stored by login."""
-    sales = instance(green_api.server, WHATSAPP, SALES_ID, TOKEN)
-    support = instance(green_api.server, TELEGRAM, SUPPORT_ID, SUPPORT_TOKEN)
-    assert login(capsys, sales, "sales")[0] == 0
-    assert login(capsys, support, "support")[0] == 0
-    return sales, support
+    return sales_and_support(green_api.server, capsys)
 
 
 def test_a_russian_report_of_several_instances_is_an_english_since(
